@@ -1,0 +1,42 @@
+"""The project's error types: every user mistake carries a file position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based place in a file (line and column 0 mean "the whole file")."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{max(self.col, 1)}"
+
+
+class WhynologError(Exception):
+    """Base of every error the CLI turns into a one-line message."""
+
+
+class InputError(WhynologError):
+    """A user's file is unreadable or invalid; rendered as ``file:line:col: message``."""
+
+    def __init__(self, position: Position | str, message: str) -> None:
+        if isinstance(position, str):
+            position = Position(position)
+        self.position = position
+        self.message = message
+        super().__init__(f"{position}: {message}")
+
+
+class InputErrors(WhynologError):
+    """Several input errors found at once (a schema check reports them all)."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))

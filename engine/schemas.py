@@ -1,0 +1,95 @@
+"""JSON Schemas shipped with the package, and validation that reports positions.
+
+The schema files are the single source of truth: the loaders validate with
+them and ``whynolog schema`` prints them for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from whynolog.engine.errors import InputError, InputErrors
+from whynolog.engine.yamlio import key_position, position_of
+
+SCHEMA_NAMES = ("config", "rules", "suite")
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called ``name`` (config, rules or suite)."""
+    text = resources.files("whynolog.engine").joinpath(f"schemas/{name}.schema.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@cache
+def _validator(name: str) -> Any:
+    import jsonschema  # imported late: it is the slowest import of a cold start
+
+    base = jsonschema.Draft202012Validator
+    # YAML turns ISO dates into date objects; they are strings for the schema.
+    checker = base.TYPE_CHECKER.redefine(
+        "string", lambda _checker, value: isinstance(value, (str, dt.date)))
+    cls = jsonschema.validators.extend(base, type_checker=checker)
+    return cls(schema(name))
+
+
+def _message(error: Any) -> str:
+    """A short, human message for one jsonschema error."""
+    validator = error.validator
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = sorted(set(error.instance) - set(allowed))
+        parts = []
+        for extra in extras:
+            close = difflib.get_close_matches(str(extra), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            parts.append(f"unknown key {extra!r}{hint}")
+        return "; ".join(parts) + f"; allowed: {', '.join(allowed)}"
+    if validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    if validator == "type":
+        return f"expected {error.validator_value}, got {type(error.instance).__name__} " \
+               f"{error.instance!r}"
+    if validator == "minItems" and error.validator_value == 1:
+        return "must not be empty"
+    if validator == "pattern":
+        return f"{error.instance!r} is not well-formed"
+    if validator == "oneOf":
+        return "give exactly one of: " + ", ".join(
+            sorted({k for s in error.validator_value for k in s.get("required", [])}))
+    return error.message
+
+
+def validate(data: Any, name: str, file: str) -> None:
+    """Validate ``data`` against schema ``name``; raise every problem with its position."""
+    errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(map(str, e.path)))
+    if not errors:
+        return
+    problems: list[InputError] = []
+    for error in errors:
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            pos = key_position(_walk(data, path), extras[0], file) if extras else \
+                position_of(data, path, file)
+        else:
+            pos = position_of(data, path, file)
+        where = ".".join(str(p) for p in path)
+        message = _message(error)
+        problems.append(InputError(pos, f"{where}: {message}" if where else message))
+    problems.sort(key=lambda e: (e.position.line, e.position.col))
+    raise InputErrors(problems)
+
+
+def _walk(data: Any, path: list[Any]) -> Any:
+    for step in path:
+        data = data[step]
+    return data

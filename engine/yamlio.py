@@ -1,0 +1,160 @@
+"""YAML and JSON reading that remembers where every value came from.
+
+PyYAML's marks are 0-based; they are shifted to 1-based here, once.
+The C loader is used when PyYAML was built with libyaml.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from whynolog.engine.errors import InputError, Position
+
+try:
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class PosDict(dict):  # type: ignore[type-arg]
+    """A mapping that knows the position of itself and of each key's value."""
+
+    line: int = 0
+    col: int = 0
+    positions: dict[Any, tuple[int, int]]
+    key_positions: dict[Any, tuple[int, int]]
+
+
+class PosList(list):  # type: ignore[type-arg]
+    """A sequence that knows the position of itself and of each item."""
+
+    line: int = 0
+    col: int = 0
+    positions: list[tuple[int, int]]
+
+
+class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader whose mappings and sequences carry 1-based positions."""
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Iterable[PosDict]:
+        data = PosDict()
+        data.line, data.col = node.start_mark.line + 1, node.start_mark.column + 1
+        data.positions = {}
+        data.key_positions = {}
+        yield data
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise InputError(
+                    Position(self.name, key_node.start_mark.line + 1,
+                             key_node.start_mark.column + 1),
+                    "a mapping key must be a plain value",
+                ) from None
+            data[key] = self.construct_object(value_node, deep=True)
+            data.positions[key] = (value_node.start_mark.line + 1,
+                                   value_node.start_mark.column + 1)
+            data.key_positions[key] = (key_node.start_mark.line + 1,
+                                       key_node.start_mark.column + 1)
+
+    def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterable[PosList]:
+        data = PosList()
+        data.line, data.col = node.start_mark.line + 1, node.start_mark.column + 1
+        data.positions = []
+        yield data
+        for item in node.value:
+            data.append(self.construct_object(item, deep=True))
+            data.positions.append((item.start_mark.line + 1, item.start_mark.column + 1))
+
+
+_PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.construct_yaml_map)
+_PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.construct_yaml_seq)
+
+
+def read_text(path: str | Path, data: bytes | None = None) -> str:
+    """Read a file as UTF-8 text, naming the byte that is not."""
+    name = str(path)
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise InputError(name, "no such file") from None
+        except IsADirectoryError:
+            raise InputError(name, "is a directory, expected a file") from None
+        except OSError as exc:
+            raise InputError(name, f"cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(Position(name, line, col),
+                         f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> Any:
+    """Parse YAML (JSON is YAML too) into PosDict/PosList trees.
+
+    A syntax error becomes an :class:`InputError` at the problem's position.
+    """
+    name = str(path)
+    if text is None:
+        text = read_text(path)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(Position(name, line, 1), "binary data (NUL byte), expected YAML text")
+    loader = _PositionLoader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if mark is None:
+            raise InputError(name, f"YAML syntax error: {problem}") from None
+        raise InputError(Position(name, mark.line + 1, mark.column + 1),
+                         f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(name, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise InputError(name, "YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def position_of(root: Any, path: Iterable[Any], file: str) -> Position:
+    """The position of the value at ``path`` (keys and indexes) inside ``root``.
+
+    Walks as deep as the path exists; a missing key points at its parent.
+    """
+    node = root
+    line, col = getattr(root, "line", 0), getattr(root, "col", 0)
+    for step in path:
+        if isinstance(node, PosDict) and step in node:
+            line, col = node.positions.get(step, (line, col))
+            node = node[step]
+        elif isinstance(node, PosList) and isinstance(step, int) and 0 <= step < len(node):
+            line, col = node.positions[step]
+            node = node[step]
+        else:
+            break
+    return Position(file, line, col)
+
+
+def key_position(mapping: Any, key: Any, file: str) -> Position:
+    """The position of a mapping's key itself (for "unknown key" messages)."""
+    if isinstance(mapping, PosDict) and key in mapping.key_positions:
+        line, col = mapping.key_positions[key]
+        return Position(file, line, col)
+    return Position(file, getattr(mapping, "line", 0), getattr(mapping, "col", 0))
+
+
+def dump_json_line(obj: Any) -> str:
+    """One compact, stable JSON line."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
