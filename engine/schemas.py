@@ -42,6 +42,11 @@ def _validator(name: str) -> Any:
 def _message(error: Any) -> str:
     """A short, human message for one jsonschema error."""
     validator = error.validator
+    if "propertyNames" in error.schema_path:
+        allowed = [str(v) for v in error.validator_value] if validator == "enum" else []
+        close = difflib.get_close_matches(str(error.instance), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown fact {error.instance!r}{hint}"
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extras = sorted(set(error.instance) - set(allowed))
@@ -76,7 +81,9 @@ def validate(data: Any, name: str, file: str) -> None:
     problems: list[InputError] = []
     for error in errors:
         path = list(error.absolute_path)
-        if error.validator == "additionalProperties":
+        if "propertyNames" in error.schema_path:
+            pos = key_position(_walk(data, path), error.instance, file)
+        elif error.validator == "additionalProperties":
             extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             pos = key_position(_walk(data, path), extras[0], file) if extras else \
                 position_of(data, path, file)

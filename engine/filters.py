@@ -1,0 +1,88 @@
+"""Content filters compiled once into linear-time matchers.
+
+Regexes run on RE2 (no catastrophic backtracking on hostile bodies). All
+filters of one field are compiled into a single RE2 set, so an email's
+subject and body are each scanned once whatever the number of filters.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import re2
+
+from whynolog.engine.config import ContentFilter
+
+_UNSUPPORTED = (
+    ("(?=", "lookahead (?=...)"), ("(?!", "negative lookahead (?!...)"),
+    ("(?<=", "lookbehind (?<=...)"), ("(?<!", "negative lookbehind (?<!...)"),
+    ("(?>", "atomic group (?>...)"), ("(?P=", "named backreference (?P=...)"),
+)
+
+
+@cache
+def _options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return options
+
+
+def check_regex(pattern: str) -> str | None:
+    """Why RE2 cannot run ``pattern`` (naming the unsupported feature), or None."""
+    try:
+        re2.compile(pattern, options=_options())
+    except re2.error as exc:
+        for marker, feature in _UNSUPPORTED:
+            if marker in pattern:
+                return f"the linear-time regex engine does not support {feature}"
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) \
+            else str(exc)
+        if "invalid escape sequence: \\" in detail and detail[-1:].isdigit():
+            return "the linear-time regex engine does not support backreferences (\\1)"
+        return f"invalid regex: {detail}"
+    return None
+
+
+def _as_regex(flt: ContentFilter) -> str:
+    return flt.regex if flt.regex is not None else re2.escape(flt.contains or "")
+
+
+class FilterSet:
+    """Every content filter of a configuration, matched in one pass per field."""
+
+    def __init__(self, filters: tuple[ContentFilter, ...]) -> None:
+        self.filters = filters
+        self._subject = self._compile([i for i, f in enumerate(filters)
+                                       if f.field in ("subject", "any")])
+        self._body = self._compile([i for i, f in enumerate(filters)
+                                    if f.field in ("body", "any")])
+
+    def _compile(self, indexes: list[int]) -> tuple[Any, list[int]] | None:
+        if not indexes:
+            return None
+        matcher = re2.Set.SearchSet(_options())
+        for i in indexes:
+            matcher.Add(_as_regex(self.filters[i]))
+        matcher.Compile()
+        return matcher, indexes
+
+    @staticmethod
+    def _match(compiled: tuple[Any, list[int]] | None, text: str | None) -> set[int]:
+        if compiled is None or text is None:
+            return set()
+        matcher, indexes = compiled
+        return {indexes[j] for j in matcher.Match(text) or ()}
+
+    def hits(self, subject: str | None, body: str | None) -> list[ContentFilter]:
+        """The filters matching this subject and body, in configuration order.
+
+        ``None`` means the text is unknown (a privacy-stripped log entry).
+        """
+        found = self._match(self._subject, subject) | self._match(self._body, body)
+        return [self.filters[i] for i in sorted(found)]
+
+    def may_hit_unknown_body(self) -> bool:
+        """True when some filter looks at the body (so an unknown body may match)."""
+        return self._body is not None

@@ -1,0 +1,87 @@
+"""Decisions by durable_rules: each rule pack becomes one durable_rules ruleset.
+
+A fact vector is asserted into the pack's ruleset; every rule whose
+conditions hold fires, in priority order, and the first to fire decides.
+The fact is retracted at once and one session per pack is reused, so no
+state accumulates (durable_rules holds at most 1,024 live sessions).
+Because rules test only the vector, the matched rules are memoised per
+distinct vector.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from whynolog.engine.rulepack import ALWAYS_FACT, RulePack
+
+_SESSION = "whynolog"
+_names = itertools.count(1)
+_lock = threading.Lock()
+_host: Any = None
+_routes: dict[str, Callable[[str], None]] = {}
+
+
+def _get_host() -> Any:
+    """The process-wide durable_rules host (created on first use)."""
+    global _host
+    if _host is None:
+        from durable import engine
+
+        class Host(engine.Host):  # type: ignore[misc]
+            """Resolves each rule's action to the engine that registered it."""
+
+            def get_action(self, action_name: str) -> Callable[[Any], None]:
+                prefix, _, rule_id = action_name.partition("|")
+                route = _routes[prefix]
+                return lambda _context: route(rule_id)
+
+        _host = Host()
+    return _host
+
+
+class RuleEngine:
+    """One rule pack compiled into durable_rules, answering "which rules match?"."""
+
+    def __init__(self, pack: RulePack, memoise: bool = True) -> None:
+        self.pack = pack
+        self.memoise = memoise
+        self.ruleset = f"whynolog-pack-{next(_names)}"  # names are process-global
+        self._fired: list[str] = []
+        self._cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.evaluations = 0  # how many vectors durable_rules judged (not cache hits)
+        with _lock:
+            host = _get_host()
+            _routes[self.ruleset] = self._fired.append
+            host.set_rulesets({self.ruleset: pack.to_durable(f"{self.ruleset}|")})
+
+    def matches(self, vector: dict[str, Any]) -> tuple[str, ...]:
+        """Ids of every rule whose conditions hold, deciding rule first."""
+        key = tuple(sorted(vector.items()))
+        if self.memoise:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        fact = dict(vector)
+        fact[ALWAYS_FACT] = True
+        fact["sid"] = _SESSION
+        with _lock:
+            self._fired.clear()
+            host = _get_host()
+            host.assert_fact(self.ruleset, fact)
+            try:
+                fired = tuple(self._fired)
+            finally:
+                host.retract_fact(self.ruleset, fact)
+                self._fired.clear()
+        self.evaluations += 1
+        if self.memoise:
+            self._cache[key] = fired
+        return fired
+
+    def decide(self, vector: dict[str, Any]) -> str | None:
+        """The deciding rule's id, or None when no rule matches."""
+        fired = self.matches(vector)
+        return fired[0] if fired else None

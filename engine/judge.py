@@ -1,0 +1,82 @@
+"""Judging emails: derive facts, let durable_rules decide, explain the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from whynolog.engine.config import Config
+from whynolog.engine.emails import Email
+from whynolog.engine.errors import InputError
+from whynolog.engine.facts import FactDeriver, duplicate_key
+from whynolog.engine.inference import RuleEngine
+from whynolog.engine.remedies import find_fix
+from whynolog.engine.rulepack import Rule, RulePack, template_environment
+from whynolog.engine.verdict import UNDECIDED, TraceStep, Verdict
+
+
+class Judge:
+    """Judges emails in order against one configuration and rule pack.
+
+    Emails are judged in order because duplicates arise that way: a later
+    copy of an email that logged is a duplicate. ``history`` holds the
+    duplicate keys of emails that logged before this run (from an admin log).
+    """
+
+    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None,
+                 history: Iterable[tuple[Any, ...]] = ()) -> None:
+        self.config = config
+        self.pack = pack
+        self.engine = engine or RuleEngine(pack)
+        self.deriver = FactDeriver(config)
+        self.logged: set[tuple[Any, ...]] = set(history)
+        self._env = template_environment()
+        self._templates: dict[tuple[str, str], Any] = {}
+
+    def judge(self, email: Email, index: int = 0, explain: bool = True) -> Verdict:
+        """The verdict for ``email``; with ``explain`` also the verified fix."""
+        key = duplicate_key(email)
+        derived = self.deriver.derive(email, duplicate=key is not None and key in self.logged)
+        fired = self.engine.matches(derived.vector)
+        rule = self.pack.rule(fired[0]) if fired else None
+        outcome = rule.outcome if rule else UNDECIDED
+        if outcome == "LOG_OK" and key is not None:
+            self.logged.add(key)
+        if rule is None:
+            return Verdict(index, email, outcome, None,
+                           ("no rule of the pack matched these facts",),
+                           "Add a catch-all rule (when: {}) to the rule pack.",
+                           facts=derived.vector)
+        context = {**derived.vector, **derived.details, "facts": derived.vector}
+        reasons = tuple(self._render_lines(rule, "explain", context))
+        remedy = " ".join(self._render_lines(rule, "remedy", context))
+        fix = None
+        if explain and outcome != "LOG_OK":
+            fix = find_fix(self.config, self.engine, email, derived.vector["duplicate"])
+        return Verdict(
+            index=index, email=email, outcome=outcome, rule=rule.id, reasons=reasons,
+            remedy=remedy, also_matched=fired[1:], trace=trace(rule, derived.vector),
+            facts=derived.vector, fix=fix)
+
+    def judge_all(self, emails: Iterable[Email], explain: bool = True) -> Iterator[Verdict]:
+        """Verdicts for ``emails`` in order."""
+        for index, email in enumerate(emails):
+            yield self.judge(email, index, explain)
+
+    def _render_lines(self, rule: Rule, which: str, context: dict[str, Any]) -> list[str]:
+        template = self._templates.get((rule.id, which))
+        if template is None:
+            template = self._env.from_string(getattr(rule, which))
+            self._templates[(rule.id, which)] = template
+        try:
+            text = template.render(context)
+        except Exception as exc:  # a user's template: any failure is theirs to fix
+            raise InputError(rule.position, f"rule {rule.id!r}: {which}: template failed: "
+                                            f"{type(exc).__name__}: {exc}") from None
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def trace(rule: Rule, vector: dict[str, Any]) -> tuple[TraceStep, ...]:
+    """Each condition of ``rule`` with the fact's value and whether it held."""
+    return tuple(TraceStep(c.describe(), c.fact, vector.get(c.fact), c.holds(vector))
+                 for c in rule.conditions)

@@ -1,0 +1,294 @@
+"""Rule packs: YAML rules validated when loaded and compiled for durable_rules.
+
+A rule tests derived facts (see :mod:`whynolog.engine.facts`)::
+
+    - id: sender-not-user
+      priority: 40
+      when: {direction: outbound, sender_is_active_user: false}
+      outcome: NOLOG_SENDER_NOT_USER
+      explain: "{{ sender }} is not an address of an active user"
+      remedy: "Attach {{ sender }} to a user"
+
+A condition is ``fact: value`` (equality) or ``fact: {op: value, ...}`` with
+ops ``is``, ``not``, ``lt``, ``lte``, ``gt``, ``gte``, ``in``; every
+condition of a rule must hold. ``explain``/``remedy`` are Jinja templates
+rendered in a sandbox over the facts and their details.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from whynolog.engine.errors import InputError, InputErrors, Position
+from whynolog.engine.facts import FACTS
+from whynolog.engine.schemas import validate
+from whynolog.engine.yamlio import load_yaml, position_of
+
+OPERATORS = ("is", "not", "lt", "lte", "gt", "gte", "in")
+_SYMBOL = {"is": "is", "not": "is not", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
+           "in": "in"}
+_DURABLE_OP = {"not": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+ALWAYS_FACT = "always"  # present in every fact vector; an empty ``when`` tests it
+
+
+def shipped_rules_path() -> Path:
+    """The folder holding the shipped rule pack."""
+    return Path(str(resources.files("whynolog.rules")))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test of one fact."""
+
+    fact: str
+    op: str
+    value: Any
+    position: Position = field(default=Position("<rules>"), compare=False)
+
+    def holds(self, vector: dict[str, Any]) -> bool:
+        """Whether the test holds for ``vector`` (used to trace, never to decide)."""
+        actual = vector.get(self.fact)
+        if self.op == "is":
+            return bool(actual == self.value and type(actual) is type(self.value))
+        if self.op == "not":
+            return not (actual == self.value and type(actual) is type(self.value))
+        if self.op == "in":
+            return any(actual == v and type(actual) is type(v) for v in self.value)
+        if not isinstance(actual, int) or isinstance(actual, bool):
+            return False
+        return {"lt": actual < self.value, "lte": actual <= self.value,
+                "gt": actual > self.value, "gte": actual >= self.value}[self.op]
+
+    def describe(self) -> str:
+        """``direction is outbound``, ``external_recipients > 0``."""
+        value = self.value
+        if self.op == "in":
+            shown = "[" + ", ".join(_show(v) for v in value) + "]"
+        else:
+            shown = _show(value)
+        return f"{self.fact} {_SYMBOL[self.op]} {shown}"
+
+    def to_durable(self) -> dict[str, Any]:
+        """The condition in durable_rules' JSON ruleset language."""
+        if self.op == "is":
+            return {self.fact: self.value}
+        if self.op == "in":
+            return {"$or": [{self.fact: v} for v in self.value]}
+        return {_DURABLE_OP[self.op]: {self.fact: self.value}}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One decision rule of a pack."""
+
+    id: str
+    outcome: str
+    priority: int
+    conditions: tuple[Condition, ...]
+    explain: str
+    remedy: str
+    description: str = ""
+    order: int = 0  # position in the pack, breaking priority ties
+    position: Position = field(default=Position("<rules>"), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "outcome": self.outcome, "priority": self.priority,
+                "when": [c.describe() for c in self.conditions],
+                "description": self.description}
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """An ordered set of rules; ``rules`` is sorted by (priority, order in the pack)."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    path: str
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule called ``rule_id``."""
+        return self._by_id[rule_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Every outcome code some rule can give, in rule order, without repeats."""
+        return list(dict.fromkeys(r.outcome for r in self.rules))
+
+    def to_durable(self, action_prefix: str) -> dict[str, Any]:
+        """The pack as one durable_rules ruleset definition.
+
+        Rules fire in ``rules`` order: durable_rules' ``pri`` is the rank, so a
+        priority tie is broken by the order rules appear in the pack.
+        """
+        ruleset: dict[str, Any] = {}
+        for rank, rule in enumerate(self.rules):
+            tests = [c.to_durable() for c in rule.conditions] or [{ALWAYS_FACT: True}]
+            ruleset[rule.id] = {"all": [{"m": {"$and": tests}}], "pri": rank,
+                                "run": f"{action_prefix}{rule.id}"}
+        return ruleset
+
+
+def _pack_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        if not files:
+            raise InputError(str(path), "no rule files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise InputError(str(path), "no such file or folder")
+    return [path]
+
+
+def load_rule_pack(path: str | Path | None = None) -> RulePack:
+    """Load a rule pack from a YAML file or a folder of them (default: the shipped pack).
+
+    Everything is checked here, before any email is judged: the schema, fact
+    names, duplicate ids and the Jinja templates' syntax.
+    """
+    from jinja2 import TemplateSyntaxError
+
+    shipped = path is None
+    root = shipped_rules_path() if shipped else Path(path)  # type: ignore[arg-type]
+    files = _pack_files(root)
+    errors: list[InputError] = []
+    rules: list[Rule] = []
+    names: list[str] = []
+    seen: dict[str, Position] = {}
+    env = template_environment()
+    for file_path in files:
+        file = str(file_path)
+        data = load_yaml(file)
+        if not isinstance(data, dict):
+            errors.append(InputError(Position(file, 1, 1),
+                                     "a rule pack file is a mapping with 'rules:'"))
+            continue
+        try:
+            validate(data, "rules", file)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if data.get("name"):
+            names.append(data["name"])
+        for i, raw in enumerate(data["rules"]):
+            pos = position_of(data, ["rules", i], file)
+            if raw["id"] in seen:
+                errors.append(InputError(position_of(data, ["rules", i, "id"], file),
+                                         f"duplicate rule id {raw['id']!r} "
+                                         f"(first defined at {seen[raw['id']]})"))
+                continue
+            seen[raw["id"]] = pos
+            conditions = _conditions(data, i, file, errors)
+            for key in ("explain", "remedy"):
+                try:
+                    env.parse(raw[key])
+                except TemplateSyntaxError as exc:
+                    line, col = position_of(data, ["rules", i, key], file).line, 1
+                    errors.append(InputError(Position(file, line + (exc.lineno or 1) - 1, col),
+                                             f"rule {raw['id']!r}: {key}: template error: "
+                                             f"{exc.message}"))
+            rules.append(Rule(
+                id=raw["id"], outcome=raw["outcome"], priority=raw["priority"],
+                conditions=tuple(conditions), explain=raw["explain"], remedy=raw["remedy"],
+                description=raw.get("description", ""), order=len(rules), position=pos))
+    if errors:
+        raise InputErrors(errors)
+    if not rules:
+        raise InputError(str(root), "the rule pack has no rules")
+    rules.sort(key=lambda r: (r.priority, r.order))
+    name = " + ".join(names) if names else root.stem
+    return RulePack(name=name, rules=tuple(rules), path=str(root))
+
+
+def _conditions(data: Any, index: int, file: str, errors: list[InputError]) -> list[Condition]:
+    """The conditions of rule ``index``, type-checked against the facts' types."""
+    when = data["rules"][index].get("when") or {}
+    conditions: list[Condition] = []
+    for fact, test in when.items():
+        spec = FACTS[fact]
+        pos = position_of(data, ["rules", index, "when", fact], file)
+        tests = test.items() if isinstance(test, dict) else [("is", test)]
+        for op, value in tests:
+            problem = _type_problem(spec.type, spec.values, op, value)
+            if problem:
+                errors.append(InputError(pos, f"rule {data['rules'][index]['id']!r}: "
+                                              f"{fact}: {problem}"))
+                continue
+            conditions.append(Condition(fact, op, tuple(value) if op == "in" else value, pos))
+    return conditions
+
+
+def _type_problem(kind: str, values: tuple[Any, ...], op: str, value: Any) -> str | None:
+    """Why ``op value`` cannot test a fact of type ``kind``, or None."""
+    items = value if op == "in" else [value]
+    if op in ("lt", "lte", "gt", "gte") and kind != "int":
+        return f"'{op}' compares numbers, but this fact is {kind}"
+    for item in items:
+        if kind == "int" and (isinstance(item, bool) or not isinstance(item, int)):
+            return f"expected a whole number, got {item!r}"
+        if kind == "bool" and not isinstance(item, bool):
+            return f"expected true or false, got {item!r}"
+        if kind == "enum" and item not in values:
+            return f"expected one of {', '.join(values)}, got {item!r}"
+    return None
+
+
+def template_environment() -> Any:
+    """The sandboxed Jinja environment rule templates render in (plain text out)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=False)
+    env.filters["names"] = lambda items, key="user": ", ".join(
+        dict.fromkeys(str(i[key]) for i in items))
+    env.filters["join_and"] = _join_and
+    return env
+
+
+def _join_and(items: Any) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fact_domains(pack: RulePack) -> dict[str, tuple[Any, ...]]:
+    """For each fact, the values worth trying to cover every rule's behaviour.
+
+    Integers get each constant a rule compares with, its neighbours and 0.
+    Used to enumerate possible fact vectors (undetermined log entries, lint).
+    """
+    domains: dict[str, tuple[Any, ...]] = {}
+    for name, spec in FACTS.items():
+        if spec.type != "int":
+            domains[name] = spec.values
+            continue
+        points = {0, 1, 2}
+        for rule in pack.rules:
+            for c in rule.conditions:
+                if c.fact == name:
+                    for v in (c.value if c.op == "in" else (c.value,)):
+                        points.update({v - 1, v, v + 1})
+        domains[name] = tuple(sorted(p for p in points if p >= 0))
+    return domains
+
+
+def product_of(domains: dict[str, tuple[Any, ...]]) -> Any:
+    """Every combination of the given fact values, as dicts."""
+    names = list(domains)
+    for combo in itertools.product(*(domains[n] for n in names)):
+        yield dict(zip(names, combo))

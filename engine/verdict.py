@@ -1,0 +1,71 @@
+"""Verdicts: the outcome of one email, which rule decided, and why (plain data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from whynolog.engine.emails import Email
+
+UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One condition of the deciding rule, the fact's value, and whether it held."""
+
+    condition: str
+    fact: str
+    value: Any
+    held: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"condition": self.condition, "fact": self.fact, "value": self.value,
+                "held": self.held}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The smallest configuration change the engine verified makes the email log."""
+
+    changes: tuple[str, ...]
+    outcome: str
+    rule: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"changes": list(self.changes), "outcome": self.outcome, "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the engine concluded for one email."""
+
+    index: int
+    email: Email
+    outcome: str
+    rule: str | None
+    reasons: tuple[str, ...]
+    remedy: str
+    also_matched: tuple[str, ...] = ()
+    trace: tuple[TraceStep, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
+    fix: Fix | None = None
+
+    @property
+    def logs(self) -> bool:
+        return self.outcome == "LOG_OK"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "subject": self.email.subject,
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+            "remedy": self.remedy,
+            "fix": self.fix.to_dict() if self.fix else None,
+            "also_matched": list(self.also_matched),
+            "trace": [s.to_dict() for s in self.trace],
+            "facts": dict(self.facts),
+            "email": self.email.to_dict(),
+        }

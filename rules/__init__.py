@@ -1,0 +1,1 @@
+"""The shipped rule pack (``default.yaml``), installed as package data."""
