@@ -100,3 +100,10 @@ def _walk(data: Any, path: list[Any]) -> Any:
     for step in path:
         data = data[step]
     return data
+
+
+def schema_text(name: str) -> str:
+    """The shipped JSON Schema ``name`` as text (for ``whynolog schema`` and ``init``)."""
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"no such schema: {name!r}")
+    return json.dumps(schema(name), indent=2) + "\n"

@@ -1,0 +1,1 @@
+"""The ``whynolog`` command line (typer)."""

@@ -1,0 +1,45 @@
+"""The typer application; the one place user errors become messages and exit codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from whynolog.cli.common import EXIT_INPUT_ERROR
+from whynolog.engine.errors import InputErrors, WhynologError
+
+
+class _Group(TyperGroup):
+    """Turns every :class:`WhynologError` into ``file:line:col: message`` and exit 2."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputErrors as exc:
+            for error in exc.errors:
+                typer.echo(f"{error}", err=True)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except WhynologError as exc:
+            typer.echo(f"{exc}", err=True)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+
+app = typer.Typer(
+    name="whynolog", cls=_Group, no_args_is_help=True, add_completion=False,
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+    help="Why didn't (or wouldn't) an email log to the CRM? Simulate emails, search and "
+         "diagnose admin logs, and check rule packs and configurations.")
+
+
+def _register() -> None:
+    from whynolog.cli import simulate, starter  # noqa: F401  (commands register on import)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="whynolog")

@@ -1,0 +1,84 @@
+"""What every command shares: options, loading the setup, writing output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from whynolog.engine.config import Config, load_config
+from whynolog.engine.errors import InputError
+from whynolog.engine.rulepack import RulePack, load_rule_pack
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR = 0, 1, 2
+DEFAULT_CONFIG = "org.yaml"
+
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", "-c", envvar="WHYNOLOG_CONFIG", show_default=False,
+    help="The organisation's configuration (default: ./org.yaml).")]
+RulesOption = Annotated[Optional[Path], typer.Option(
+    "--rules", "-r", envvar="WHYNOLOG_RULES", show_default=False,
+    help="A rule-pack file or folder (default: the shipped pack).")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write the report to this file instead of standard output.")]
+
+
+class ReportFormat(str, Enum):
+    """Human report formats."""
+
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+class SimulateFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    html = "html"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A loaded configuration and rule pack."""
+
+    config: Config
+    pack: RulePack
+
+
+def resolve_config_path(config: Path | None) -> str:
+    """The configuration to read: the option, else ``./org.yaml``."""
+    if config is not None:
+        return str(config)
+    if Path(DEFAULT_CONFIG).is_file():
+        return DEFAULT_CONFIG
+    raise InputError(DEFAULT_CONFIG, "no configuration: pass --config FILE "
+                                     "(or run 'whynolog init DIR' for a starter kit)")
+
+
+def load_setup(config: Path | None, rules: Path | None) -> Setup:
+    """Load the configuration and the rule pack named by the options."""
+    return Setup(load_config(resolve_config_path(config)), load_rule_pack(rules))
+
+
+def use_colour(stream: Any = None) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set."""
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+def emit(text: str, output: Path | None = None) -> None:
+    """Write a report to ``output`` or standard output."""
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(output), f"cannot write: {exc.strerror}") from None
+    typer.echo(f"wrote {output}", err=True)

@@ -1,0 +1,77 @@
+"""``whynolog simulate``: predict each email's outcome and explain why."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from whynolog import __version__
+from whynolog.cli.app import app
+from whynolog.cli.common import (
+    ConfigOption,
+    OutputOption,
+    RulesOption,
+    SimulateFormat,
+    emit,
+    load_setup,
+    use_colour,
+)
+from whynolog.engine.emails import Email, load_emails
+from whynolog.engine.judge import Judge
+from whynolog.engine.verdict import Verdict
+from whynolog.engine.yamlio import dump_json_line
+
+
+def read_emails(paths: list[Path]) -> list[Email]:
+    """Every email of every path, in order (``-`` reads standard input)."""
+    emails: list[Email] = []
+    for path in paths:
+        data = sys.stdin.buffer.read() if str(path) == "-" else None
+        emails.extend(load_emails(str(path), data))
+    return emails
+
+
+def simulation_data(verdicts: list[Verdict], organization: str, pack: str) -> dict[str, Any]:
+    """Plain data for the simulate templates."""
+    counts = Counter(v.outcome for v in verdicts)
+    summary = ", ".join(f"{n} {code}" for code, n in counts.most_common())
+    return {"verdicts": [v.to_dict() for v in verdicts], "organization": organization,
+            "pack": pack, "summary": f"{len(verdicts)} emails: {summary}"
+            if len(verdicts) > 1 else "", "version": __version__}
+
+
+@app.command()
+def simulate(
+    emails: Annotated[list[Path], typer.Argument(
+        help="Email files: YAML/JSON, .eml, mbox, a folder, or - for standard input.")],
+    config: ConfigOption = None,
+    rules: RulesOption = None,
+    format: Annotated[SimulateFormat, typer.Option(
+        "--format", "-f", help="text, jsonl (one object per email), markdown or html.")
+    ] = SimulateFormat.text,
+    output: OutputOption = None,
+    history: Annotated[Optional[Path], typer.Option(
+        help="An admin log whose LOG_OK entries count as already logged (duplicates).")
+    ] = None,
+) -> None:
+    """Predict each email's outcome, say which rule decided and why, and what to change."""
+    setup = load_setup(config, rules)
+    known: list[Any] = []
+    if history is not None:
+        from whynolog.engine.history import logged_keys
+
+        known = list(logged_keys(str(history)))
+    judge = Judge(setup.config, setup.pack, history=known)
+    verdicts = list(judge.judge_all(read_emails(emails)))
+    if format is SimulateFormat.jsonl:
+        emit("".join(dump_json_line(v.to_dict()) + "\n" for v in verdicts), output)
+        return
+    from whynolog.reports.render import render
+
+    data = simulation_data(verdicts, setup.config.name, setup.pack.name)
+    colour = output is None and use_colour()
+    emit(render("simulate", format.value, data, colour=colour), output)

@@ -1,0 +1,71 @@
+"""``whynolog init`` (a starter kit) and ``whynolog demo`` (the main job on it)."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from whynolog.cli.app import app
+from whynolog.engine.errors import InputError
+from whynolog.engine.rulepack import shipped_rules_path
+from whynolog.engine.schemas import SCHEMA_NAMES, schema_text
+
+
+def starter_path() -> Path:
+    """The folder of starter files shipped with the package."""
+    return Path(str(resources.files("whynolog.cli").joinpath("starter")))
+
+
+def write_starter(target: Path, force: bool = False) -> list[Path]:
+    """Copy the starter kit into ``target``; refuse to overwrite unless ``force``."""
+    source = starter_path()
+    plan: list[tuple[Path, Path | str]] = []
+    for item in sorted(source.rglob("*")):
+        if item.is_file() and "__pycache__" not in item.parts:
+            plan.append((target / item.relative_to(source), item))
+    for item in sorted(shipped_rules_path().glob("*.yaml")):
+        plan.append((target / "rules" / item.name, item))
+    for name in SCHEMA_NAMES:
+        plan.append((target / "schemas" / f"{name}.schema.json", schema_text(name)))
+    clashes = [dest for dest, _ in plan if dest.exists()]
+    if clashes and not force:
+        raise InputError(str(clashes[0]), "already exists; use --force to overwrite the "
+                                          "starter files")
+    written = []
+    for dest, src in plan:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(src, Path):
+            shutil.copyfile(src, dest)
+        else:
+            dest.write_text(src, encoding="utf-8")
+        written.append(dest)
+    return written
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to write the starter kit.")],
+    force: Annotated[bool, typer.Option(help="Overwrite existing starter files.")] = False,
+) -> None:
+    """Write a starter kit: configuration, the rule pack to edit, emails, a log, a test suite."""
+    written = write_starter(directory, force)
+    for path in written:
+        typer.echo(f"  {path}")
+    typer.echo(f"\nWrote {len(written)} files. Next:\n"
+               f"  cd {directory}\n"
+               f"  whynolog simulate emails.yaml --config org.yaml --rules rules\n"
+               f"  whynolog test suite.yaml")
+
+
+@app.command()
+def demo() -> None:
+    """Run the main job on the shipped example: simulate its emails and explain each outcome."""
+    from whynolog.cli.simulate import simulate
+
+    source = starter_path()
+    simulate(emails=[source / "emails.yaml", source / "emails" / "welcome.eml"],
+             config=source / "org.yaml", rules=None)

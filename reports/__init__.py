@@ -1,0 +1,1 @@
+"""Reports: Jinja templates rendering plain data (text, Markdown, HTML)."""

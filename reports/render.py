@@ -1,0 +1,89 @@
+"""Rendering reports from plain data with Jinja.
+
+Email text is untrusted wherever it is shown, so every format escapes by
+default: HTML autoescapes, Markdown escapes its syntax characters, and text
+strips terminal control sequences. A template can only opt out explicitly.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+FORMATS = ("text", "markdown", "html")
+_EXTENSION = {"text": "txt", "markdown": "md", "html": "html"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
+_COLOURS = {"green": "32", "red": "31", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2"}
+OUTCOME_COLOUR = {"LOG_OK": "green", "NOT_PROCESSED": "red"}
+
+
+class Styled(str):
+    """Text already made safe for a terminal (it may carry ANSI colour codes)."""
+
+
+def strip_controls(value: str) -> str:
+    """Text without control characters, so an email cannot drive the terminal."""
+    return _CONTROL.sub("", value)
+
+
+def md_escape(value: str) -> str:
+    """Text with Markdown (and inline HTML) syntax escaped, on one line."""
+    text = strip_controls(value.replace("\r", " ").replace("\n", " "))
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _finalize_text(value: Any) -> Any:
+    if isinstance(value, Styled) or not isinstance(value, str):
+        return "" if value is None else value
+    return strip_controls(value)
+
+
+def _finalize_markdown(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    return md_escape(str(value))
+
+
+@cache
+def _environment(fmt: str, colour: bool) -> jinja2.Environment:
+    loader = jinja2.PackageLoader("whynolog.reports", "templates")
+    common: dict[str, Any] = {"loader": loader, "trim_blocks": True, "lstrip_blocks": True,
+                              "keep_trailing_newline": True,
+                              "undefined": jinja2.StrictUndefined}
+    if fmt == "html":
+        env = jinja2.Environment(autoescape=True, **common)
+    elif fmt == "markdown":
+        env = jinja2.Environment(autoescape=False, finalize=_finalize_markdown, **common)
+    else:
+        env = jinja2.Environment(autoescape=False, finalize=_finalize_text, **common)
+
+    def style(value: Any, name: str) -> str:
+        text = strip_controls(str(value))
+        if fmt != "text" or not colour or name not in _COLOURS:
+            return Styled(text)
+        return Styled(f"\x1b[{_COLOURS[name]}m{text}\x1b[0m")
+
+    def outcome_style(code: str) -> str:
+        colour_name = OUTCOME_COLOUR.get(code, "yellow" if code else "dim")
+        return style(code, colour_name)
+
+    env.filters["style"] = style
+    env.filters["outcome"] = outcome_style
+    env.filters["raw"] = lambda value: Markup(value)
+    env.filters["pct"] = lambda num, den: f"{100 * num / den:.0f}%" if den else "-"
+    return env
+
+
+def render(name: str, fmt: str, data: dict[str, Any], colour: bool = False) -> str:
+    """Render report ``name`` (e.g. ``simulate``) in ``fmt`` over plain ``data``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    template = _environment(fmt, colour).get_template(f"{name}.{_EXTENSION[fmt]}.j2")
+    return template.render(**data)
