@@ -1,0 +1,246 @@
+"""Predicted against logged: what the configuration says an admin-log entry should show.
+
+Admin logs often record only the time and subject. The facts the log does
+not record are *unknown*, and the prediction is the set of outcomes the
+engine gives over every consistent value of them:
+
+- unknown participants (no From, or no To/Cc) leave several outcomes
+  possible: an entry whose logged code is among them is ``undetermined``;
+- the body and Message-ID-less copies are never recorded: they can explain a
+  logged ``NOLOG_CONTENT`` or ``NOLOG_DUPLICATE`` (``undetermined``) but do
+  not make every other entry uncertain;
+- a logged code that no consistent value allows is ``disagree``, and the
+  engine is asked which facts would have to differ to give it (a
+  configuration that differs from the live one), or, when no change of the
+  facts gives it, that the live rules differ from this pack.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whynolog.engine.adminlog import LogEntry
+from whynolog.engine.config import Config
+from whynolog.engine.emails import Email
+from whynolog.engine.facts import FACTS
+from whynolog.engine.inference import RuleEngine
+from whynolog.engine.judge import Judge
+from whynolog.engine.rulepack import RulePack, fact_domains
+from whynolog.engine.verdict import UNDECIDED, Verdict
+
+SENDER_FACTS = frozenset({"direction", "sender_internal", "sender_is_user",
+                          "sender_is_active_user", "external_parties", "ignored_parties",
+                          "all_parties_ignored", "external_recipients"})
+RECIPIENT_FACTS = frozenset({"recipients", "external_recipients", "active_users_to_cc",
+                             "inactive_users_to_cc", "external_parties", "ignored_parties",
+                             "all_parties_ignored"})
+MAX_CAUSES = 4
+
+# Facts that cannot be combined freely: (facts involved, test on a full vector).
+_Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
+CONSTRAINTS: tuple[_Constraint, ...] = (
+    (frozenset({"direction", "sender_internal"}),
+     lambda v: (v["direction"] == "outbound") == v["sender_internal"]),
+    (frozenset({"direction", "sender_is_user"}),
+     lambda v: not v["sender_is_user"] or v["direction"] == "outbound"),
+    (frozenset({"direction", "sender_is_active_user"}),
+     lambda v: not v["sender_is_active_user"] or v["direction"] == "outbound"),
+    (frozenset({"sender_is_user", "sender_is_active_user"}),
+     lambda v: not v["sender_is_active_user"] or v["sender_is_user"]),
+    (frozenset({"recipients", "external_recipients"}),
+     lambda v: v["external_recipients"] <= v["recipients"]),
+    (frozenset({"recipients", "active_users_to_cc", "inactive_users_to_cc"}),
+     lambda v: v["active_users_to_cc"] + v["inactive_users_to_cc"] <= v["recipients"]),
+    (frozenset({"direction", "all_parties_ignored", "active_users_to_cc"}),
+     lambda v: not (v["direction"] == "inbound" and v["active_users_to_cc"] == 0
+                    and v["all_parties_ignored"])),
+    (frozenset({"direction", "all_parties_ignored", "external_recipients"}),
+     lambda v: not (v["direction"] == "outbound" and v["external_recipients"] == 0
+                    and v["all_parties_ignored"])),
+    (frozenset({"direction", "all_parties_ignored", "sender_is_user"}),
+     lambda v: not (v["direction"] == "outbound" and not v["sender_is_user"]
+                    and v["all_parties_ignored"])),
+    (frozenset({"external_parties", "ignored_parties"}),
+     lambda v: v["ignored_parties"] <= v["external_parties"]),
+    (frozenset({"all_parties_ignored", "external_parties", "ignored_parties"}),
+     lambda v: v["all_parties_ignored"] == (v["external_parties"] > 0
+                                            and v["ignored_parties"] == v["external_parties"])),
+    (frozenset({"direction", "external_parties", "external_recipients"}),
+     lambda v: v["direction"] == "inbound" or v["external_parties"] == v["external_recipients"]),
+    (frozenset({"direction", "external_parties"}),
+     lambda v: v["direction"] == "outbound" or v["external_parties"] == 1),
+)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The configuration's view of one logged entry."""
+
+    outcome: str | None
+    possible: tuple[str, ...]
+    rule: str | None
+    status: str  # agree | disagree | undetermined
+    causes: tuple[str, ...] = ()
+    cause_kind: str | None = None  # configuration | rule-pack
+    verdict: Verdict | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"predicted": self.outcome if self.outcome is not None else "undetermined",
+                "possible": list(self.possible), "rule": self.rule, "status": self.status,
+                "causes": list(self.causes), "cause_kind": self.cause_kind,
+                "verdict": self.verdict.to_dict() if self.verdict else None}
+
+
+class Predictor:
+    """Predicts admin-log entries in log order against one configuration and pack."""
+
+    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None) -> None:
+        self.config = config
+        self.pack = pack
+        self.judge = Judge(config, pack, engine)
+        self.engine = self.judge.engine
+        self.deriver = self.judge.deriver
+        self.mentioned = frozenset(c.fact for r in pack.rules for c in r.conditions)
+        self.unmentioned = frozenset(FACTS) - self.mentioned
+        self.domains = fact_domains(pack)
+        self.body_filters = self.deriver.filters.may_hit_unknown_body()
+        self.logged_ids: set[str] = set()
+        self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
+        self._causes_cache: dict[Any, tuple[tuple[str, ...], str | None]] = {}
+
+    def email_of(self, entry: LogEntry) -> Email:
+        """The email as far as the entry recorded it (the body is never recorded)."""
+        return Email(sender=entry.sender, to=entry.to or (), cc=entry.cc or (),
+                     subject=entry.subject, message_id=entry.message_id)
+
+    def predict(self, entry: LogEntry, explain: bool = False) -> Prediction:
+        """The prediction for ``entry``; with ``explain`` also the engine's full verdict."""
+        mid = entry.message_id.strip().lower() if entry.message_id else None
+        duplicate_known = mid is not None
+        email = self.email_of(entry)
+        derived = self.deriver.derive(email, duplicate=mid in self.logged_ids)
+        vector = derived.vector
+        unknown: set[str] = set()
+        if entry.sender is None:
+            unknown |= SENDER_FACTS
+        if entry.to is None and entry.cc is None:
+            unknown |= RECIPIENT_FACTS
+        frozen_unknown = frozenset(unknown)
+        possible = self._outcomes(vector, frozen_unknown, ())
+        hidden_variants = self._hidden_variants(vector, duplicate_known)
+        logged = entry.outcome
+        if logged in possible:
+            status = "agree" if len(possible) == 1 else "undetermined"
+        elif hidden_variants and logged in self._outcomes(vector, frozen_unknown,
+                                                          hidden_variants):
+            status = "undetermined"
+            possible = (*possible, logged)
+        else:
+            status = "disagree"
+        causes: tuple[str, ...] = ()
+        kind = None
+        if status == "disagree":
+            causes, kind = self._causes(vector, frozen_unknown, logged)
+        outcome = possible[0] if len(possible) == 1 else None
+        rule = None
+        if outcome is not None and not unknown:
+            rule = self.engine.decide(vector)
+        verdict = None
+        if explain and not unknown:
+            self.judge.logged = {("message-id", m) for m in self.logged_ids}
+            verdict = self.judge.judge(email)
+        if logged == "LOG_OK" and mid is not None:
+            self.logged_ids.add(mid)
+        return Prediction(outcome, possible, rule, status, causes, kind, verdict)
+
+    def _hidden_variants(self, vector: dict[str, Any],
+                         duplicate_known: bool) -> tuple[tuple[str, Any], ...]:
+        """Fact values the log can never show: a body-filter hit, a copy without Message-ID."""
+        variants: list[tuple[str, Any]] = []
+        if self.body_filters:
+            variants.append(("content_filter_hits", vector["content_filter_hits"] + 1))
+        if not duplicate_known and not vector["duplicate"]:
+            variants.append(("duplicate", True))
+        return tuple(variants)
+
+    def _vectors(self, vector: dict[str, Any], unknown: frozenset[str]
+                 ) -> Iterator[dict[str, Any]]:
+        """Every consistent completion of ``vector`` over the unknown facts the rules test."""
+        free = sorted(unknown & self.mentioned)
+        blind = unknown - self.mentioned  # unknown, and no rule looks at them
+        checks = [test for facts, test in CONSTRAINTS if not facts & blind]
+        for values in itertools.product(*(self.domains[f] for f in free)):
+            candidate = dict(vector)
+            candidate.update(zip(free, values))
+            if all(test(candidate) for test in checks):
+                yield candidate
+
+    def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
+                  hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+        """The outcomes the engine gives over the completions (and hidden variants)."""
+        key = (tuple(sorted((k, v) for k, v in vector.items()
+                            if k in self.mentioned and k not in unknown)), unknown, hidden)
+        cached = self._outcomes_cache.get(key)
+        if cached is not None:
+            return cached
+        found: dict[str, None] = {}
+        for candidate in self._vectors(vector, unknown):
+            for variant in ((), *((h,) for h in hidden)):
+                found.setdefault(self._outcome(dict(candidate, **dict(variant))), None)
+        result = tuple(found)
+        self._outcomes_cache[key] = result
+        return result
+
+    def _outcome(self, vector: dict[str, Any]) -> str:
+        rule = self.engine.decide(vector)
+        return self.pack.rule(rule).outcome if rule else UNDECIDED
+
+    def _causes(self, vector: dict[str, Any], unknown: frozenset[str],
+                logged: str) -> tuple[tuple[str, ...], str | None]:
+        """Which known facts would have to differ for the engine to give ``logged``."""
+        key = (tuple(sorted((k, v) for k, v in vector.items()
+                            if k in self.mentioned and k not in unknown)), unknown, logged)
+        cached = self._causes_cache.get(key)
+        if cached is not None:
+            return cached
+        known = sorted((self.mentioned - unknown) & set(vector))
+        found: list[str] = []
+        for size in (1, 2):
+            for facts in itertools.combinations(known, size):
+                for values in itertools.product(*(self.domains[f] for f in facts)):
+                    if any(vector[f] == v for f, v in zip(facts, values)):
+                        continue
+                    changed = dict(vector, **dict(zip(facts, values)))
+                    # Facts no rule tests follow the changed ones: leave them free.
+                    if logged in self._outcomes(changed, unknown | self.unmentioned, ()):
+                        found.append(" and ".join(
+                            _describe_change(f, vector[f], v) for f, v in zip(facts, values)))
+                        if len(found) >= MAX_CAUSES:
+                            break
+                if len(found) >= MAX_CAUSES:
+                    break
+            if found:
+                break
+        if found:
+            result = (tuple(found), "configuration")
+        elif logged not in self.pack.outcomes:
+            result = ((f"no rule of pack {self.pack.name!r} gives {logged}: the live engine "
+                       "runs rules this pack does not have",), "rule-pack")
+        else:
+            result = ((f"no change of one or two facts makes pack {self.pack.name!r} give "
+                       f"{logged}: the live engine's rules probably differ from this pack",),
+                      "rule-pack")
+        self._causes_cache[key] = result
+        return result
+
+
+def _describe_change(fact: str, was: Any, would: Any) -> str:
+    """``sender_is_active_user would have to be true (here false: …)``."""
+    def show(value: Any) -> str:
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+    return (f"{fact} would have to be {show(would)} (this configuration gives {show(was)}; "
+            f"{FACTS[fact].description})")
