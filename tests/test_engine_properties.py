@@ -1,0 +1,79 @@
+"""Property tests of the engine's invariants over generated emails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from whynolog.engine.config import load_config
+from whynolog.engine.emails import Email
+from whynolog.engine.facts import FACTS
+from whynolog.engine.inference import RuleEngine
+from whynolog.engine.judge import Judge
+from whynolog.engine.rulepack import load_rule_pack
+
+CONFIG = load_config(str(Path(__file__).parent / "fixtures" / "cases" / "org.yaml"))
+PACK = load_rule_pack()
+ENGINE = RuleEngine(PACK)
+UNCACHED = RuleEngine(PACK, memoise=False)
+KNOWN = sorted({a for u in CONFIG.users for a in u.emails})
+OUTCOMES = set(PACK.outcomes)
+
+local = st.sampled_from(["bob", "zoe", "sales", "x", "alice", "dan.brown", "carol"])
+domain = st.sampled_from(["acme.com", "eu.acme.com", "acme.co.uk", "evilacme.com",
+                          "acme.com.evil.io", "gmail.com", "customer.com", "competitor.com",
+                          "eu.competitor.com", "spam.example"])
+address = st.one_of(st.sampled_from(KNOWN), st.builds(lambda a, b: f"{a}@{b}", local, domain))
+addresses = st.lists(address, max_size=4, unique=True).map(tuple)
+emails = st.builds(
+    Email,
+    sender=st.one_of(st.none(), address),
+    to=addresses, cc=addresses, bcc=addresses,
+    subject=st.one_of(st.text(max_size=40), st.sampled_from(["Out of office", "AUTO-REPLY: x"])),
+    body=st.one_of(st.text(max_size=80), st.just("please unsubscribe  here")),
+    message_id=st.one_of(st.none(), st.sampled_from(["<a@x>", "<b@x>"])),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(emails, min_size=1, max_size=4))
+def test_every_email_gets_exactly_one_known_outcome_and_the_same_each_run(batch) -> None:
+    first = [v for v in Judge(CONFIG, PACK, ENGINE).judge_all(batch, explain=False)]
+    again = [v for v in Judge(CONFIG, PACK, UNCACHED).judge_all(batch, explain=False)]
+    assert [v.outcome for v in first] == [v.outcome for v in again]
+    for verdict in first:
+        assert verdict.outcome in OUTCOMES
+        assert verdict.rule is not None
+        assert PACK.rule(verdict.rule).outcome == verdict.outcome
+        # The deciding rule's conditions all hold, and the vector has exactly the known facts.
+        assert all(step.held for step in verdict.trace)
+        assert set(verdict.facts) == set(FACTS)
+        # Rules that also matched come after the deciding one in priority order.
+        order = [r.id for r in PACK.rules]
+        ranks = [order.index(r) for r in (verdict.rule, *verdict.also_matched)]
+        assert ranks == sorted(ranks)
+
+
+@settings(max_examples=150, deadline=None)
+@given(emails)
+def test_explanations_name_only_facts_of_the_email(email: Email) -> None:
+    verdict = Judge(CONFIG, PACK, ENGINE).judge(email, explain=False)
+    text = " ".join(verdict.reasons)
+    mentioned = {w.strip(".,;:()\"'") for w in text.split() if "@" in w and not w.startswith('"@')}
+    present = {email.sender, *email.to, *email.cc, *email.bcc}
+    entries = {e for u in CONFIG.users for e in u.ignore}
+    for word in mentioned:
+        assert word in present or word in entries, (word, text)
+    assert verdict.reasons, "every verdict says why"
+
+
+@settings(max_examples=60, deadline=None)
+@given(emails)
+def test_a_verified_fix_really_makes_the_email_log(email: Email) -> None:
+    verdict = Judge(CONFIG, PACK, ENGINE).judge(email)
+    if verdict.fix is not None:
+        assert verdict.outcome != "LOG_OK"
+        assert verdict.fix.outcome == "LOG_OK"
+        assert 1 <= len(verdict.fix.changes) <= 3
