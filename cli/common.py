@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -18,13 +18,13 @@ from whynolog.engine.rulepack import RulePack, load_rule_pack
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR = 0, 1, 2
 DEFAULT_CONFIG = "org.yaml"
 
-ConfigOption = Annotated[Optional[Path], typer.Option(
+ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", envvar="WHYNOLOG_CONFIG", show_default=False,
     help="The organisation's configuration (default: ./org.yaml).")]
-RulesOption = Annotated[Optional[Path], typer.Option(
+RulesOption = Annotated[Path | None, typer.Option(
     "--rules", "-r", envvar="WHYNOLOG_RULES", show_default=False,
     help="A rule-pack file or folder (default: the shipped pack).")]
-OutputOption = Annotated[Optional[Path], typer.Option(
+OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
 
 

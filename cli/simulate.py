@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -54,7 +54,7 @@ def simulate(
         "--format", "-f", help="text, jsonl (one object per email), markdown or html.")
     ] = SimulateFormat.text,
     output: OutputOption = None,
-    history: Annotated[Optional[Path], typer.Option(
+    history: Annotated[Path | None, typer.Option(
         help="An admin log whose LOG_OK entries count as already logged (duplicates).")
     ] = None,
 ) -> None:

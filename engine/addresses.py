@@ -49,6 +49,6 @@ def domain_covers(parent: str, domain: str) -> bool:
 
 
 def parent_domains(domain: str) -> list[str]:
-    """``eu.acme.com`` → ``[eu.acme.com, acme.com, com]``: the keys a domain index is probed with."""
+    """``eu.acme.com`` → ``[eu.acme.com, acme.com, com]``: keys to probe a domain index with."""
     parts = domain.split(".")
     return [".".join(parts[i:]) for i in range(len(parts))]

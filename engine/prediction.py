@@ -174,7 +174,7 @@ class Predictor:
         checks = [test for facts, test in CONSTRAINTS if not facts & blind]
         for values in itertools.product(*(self.domains[f] for f in free)):
             candidate = dict(vector)
-            candidate.update(zip(free, values))
+            candidate.update(zip(free, values, strict=True))
             if all(test(candidate) for test in checks):
                 yield candidate
 
@@ -211,13 +211,14 @@ class Predictor:
         for size in (1, 2):
             for facts in itertools.combinations(known, size):
                 for values in itertools.product(*(self.domains[f] for f in facts)):
-                    if any(vector[f] == v for f, v in zip(facts, values)):
+                    if any(vector[f] == v for f, v in zip(facts, values, strict=True)):
                         continue
-                    changed = dict(vector, **dict(zip(facts, values)))
+                    changed = dict(vector, **dict(zip(facts, values, strict=True)))
                     # Facts no rule tests follow the changed ones: leave them free.
                     if logged in self._outcomes(changed, unknown | self.unmentioned, ()):
+                        pairs = zip(facts, values, strict=True)
                         found.append(" and ".join(
-                            _describe_change(f, vector[f], v) for f, v in zip(facts, values)))
+                            _describe_change(f, vector[f], v) for f, v in pairs))
                         if len(found) >= MAX_CAUSES:
                             break
                 if len(found) >= MAX_CAUSES:

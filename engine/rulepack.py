@@ -67,10 +67,7 @@ class Condition:
     def describe(self) -> str:
         """``direction is outbound``, ``external_recipients > 0``."""
         value = self.value
-        if self.op == "in":
-            shown = "[" + ", ".join(_show(v) for v in value) + "]"
-        else:
-            shown = _show(value)
+        shown = "[" + ", ".join(_show(v) for v in value) + "]" if self.op == "in" else _show(value)
         return f"{self.fact} {_SYMBOL[self.op]} {shown}"
 
     def to_durable(self) -> dict[str, Any]:
@@ -291,4 +288,4 @@ def product_of(domains: dict[str, tuple[Any, ...]]) -> Any:
     """Every combination of the given fact values, as dicts."""
     names = list(domains)
     for combo in itertools.product(*(domains[n] for n in names)):
-        yield dict(zip(names, combo))
+        yield dict(zip(names, combo, strict=True))

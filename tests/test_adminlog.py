@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from whynolog.engine.adminlog import (
     LOG_FORMATS,
     LONG_LINE,

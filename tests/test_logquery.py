@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from whynolog.engine.adminlog import LogEntry, read_log
 from whynolog.engine.logquery import LogQuery, parse_when
 
