@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from whynolog.engine.config import Config
+from whynolog.engine.config import Config, User
 from whynolog.engine.directory import Directory
 from whynolog.engine.emails import Email
 from whynolog.engine.filters import FilterSet
@@ -89,68 +89,54 @@ class FactDeriver:
         self.directory = Directory(config)
         self.filters = FilterSet(config.content_filters)
 
-    def derive(self, email: Email, duplicate: bool = False) -> Derived:
-        """The facts of ``email``; ``duplicate`` is known only to the run (earlier copies)."""
+    def derive(self, email: Email, duplicate: bool = False, details: bool = True) -> Derived:
+        """The facts of ``email``; ``duplicate`` is known only to the run (earlier copies).
+
+        ``details=False`` skips what only explanations need (bulk log audits).
+        """
         d = self.directory
         sender = email.sender
         sender_user = d.owner(sender)
-        sender_internal = bool(sender) and d.is_internal(sender)
-        outbound = sender_internal
+        outbound = bool(sender) and d.is_internal(sender)
         to_cc = list(dict.fromkeys((*email.to, *email.cc)))
-        recipients = list(dict.fromkeys((*to_cc, *email.bcc)))
+        recipients = list(dict.fromkeys((*to_cc, *email.bcc))) if email.bcc else to_cc
         external = [a for a in recipients if not d.is_internal(a)]
-        to_cc_users = []
-        for address in to_cc:
-            user = d.owner(address)
-            if user is not None:
-                to_cc_users.append({"address": address, "user": user.name,
-                                    "active": user.active})
-        active_users = list(dict.fromkeys(u["user"] for u in to_cc_users if u["active"]))
-        inactive_users = list(dict.fromkeys(
-            u["user"] for u in to_cc_users if not u["active"] and u["user"] not in active_users))
+        owners = [(address, d.owner(address)) for address in to_cc]
+        owners = [(address, user) for address, user in owners if user is not None]
+        active = list(dict.fromkeys(u for _, u in owners if u.active))
+        inactive = list(dict.fromkeys(u for _, u in owners if not u.active))
         hits = self.filters.hits(email.subject, email.body)
 
-        ignore_hits: list[dict[str, str]] = []
-        not_ignored: list[str] = []
+        # Ignore lists: outbound, the sender's list against each external recipient;
+        # inbound, the sender against the list of every active user among To/Cc.
+        ignore_hits: list[tuple[str, User, str]] = []
         if outbound:
             parties = external
-            for party in parties:
-                entry = d.ignore_entry(sender_user, party) if sender_user else None
-                if entry:
-                    ignore_hits.append({"party": party, "user": sender_user.name,  # type: ignore[union-attr]
-                                        "entry": entry})
-                else:
-                    not_ignored.append(party)
-            ignored = len(parties) - len(not_ignored)
+            if sender_user is not None:
+                for party in parties:
+                    entry = d.ignore_entry(sender_user, party)
+                    if entry:
+                        ignore_hits.append((party, sender_user, entry))
+            ignored = len(ignore_hits)
         else:
             parties = [sender] if sender else []
-            users = [d.owner(u["address"]) for u in to_cc_users if u["active"]]
-            users = list({id(u): u for u in users if u is not None}.values())
-            ignored = 0
-            if sender and users:
-                entries = [(u, d.ignore_entry(u, sender)) for u in users]
-                if all(e for _, e in entries):
-                    ignored = 1
-                    ignore_hits = [{"party": sender, "user": u.name, "entry": e}
-                                   for u, e in entries if e]
-                else:
-                    not_ignored = [sender]
-                    ignore_hits = [{"party": sender, "user": u.name, "entry": e}
-                                   for u, e in entries if e]
-            elif sender:
-                not_ignored = [sender]
+            for user in active:
+                entry = d.ignore_entry(user, sender) if sender else None
+                if entry:
+                    ignore_hits.append((sender, user, entry))  # type: ignore[arg-type]
+            ignored = 1 if parties and active and len(ignore_hits) == len(active) else 0
 
         vector = {
             "credentials_valid": self.config.credentials_valid,
             "duplicate": duplicate,
             "direction": "outbound" if outbound else "inbound",
-            "sender_internal": sender_internal,
+            "sender_internal": outbound,
             "sender_is_user": sender_user is not None,
             "sender_is_active_user": sender_user is not None and sender_user.active,
             "recipients": len(recipients),
             "external_recipients": len(external),
-            "active_users_to_cc": len(active_users),
-            "inactive_users_to_cc": len(inactive_users),
+            "active_users_to_cc": len(active),
+            "inactive_users_to_cc": len(inactive),
             "content_filter_hits": len(hits),
             "external_parties": len(parties),
             "ignored_parties": ignored,
@@ -158,7 +144,10 @@ class FactDeriver:
             "has_message_id": bool(email.message_id),
             "has_date": email.date is not None,
         }
-        details = {
+        if not details:
+            return Derived(vector, {})
+        hit_parties = {party for party, _, _ in ignore_hits}
+        return Derived(vector, {
             "org": self.config.name,
             "subject": email.subject,
             "sender": sender,
@@ -171,15 +160,16 @@ class FactDeriver:
             "bcc": list(email.bcc),
             "external_recipients": external,
             "internal_recipients": [a for a in recipients if a not in external],
-            "to_cc_users": to_cc_users,
-            "active_users": active_users,
-            "inactive_users": inactive_users,
+            "to_cc_users": [{"address": a, "user": u.name, "active": u.active}
+                            for a, u in owners],
+            "active_users": [u.name for u in active],
+            "inactive_users": [u.name for u in inactive],
             "filter_hits": [f.to_dict() for f in hits],
-            "ignore_hits": ignore_hits,
-            "not_ignored": not_ignored,
+            "ignore_hits": [{"party": p, "user": u.name, "entry": e} for p, u, e in ignore_hits],
+            "not_ignored": [p for p in parties if p not in hit_parties] if outbound
+            else parties[:1 - ignored],
             "credentials_valid": self.config.credentials_valid,
             "alert_address": self.config.alert_address,
             "message_id": email.message_id,
             "duplicate": duplicate,
-        }
-        return Derived(vector, details)
+        })

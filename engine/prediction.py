@@ -121,7 +121,7 @@ class Predictor:
         mid = entry.message_id.strip().lower() if entry.message_id else None
         duplicate_known = mid is not None
         email = self.email_of(entry)
-        derived = self.deriver.derive(email, duplicate=mid in self.logged_ids)
+        derived = self.deriver.derive(email, duplicate=mid in self.logged_ids, details=False)
         vector = derived.vector
         unknown: set[str] = set()
         if entry.sender is None:
