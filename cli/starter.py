@@ -63,9 +63,22 @@ def init(
 
 @app.command()
 def demo() -> None:
-    """Run the main job on the shipped example: simulate its emails and explain each outcome."""
+    """Run the main job on the shipped example: simulate its emails, diagnose its admin log.
+
+    The diagnosis is printed and also written as an HTML report, whynolog-report.html,
+    in the current directory. The example log is looked at from the morning after its
+    last entry, so the demo reads the same on any day.
+    """
+    from whynolog.cli.logs import DiagnoseFormat, diagnose
     from whynolog.cli.simulate import simulate
 
     source = starter_path()
     simulate(emails=[source / "emails.yaml", source / "emails" / "welcome.eml"],
              config=source / "org.yaml", rules=None)
+    options = {"log": source / "admin.log", "config": source / "org.yaml", "rules": None,
+               "as_of": "2026-11-26T09:00:00Z", "stale_after": "24h", "redact": False,
+               "redact_key": None, "log_format": None}
+    typer.echo("")
+    diagnose(**options, format=DiagnoseFormat.text, output=None)
+    report = Path.cwd() / "whynolog-report.html"
+    diagnose(**options, format=DiagnoseFormat.html, output=report)

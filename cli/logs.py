@@ -1,0 +1,417 @@
+"""``whynolog search``, ``why`` and ``diagnose``: the admin log, read and explained.
+
+Logs are read as streams and never held whole: ``search`` prints matches as
+it finds them, ``diagnose --format json`` writes each entry's row as soon as
+it is predicted, and the other reports are rendered from aggregates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from whynolog import __version__
+from whynolog.cli.app import app
+from whynolog.cli.common import (
+    EXIT_FINDINGS,
+    ConfigOption,
+    OutputOption,
+    RulesOption,
+    emit,
+    load_setup,
+    use_colour,
+)
+from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
+from whynolog.engine.errors import InputError
+from whynolog.engine.logquery import LogQuery, parse_when
+from whynolog.engine.yamlio import dump_json_line
+
+SEARCH_BATCH = 500
+_UNRECORDED: dict[str, Any] = {"from": None, "to": None, "cc": None, "message_id": None,
+                               "user": None}
+REJECTED_SHOWN = 10
+MAX_WHY_MATCHES = 50
+"""``why`` explains at most this many entries (and counts the rest)."""
+
+
+class LogFormat(str, Enum):
+    """How the admin log is written (default: by the file's extension)."""
+
+    text = "text"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class SearchFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+class WhyFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class DiagnoseFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+LogArgument = Annotated[Path, typer.Argument(
+    help="The admin log: text export, .csv or .jsonl; - for standard input.")]
+LogFormatOption = Annotated[LogFormat | None, typer.Option(
+    "--log-format", help="The log's format when its extension does not say.")]
+SinceOption = Annotated[str | None, typer.Option(
+    help="Only entries at or after this date or date-time (UTC unless a zone is given).")]
+UntilOption = Annotated[str | None, typer.Option(
+    help="Only entries at or before this date (the whole day) or date-time.")]
+
+
+def _query(**options: Any) -> LogQuery:
+    try:
+        return LogQuery.from_options(**options)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _entries(log: Path, log_format: LogFormat | None) -> Iterator[LogEntry | RejectedEntry]:
+    path = str(log)
+    if path != "-" and log.is_dir():
+        raise InputError(path, "is a directory, expected an admin log")
+    return read_log(path, log_format.value if log_format else None)
+
+
+@contextmanager
+def _reader_may_stop() -> Iterator[None]:
+    """A reader that stops early (``| head``) ends the output quietly, not with a traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise typer.Exit(0) from None
+
+
+def _report_rejected(rejected: list[RejectedEntry], count: int) -> None:
+    """Say on standard error which entries could not be read (they are never dropped)."""
+    if not count:
+        return
+    shown = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:REJECTED_SHOWN])
+    more = f"; and {count - len(rejected[:REJECTED_SHOWN])} more" \
+        if count > REJECTED_SHOWN else ""
+    typer.echo(f"{count} log entr{'y' if count == 1 else 'ies'} could not be read and "
+               f"{'was' if count == 1 else 'were'} skipped: {shown}{more}", err=True)
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+@app.command()
+def search(
+    log: LogArgument,
+    subject: Annotated[str | None, typer.Option(
+        help="Subject contains this text (case-insensitive).")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    outcome: Annotated[list[str] | None, typer.Option(
+        help="Outcome code or glob such as NOLOG_*; repeat or separate by commas.")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="A participant's address, or @domain for a domain and its subdomains.")] = None,
+    log_format: LogFormatOption = None,
+    format: Annotated[SearchFormat, typer.Option(
+        "--format", "-f", help="text (a table) or jsonl (one object per entry).")
+    ] = SearchFormat.text,
+) -> None:
+    """The admin-log search box: entries by subject, time, outcome and address."""
+    query = _query(subject=subject, since=since, until=until, outcomes=outcome or (),
+                   address=address)
+    rejected: list[RejectedEntry] = []
+    counts = {"matched": 0, "searched": 0, "rejected": 0}
+    colour = use_colour()
+
+    def matches() -> Iterator[LogEntry]:
+        for item in _entries(log, log_format):
+            if isinstance(item, RejectedEntry):
+                counts["rejected"] += 1
+                if len(rejected) < REJECTED_SHOWN:
+                    rejected.append(item)
+                continue
+            counts["searched"] += 1
+            if query.matches(item):
+                counts["matched"] += 1
+                yield item
+
+    with _reader_may_stop():
+        _search_output(format, matches(), colour)
+        if format is SearchFormat.text:
+            noun = "entry" if counts["searched"] == 1 else "entries"
+            typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
+    _report_rejected(rejected, counts["rejected"])
+
+
+def _search_output(format: SearchFormat, matches: Iterable[LogEntry], colour: bool) -> None:
+    """Matches as JSON Lines or as a text table, written in batches as they are found."""
+    if format is SearchFormat.jsonl:
+        _write_batches(dump_json_line(e.to_dict()) + "\n" for e in matches)
+    else:
+        from whynolog.reports.render import render
+
+        batch: list[dict[str, Any]] = []
+        first = True
+        for entry in matches:
+            batch.append(_search_row(entry))
+            if len(batch) >= SEARCH_BATCH:
+                _write(render("search", "text", {"rows": batch, "header": first}, colour))
+                batch, first = [], False
+        if batch or first:
+            _write(render("search", "text", {"rows": batch, "header": first and bool(batch)},
+                          colour))
+
+
+def _search_row(entry: LogEntry) -> dict[str, Any]:
+    parties = [*(entry.to or ()), *(entry.cc or ())]
+    return {**_UNRECORDED, **entry.to_dict(), "when": entry.time.strftime("%Y-%m-%d %H:%M:%S"),
+            "parties": ", ".join(parties)}
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _write_batches(lines: Iterable[str], out: IO[str] | None = None) -> None:
+    stream = out or sys.stdout
+    buffer: list[str] = []
+    for line in lines:
+        buffer.append(line)
+        if len(buffer) >= SEARCH_BATCH:
+            stream.write("".join(buffer))
+            buffer.clear()
+    stream.write("".join(buffer))
+    stream.flush()
+
+
+# --- why -------------------------------------------------------------------------------
+
+
+@app.command()
+def why(
+    log: LogArgument,
+    subject: Annotated[str, typer.Option(
+        help="The email's subject, or part of it (case-insensitive).")],
+    since: SinceOption = None,
+    until: UntilOption = None,
+    config: ConfigOption = None,
+    rules: RulesOption = None,
+    log_format: LogFormatOption = None,
+    format: Annotated[WhyFormat, typer.Option(
+        "--format", "-f", help="text, markdown, html or json.")] = WhyFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """Find the entries of an email someone expected to log, explain each, and say what to do."""
+    from whynolog.engine.diagnosis import outcome_meaning
+    from whynolog.engine.directory import Directory
+    from whynolog.engine.history import is_logged, message_id_key
+    from whynolog.engine.prediction import Predictor
+
+    query = _query(subject=subject, since=since, until=until)
+    setup = load_setup(config, rules)
+    predictor = Predictor(setup.config, setup.pack)
+    directory = Directory(setup.config)
+    matches: list[dict[str, Any]] = []
+    rejected: list[RejectedEntry] = []
+    searched = rejected_count = matched = 0
+    for item in _entries(log, log_format):
+        if isinstance(item, RejectedEntry):
+            rejected_count += 1
+            if len(rejected) < REJECTED_SHOWN:
+                rejected.append(item)
+            continue
+        searched += 1
+        wanted = query.matches(item)
+        matched += wanted
+        if not wanted or len(matches) >= MAX_WHY_MATCHES:
+            # Earlier logged copies still count: they make a matching entry a duplicate.
+            if is_logged(item):
+                predictor.logged_ids.add(message_id_key(item.message_id or "")[1])
+            continue
+        prediction = predictor.predict(item, explain=True)
+        recorded = [a for a in (item.sender, *(item.to or ()), *(item.cc or ())) if a]
+        matches.append({
+            "entry": {**_UNRECORDED, **item.to_dict()},
+            "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "meaning": outcome_meaning(item.outcome, setup.pack),
+            "prediction": prediction.to_dict(),
+            "predicted_meaning": outcome_meaning(prediction.outcome, setup.pack)
+            if prediction.outcome else None,
+            "recorded": {"from": item.sender is not None,
+                         "to": item.to is not None or item.cc is not None},
+            "external": [a for a in recorded if not directory.is_internal(a)],
+        })
+    data = {
+        "query": subject, "log": str(log), "organization": setup.config.name,
+        "pack": setup.pack.name, "version": __version__, "matches": matches,
+        "searched": searched, "matched": matched, "rejected_count": rejected_count,
+        "rejected": [r.to_dict() for r in rejected],
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+    }
+    if format is WhyFormat.json:
+        emit(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
+    else:
+        from whynolog.reports.render import render
+
+        colour = output is None and use_colour()
+        emit(render("why", format.value, data, colour=colour), output)
+    _report_rejected(rejected, rejected_count)
+    if not matches:
+        if format is WhyFormat.json or output is not None:
+            typer.echo(f"no entry's subject contains {subject!r} ({searched} entries searched)",
+                       err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+# --- diagnose --------------------------------------------------------------------------
+
+
+@app.command()
+def diagnose(
+    log: LogArgument,
+    config: ConfigOption = None,
+    rules: RulesOption = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The moment the health checks look from (default: now).")] = None,
+    stale_after: Annotated[str, typer.Option(
+        "--stale-after",
+        help="Alert when no email has logged for longer than this (e.g. 24h, 3d).")] = "24h",
+    format: Annotated[DiagnoseFormat, typer.Option(
+        "--format", "-f", help="text, markdown, html (one self-contained file) or json.")
+    ] = DiagnoseFormat.text,
+    output: OutputOption = None,
+    redact: Annotated[bool, typer.Option(
+        help="Replace addresses and user names by stable pseudonyms, to share the report.")
+    ] = False,
+    redact_key: Annotated[str | None, typer.Option(
+        envvar="WHYNOLOG_REDACT_KEY", show_default=False,
+        help="Secret for --redact: the same secret gives the same pseudonyms in every "
+             "report (default: a new random one per run).")] = None,
+    log_format: LogFormatOption = None,
+) -> None:
+    """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
+    from whynolog.engine.diagnosis import Diagnosis, Redactor, parse_duration
+
+    moment = _option(parse_when, as_of, "--as-of") if as_of else None
+    stale = _option(parse_duration, stale_after, "--stale-after")
+    setup = load_setup(config, rules)
+    redactor = None
+    if redact:
+        names = [u.name for u in setup.config.users]
+        redactor = Redactor(redact_key.encode() if redact_key else None, names)
+    diagnosis = Diagnosis(setup.config, as_of=moment, stale_after=stale, redactor=redactor)
+    data = diagnose_log(log, log_format, setup, diagnosis, format, output)
+    if data is not None:
+        data["redacted"] = redact
+        if format is DiagnoseFormat.html:
+            add_charts(data)
+        from whynolog.reports.render import render
+
+        colour = output is None and use_colour()
+        emit(render("diagnose", format.value, data, colour=colour), output)
+
+
+def _option(parse: Any, text: str, name: str) -> Any:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis: Any,
+                 format: DiagnoseFormat, output: Path | None) -> dict[str, Any] | None:
+    """Run the diagnosis; JSON is written as it goes (returns None), else the report data."""
+    from whynolog.engine.prediction import Predictor
+
+    predictor = Predictor(setup.config, setup.pack)
+    items = diagnosis.feed(_entries(log, log_format), predictor)
+    meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
+            "version": __version__}
+    if format is DiagnoseFormat.json:
+        with _reader_may_stop(), _opened(output) as out:
+            write_json(out, items, diagnosis, meta)
+        if output is not None:
+            typer.echo(f"wrote {output}", err=True)
+        return None
+    for _ in items:
+        pass
+    return {**diagnosis.summary(), **meta}
+
+
+def write_json(out: IO[str], items: Iterable[tuple[str, dict[str, Any]]], diagnosis: Any,
+               meta: dict[str, Any]) -> None:
+    """The JSON report, streamed: entry rows as they come, aggregates and rejected rows last.
+
+    Rejected rows wait in a spool file that stays in memory while small.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8") as spool:
+        out.write('{"entries": [')
+        separator = "\n"
+        buffer: list[str] = []
+        for kind, row in items:
+            if kind == "rejected":
+                spool.write(dump_json_line(row) + "\n")
+                continue
+            buffer.append(separator + dump_json_line(row))
+            separator = ",\n"
+            if len(buffer) >= SEARCH_BATCH:
+                out.write("".join(buffer))
+                buffer.clear()
+        out.write("".join(buffer) + "\n],\n")
+        for key, value in {**diagnosis.aggregates(), **meta}.items():
+            out.write(f"{json.dumps(key)}: {dump_json_line(value)},\n")
+        out.write('"rejected": [')
+        spool.seek(0)
+        separator = "\n"
+        for line in spool:
+            out.write(separator + line.rstrip("\n"))
+            separator = ",\n"
+        out.write("\n]}\n")
+    out.flush()
+
+
+@contextmanager
+def _opened(output: Path | None) -> Iterator[IO[str]]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InputError(str(output), f"cannot write: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+def add_charts(data: dict[str, Any]) -> None:
+    """The report's SVG charts: the daily timeline and the predicted-by-logged matrix."""
+    from whynolog.reports.charts import matrix_svg, timeline_svg
+
+    data["charts"] = {
+        "timeline": timeline_svg(data["days"], data["by_day"], data["codes"]),
+        "matrix": matrix_svg(data["matrix"], data["predicted_codes"], data["codes"]),
+    }

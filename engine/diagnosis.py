@@ -1,0 +1,515 @@
+"""The diagnosis of an admin log: health, predicted against logged, mismatches.
+
+Logs run to hundreds of thousands of entries, so a :class:`Diagnosis` keeps
+aggregates, not entries: counts by outcome, day and user, the matrix of
+predicted against logged, mismatch groups with a few example lines each, and a bounded
+sample. Each entry's row is handed back as it is predicted, for callers that
+stream it out. Memory depends on the number of days, users and distinct
+causes, never on the number of entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import hmac
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whynolog.engine.addresses import normalise
+from whynolog.engine.adminlog import LogEntry, RejectedEntry
+from whynolog.engine.config import Config
+from whynolog.engine.directory import Directory
+from whynolog.engine.prediction import Prediction, Predictor
+from whynolog.engine.rulepack import RulePack
+
+UTC = dt.timezone.utc
+DEFAULT_STALE_AFTER = dt.timedelta(hours=24)
+NO_RECENT_LOGGING = "NO_RECENT_LOGGING"
+CREDENTIALS_INVALID = "CREDENTIALS_INVALID"
+STATUSES = ("agree", "disagree", "undetermined")
+UNDETERMINED = "undetermined"  # the matrix row of entries with several possible outcomes
+
+MAX_GROUPS = 2_000
+"""Distinct mismatch groups itemised; further ones are counted together."""
+EXAMPLES_PER_GROUP = 5
+MAX_USERS = 10_000
+"""Distinct users counted by name; further ones are counted as ``(other)``."""
+MAX_REJECTED_KEPT = 1_000
+"""Rejected entries kept for the summary (all are counted, and streamed to JSON)."""
+SAMPLE_ENTRIES = 100
+"""Entries kept for reports of small logs."""
+MAX_GAPS = 5
+MAX_DAYS_SHOWN = 400
+"""Reports show at most the last MAX_DAYS_SHOWN days day by day."""
+MAX_DAYS_AFTER = 60
+"""Days without entries before ``as_of`` are shown when there are at most this many."""
+
+_DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(w|d|h|m|s)\s*", re.IGNORECASE)
+_UNIT = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_SPLIT = re.compile(r"""([\s<>,;:"'()\[\]{}]+)""")
+_ADDRESS_EDGES = ".!?*`|/\\"
+
+
+OUTCOME_MEANINGS: dict[str, tuple[str, str]] = {
+    "LOG_OK": (
+        "The email logged.",
+        "If it cannot be found in the CRM, the contact record probably carries another "
+        "address than the email: look the contact up by the address the email used."),
+    "NOLOG_SENDER_NOT_USER": (
+        "The email was outbound, but the sender's address is not attached to an active "
+        "user account.",
+        "Attach the address to the user (as an alias) or activate the account."),
+    "NOLOG_ALL_IGNORED": (
+        "Every external party is on the ignore list of the user(s) concerned.",
+        "Remove the entry from that user's ignore list."),
+    "NOLOG_CONTENT": (
+        "The subject or body matched an \"ignore emails based on content\" filter.",
+        "Narrow or remove that filter."),
+    "NOLOG_DUPLICATE": (
+        "The email is a copy of an email that already logged.",
+        "Nothing to do: the first copy logged."),
+    "NOLOG_NO_RECIPS": (
+        "All recipients are internal to the company, and internal email is not logged.",
+        "Nothing to do: internal email is not logged, by design."),
+    "NOLOG_NO_USERS": (
+        "The email was inbound, and none of its To/Cc addresses belongs to an active user.",
+        "Attach the receiving address to its user or activate the account."),
+    "NOT_PROCESSED": (
+        "The integration's admin password+token is bad, so nothing is processed and no "
+        "admin-log entry is written.",
+        "Enter the admin password and security token again in the integration's settings."),
+}
+
+
+def outcome_meaning(code: str, pack: RulePack | None = None) -> dict[str, str]:
+    """What an outcome code means and what usually helps, in plain words.
+
+    A code a rule pack adds is described by the descriptions of its rules.
+    """
+    if code in OUTCOME_MEANINGS:
+        meaning, remedy = OUTCOME_MEANINGS[code]
+        return {"code": code, "meaning": meaning, "remedy": remedy}
+    rules = [r for r in pack.rules if r.outcome == code] if pack else []
+    described = " ".join(r.description for r in rules if r.description)
+    if rules:
+        meaning = described or f"Given by rule {', '.join(r.id for r in rules)}."
+        return {"code": code, "meaning": meaning, "remedy": "See the rule's remedy."}
+    return {"code": code, "meaning": "A code that no rule of this rule pack gives: the live "
+                                     "integration has rules this pack lacks.",
+            "remedy": "Add a rule for it to the rule pack."}
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``24h``, ``3d``, ``90m``, ``1w``, ``1d12h`` as a duration; ``ValueError`` otherwise."""
+    total, pos, stripped = 0.0, 0, text.strip()
+    while pos < len(stripped):
+        match = _DURATION.match(stripped, pos)
+        if match is None:
+            break
+        total += float(match[1]) * _UNIT[match[2].lower()]
+        pos = match.end()
+    if not stripped or pos != len(stripped):
+        raise ValueError(f"bad duration {text!r}: expected e.g. 24h, 3d, 90m or 1d12h")
+    if total <= 0:
+        raise ValueError(f"bad duration {text!r}: must be longer than zero")
+    return dt.timedelta(seconds=total)
+
+
+def describe_duration(delta: dt.timedelta) -> str:
+    """A duration in words a person reads at a glance: ``3 d 4 h``, ``5 h 12 min``."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+class Redactor:
+    """Stable pseudonyms for addresses and user names, from a keyed hash.
+
+    The same address always gets the same pseudonym under one key, so a
+    redacted report still shows that two entries concern the same person. The
+    key is random unless given: without the key, a pseudonym cannot be turned
+    back into an address by hashing candidate addresses.
+    """
+
+    def __init__(self, key: bytes | None = None, names: Iterable[str] = ()) -> None:
+        self.key = key if key is not None else secrets.token_bytes(32)
+        self._cache: dict[str, str] = {}
+        wanted = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len,
+                        reverse=True)
+        self._names: Any = None
+        if wanted:
+            import re2
+
+            pattern = "|".join(re2.escape(n) for n in wanted)
+            self._names = re2.compile(rf"(?i)\b(?:{pattern})\b")
+
+    def _digest(self, kind: str, value: str) -> str:
+        mac = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:10]
+
+    def address(self, address: str) -> str:
+        """``alice@acme.com`` → ``user-1a2b3c4d5e@redacted.invalid``."""
+        key = address.strip().lower()
+        found = self._cache.get(key)
+        if found is None:
+            found = f"user-{self._digest('address', key)}@redacted.invalid"
+            self._cache[key] = found
+        return found
+
+    def name(self, name: str) -> str:
+        """A person's name → ``person-1a2b3c4d5e``."""
+        return f"person-{self._digest('name', name.strip().lower())}"
+
+    def text(self, text: str) -> str:
+        """Free text with every address-like word and every known user name replaced."""
+        if "@" in text:
+            parts = _SPLIT.split(text)
+            for i in range(0, len(parts), 2):  # even items are words, odd ones separators
+                word = parts[i]
+                if "@" in word:
+                    parts[i] = self._word(word)
+            text = "".join(parts)
+        if self._names is not None:
+            text = self._names.sub(lambda m: self.name(m.group(0)), text)
+        return text
+
+    def _word(self, word: str) -> str:
+        core = word.strip(_ADDRESS_EDGES)
+        local, _, domain = core.rpartition("@")
+        if not local or "." not in domain.strip("."):
+            return word
+        start = word.index(core)
+        return word[:start] + self.address(core) + word[start + len(core):]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A health finding that needs someone to act."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def health_alerts(
+    config: Config,
+    last_entry: dt.datetime | None,
+    last_log_ok: dt.datetime | None,
+    as_of: dt.datetime,
+    stale_after: dt.timedelta,
+    alert_address: str | None = None,
+) -> list[Alert]:
+    """"Are ANY emails logging?": the alerts for a log whose last entries are these.
+
+    ``alert_address`` is the address to name (default: the configuration's),
+    so that a redacted report can name a pseudonym.
+    """
+    address = alert_address if alert_address is not None else config.alert_address
+    reminders = (f"The integration sends a reminder about a bad password daily to "
+                 f"{address}: check that mailbox." if address else
+                 "No alert address is configured (integration.alert_address), so nobody "
+                 "gets the integration's daily reminders about a bad password: set one.")
+    alerts: list[Alert] = []
+    stale = last_log_ok is None or as_of - last_log_ok > stale_after
+    if stale:
+        if last_log_ok is None:
+            since = ("No entry of this log logged." if last_entry is not None
+                     else "The log has no entries at all.")
+        else:
+            since = (f"No email has logged since {_when(last_log_ok)}, "
+                     f"{describe_duration(as_of - last_log_ok)} before {_when(as_of)} "
+                     f"(threshold {describe_duration(stale_after)}).")
+        if last_entry is not None and as_of - last_entry > stale_after:
+            since += (f" No entry at all has been written since {_when(last_entry)}: "
+                      "nothing is being processed.")
+        alerts.append(Alert(NO_RECENT_LOGGING, (
+            f"{since} The admin password+token that drives the integration is probably "
+            f"bad (changed or expired): check it and enter it again in the integration's "
+            f"settings. {reminders}")))
+    if not config.credentials_valid:
+        alerts.append(Alert(CREDENTIALS_INVALID, (
+            f"The configuration says the integration's admin password+token is invalid "
+            f"(integration.credentials: invalid in {config.path}): no email is processed "
+            f"and no admin-log entry is written until it is entered again. {reminders}")))
+    return alerts
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class Diagnosis:
+    """Aggregates a log's entries and their predictions in bounded memory.
+
+    Feed entries in log order with :meth:`feed` (or :meth:`add` and
+    :meth:`reject`); :meth:`aggregates` and :meth:`summary` give the results.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        as_of: dt.datetime | None = None,
+        stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.config = config
+        self.as_of = (as_of or dt.datetime.now(UTC)).astimezone(UTC)
+        self.stale_after = stale_after
+        self.redactor = redactor
+        self.directory = Directory(config)
+        self.total = 0
+        self.status = Counter({s: 0 for s in STATUSES})
+        self.by_outcome: Counter[str] = Counter()
+        self.by_day: dict[str, Counter[str]] = {}
+        self.by_user: dict[str, Counter[str]] = {}
+        self.matrix: Counter[tuple[str, str]] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.rejected_count = 0
+        self.rejected: list[dict[str, Any]] = []
+        self.sample: list[dict[str, Any]] = []
+        self.first_entry: dt.datetime | None = None
+        self.last_entry: dt.datetime | None = None
+        self.last_log_ok: dt.datetime | None = None
+        self._previous: dt.datetime | None = None
+        self._gaps: list[tuple[float, str, str]] = []  # a min-heap of the longest gaps
+
+    # --- feeding -------------------------------------------------------------------
+
+    def feed(self, items: Iterable[LogEntry | RejectedEntry],
+             predictor: Predictor) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Predict and count each item; yield ``("entry", row)`` or ``("rejected", row)``."""
+        for item in items:
+            if isinstance(item, RejectedEntry):
+                yield "rejected", self.reject(item)
+            else:
+                yield "entry", self.add(item, predictor.predict(item))
+
+    def add(self, entry: LogEntry, prediction: Prediction) -> dict[str, Any]:
+        """Count one entry; its row for JSON output (redacted when asked)."""
+        self.total += 1
+        self.status[prediction.status] += 1
+        code = entry.outcome
+        self.by_outcome[code] += 1
+        day = entry.time.date().isoformat()
+        self.by_day.setdefault(day, Counter())[code] += 1
+        user = self._user_of(entry)
+        if user is not None:
+            if user not in self.by_user and len(self.by_user) >= MAX_USERS:
+                user = "(other)"
+            self.by_user.setdefault(user, Counter())[code] += 1
+        predicted = prediction.outcome if prediction.outcome is not None else UNDETERMINED
+        self.matrix[(predicted, code)] += 1
+        self._times(entry)
+        row = self._row(entry, prediction, predicted)
+        if prediction.status == "disagree":
+            self._mismatch(row, prediction)
+        if len(self.sample) < SAMPLE_ENTRIES:
+            self.sample.append(row)
+        return row
+
+    def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
+        """Count one entry that could not be parsed; its row for JSON output."""
+        self.rejected_count += 1
+        row = {"line": rejected.line, "reason": self._text(rejected.reason),
+               "excerpt": self._text(rejected.excerpt)}
+        if len(self.rejected) < MAX_REJECTED_KEPT:
+            self.rejected.append(row)
+        return row
+
+    def _text(self, text: str) -> str:
+        return self.redactor.text(text) if self.redactor else text
+
+    def _row(self, entry: LogEntry, prediction: Prediction, predicted: str) -> dict[str, Any]:
+        return {
+            "line": entry.line,
+            "time": entry.time.isoformat(),
+            "subject": self._text(entry.subject),
+            "logged": entry.outcome,
+            "predicted": predicted,
+            "status": prediction.status,
+            "possible": list(prediction.possible),
+            "rule": prediction.rule,
+            "causes": [self._text(c) for c in prediction.causes],
+            "cause_kind": prediction.cause_kind,
+        }
+
+    def _user_of(self, entry: LogEntry) -> str | None:
+        """The user an entry concerns, by account name where the configuration knows it."""
+        d = self.directory
+        if entry.user:
+            address = normalise(entry.user) or entry.user.strip().lower()
+            owner = d.owner(address)
+            if owner is not None:
+                return self._name(owner.name)
+            return self.redactor.address(address) if self.redactor else entry.user.strip()
+        owner = d.owner(entry.sender)
+        if owner is not None:
+            return self._name(owner.name)
+        for address in (*(entry.to or ()), *(entry.cc or ())):
+            owner = d.active_owner(address)
+            if owner is not None:
+                return self._name(owner.name)
+        return None
+
+    def _name(self, name: str) -> str:
+        return self.redactor.name(name) if self.redactor else name
+
+    def _times(self, entry: LogEntry) -> None:
+        when = entry.time
+        if self.first_entry is None or when < self.first_entry:
+            self.first_entry = when
+        if self.last_entry is None or when > self.last_entry:
+            self.last_entry = when
+        if entry.outcome == "LOG_OK" and (self.last_log_ok is None or when > self.last_log_ok):
+            self.last_log_ok = when
+        previous, self._previous = self._previous, when
+        if previous is not None and when - previous > self.stale_after:
+            gap = ((when - previous).total_seconds(), previous.isoformat(), when.isoformat())
+            if len(self._gaps) < MAX_GAPS:
+                heapq.heappush(self._gaps, gap)
+            else:
+                heapq.heappushpop(self._gaps, gap)
+
+    def _mismatch(self, row: dict[str, Any], prediction: Prediction) -> None:
+        kind = prediction.cause_kind or "unknown"
+        self.by_kind[kind] += 1
+        key: tuple[Any, ...] = (kind, row["logged"], row["predicted"], tuple(row["causes"]))
+        group = self.groups.get(key)
+        if group is None:
+            if len(self.groups) >= MAX_GROUPS:
+                key = (kind, row["logged"], row["predicted"], ("(further causes)",))
+                group = self.groups.get(key)
+            if group is None:
+                group = {"kind": kind, "logged": row["logged"], "predicted": row["predicted"],
+                         "possible": row["possible"], "causes": list(key[3]), "count": 0,
+                         "examples": []}
+                self.groups[key] = group
+        group["count"] += 1
+        if len(group["examples"]) < EXAMPLES_PER_GROUP:
+            group["examples"].append({"line": row["line"], "time": row["time"],
+                                      "subject": row["subject"]})
+
+    # --- results -------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """Are any emails logging: the last entries, the alerts, past gaps in the log."""
+        address = self.config.alert_address
+        if address and self.redactor:
+            address = self.redactor.address(address)
+        alerts = health_alerts(self.config, self.last_entry, self.last_log_ok, self.as_of,
+                               self.stale_after, address)
+        gaps = [{"start": start, "end": end, "hours": round(seconds / 3600, 1),
+                 "duration": describe_duration(dt.timedelta(seconds=seconds))}
+                for seconds, start, end in sorted(self._gaps, reverse=True)]
+
+        def iso(moment: dt.datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        def age(moment: dt.datetime | None) -> str | None:
+            if moment is None:
+                return None
+            words = describe_duration(self.as_of - moment)
+            return f"{words} ago" if moment <= self.as_of else f"{words} after --as-of"
+
+        return {
+            "as_of": self.as_of.isoformat(),
+            "stale_after": describe_duration(self.stale_after),
+            "stale_after_hours": round(self.stale_after.total_seconds() / 3600, 2),
+            "first_entry": iso(self.first_entry),
+            "last_entry": iso(self.last_entry),
+            "last_entry_age": age(self.last_entry),
+            "last_log_ok": iso(self.last_log_ok),
+            "last_log_ok_age": age(self.last_log_ok),
+            "alerts": [a.to_dict() for a in alerts],
+            "gaps": gaps,
+        }
+
+    def aggregates(self) -> dict[str, Any]:
+        """Every count of the diagnosis (the JSON report without its entry rows)."""
+        codes = self._codes()
+        groups = sorted(self.groups.values(),
+                        key=lambda g: (-g["count"], g["examples"][0]["line"]))
+        return {
+            "total": self.total,
+            "agree": self.status["agree"],
+            "disagree": self.status["disagree"],
+            "undetermined": self.status["undetermined"],
+            "rejected_count": self.rejected_count,
+            "health": self.health(),
+            "by_outcome": {c: self.by_outcome[c] for c in codes if self.by_outcome[c]},
+            "by_day": {day: _ordered(self.by_day[day], codes) for day in sorted(self.by_day)},
+            "by_user": {user: _ordered(counts, codes) for user, counts in sorted(
+                self.by_user.items(), key=lambda item: (-sum(item[1].values()), item[0]))},
+            "matrix": [{"predicted": p, "logged": logged, "count": n}
+                       for (p, logged), n in sorted(self.matrix.items(),
+                                                    key=lambda item: _matrix_order(item, codes))],
+            "mismatches": {"by_kind": dict(self.by_kind.most_common()), "groups": groups},
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Aggregates plus what reports show of the entries: the sample and rejected rows."""
+        out = self.aggregates()
+        out["codes"] = self._codes()
+        out["predicted_codes"] = self._predicted_codes(out["codes"])
+        grid: dict[str, dict[str, int]] = {}
+        for (predicted, logged), n in self.matrix.items():
+            grid.setdefault(predicted, {})[logged] = n
+        out["grid"] = grid
+        out["days"] = self._days()
+        out["day_totals"] = {day: sum(self.by_day[day].values()) if day in self.by_day else 0
+                             for day in out["days"]}
+        out["rejected"] = list(self.rejected)
+        out["rejected_shown"] = len(self.rejected)
+        out["sample"] = list(self.sample) if self.total <= SAMPLE_ENTRIES else []
+        return out
+
+    def _days(self) -> list[str]:
+        """Every day from the first entry to the last, or to ``as_of`` when that is near.
+
+        Days without entries are included: a stopped integration shows as empty days.
+        """
+        if not self.by_day:
+            return []
+        first = dt.date.fromisoformat(min(self.by_day))
+        last = dt.date.fromisoformat(max(self.by_day))
+        as_of = self.as_of.date()
+        if last <= as_of and (as_of - last).days <= MAX_DAYS_AFTER:
+            last = as_of
+        first = max(first, last - dt.timedelta(days=MAX_DAYS_SHOWN - 1))
+        return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+    def _codes(self) -> list[str]:
+        """Outcome codes seen, LOG_OK first, then the rest alphabetically."""
+        seen = set(self.by_outcome) | {p for p, _ in self.matrix if p != UNDETERMINED}
+        return sorted(seen, key=lambda c: (c != "LOG_OK", c))
+
+    def _predicted_codes(self, codes: list[str]) -> list[str]:
+        rows = [c for c in codes if any(p == c for p, _ in self.matrix)]
+        if any(p == UNDETERMINED for p, _ in self.matrix):
+            rows.append(UNDETERMINED)
+        return rows
+
+
+def _ordered(counts: Counter[str], codes: list[str]) -> dict[str, int]:
+    return {c: counts[c] for c in codes if counts[c]}
+
+
+def _matrix_order(item: tuple[tuple[str, str], int], codes: list[str]) -> tuple[int, int]:
+    (predicted, logged), _ = item
+    rank = {c: i for i, c in enumerate(codes)}
+    return rank.get(predicted, len(codes)), rank.get(logged, len(codes))

@@ -1,0 +1,45 @@
+"""The admin log as history: which emails already logged, for duplicate detection.
+
+A later copy of an email that logged is a duplicate. When emails are judged
+after the fact, the admin log says which ones logged before: every ``LOG_OK``
+entry that recorded a Message-ID. Entries without one cannot be matched to an
+email reliably (the log does not keep the date an email carried), so they are
+not history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from typing import Any, BinaryIO
+
+from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
+
+
+def message_id_key(message_id: str) -> tuple[str, str]:
+    """The duplicate key of an email with this Message-ID (as :func:`facts.duplicate_key`)."""
+    return ("message-id", message_id.strip().lower())
+
+
+def logged_keys(
+    path: str,
+    fmt: str | None = None,
+    known_codes: Collection[str] | None = None,
+    stream: BinaryIO | None = None,
+    on_rejected: Callable[[RejectedEntry], Any] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Duplicate keys of the log's ``LOG_OK`` entries that carry a Message-ID, in log order.
+
+    Streams the log (``-`` is standard input). Entries that cannot be parsed go
+    to ``on_rejected`` when given; they are never history.
+    """
+    for entry in read_log(path, fmt, known_codes, stream):
+        if isinstance(entry, RejectedEntry):
+            if on_rejected is not None:
+                on_rejected(entry)
+        elif entry.outcome == "LOG_OK" and entry.message_id and entry.message_id.strip():
+            yield message_id_key(entry.message_id)
+
+
+def is_logged(entry: LogEntry) -> bool:
+    """Whether ``entry`` makes later copies duplicates."""
+    return entry.outcome == "LOG_OK" and bool(entry.message_id and entry.message_id.strip())
