@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from email.utils import getaddresses
+from functools import lru_cache
+
+_SPECIAL = frozenset('"<>()[]\\;:')
+_SPACE = frozenset(" \t")
 
 
 def normalise(raw: str) -> str | None:
@@ -26,11 +30,31 @@ def parse_addresses(values: Iterable[str]) -> list[str]:
     Display names may hold commas when quoted (``"Smith, Bob" <bob@x.com>``).
     """
     seen: dict[str, None] = {}
-    for _name, addr in getaddresses([v for v in values if v]):
-        addr = addr.strip().strip("<>").strip().lower()
-        if "@" in addr and not addr.startswith("@") and not addr.endswith("@"):
-            seen.setdefault(addr, None)
+    for value in values:
+        if value:
+            for addr in _parse_value(value):
+                seen.setdefault(addr, None)
     return list(seen)
+
+
+@lru_cache(maxsize=65536)
+def _parse_value(value: str) -> tuple[str, ...]:
+    """The addresses of one header value (cached: logs repeat the same people)."""
+    if not _SPECIAL.intersection(value):
+        # Bare addresses, comma-separated: what most logs record; no RFC 5322 parser needed.
+        found = [a.strip().lower() for a in value.split(",")]
+        if not any(_SPACE.intersection(a) for a in found):
+            return tuple(a for a in found if _plausible(a))
+    out = []
+    for _name, addr in getaddresses([value]):
+        addr = addr.strip().strip("<>").strip().lower()
+        if _plausible(addr):
+            out.append(addr)
+    return tuple(out)
+
+
+def _plausible(addr: str) -> bool:
+    return "@" in addr and not addr.startswith("@") and not addr.endswith("@")
 
 
 def domain_of(address: str) -> str:

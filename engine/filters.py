@@ -7,7 +7,7 @@ subject and body are each scanned once whatever the number of filters.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import re2
@@ -75,13 +75,25 @@ class FilterSet:
         matcher, indexes = compiled
         return {indexes[j] for j in matcher.Match(text) or ()}
 
-    def hits(self, subject: str | None, body: str | None) -> list[ContentFilter]:
-        """The filters matching this subject and body, in configuration order.
+    def hit_indexes(self, subject: str | None, body: str | None) -> tuple[int, ...]:
+        """Indexes of the filters matching this subject and body, in configuration order.
 
         ``None`` means the text is unknown (a privacy-stripped log entry).
         """
-        found = self._match(self._subject, subject) | self._match(self._body, body)
-        return [self.filters[i] for i in sorted(found)]
+        found = self._match(self._subject, subject)
+        if body == "":
+            found |= self._empty_body
+        else:
+            found |= self._match(self._body, body)
+        return tuple(sorted(found))
+
+    @cached_property
+    def _empty_body(self) -> set[int]:
+        return self._match(self._body, "")
+
+    def hits(self, subject: str | None, body: str | None) -> list[ContentFilter]:
+        """The filters matching this subject and body, in configuration order."""
+        return [self.filters[i] for i in self.hit_indexes(subject, body)]
 
     def may_hit_unknown_body(self) -> bool:
         """True when some filter looks at the body (so an unknown body may match)."""

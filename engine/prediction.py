@@ -38,6 +38,7 @@ RECIPIENT_FACTS = frozenset({"recipients", "external_recipients", "active_users_
                              "inactive_users_to_cc", "external_parties", "ignored_parties",
                              "all_parties_ignored"})
 MAX_CAUSES = 4
+MAX_MEMO = 100_000  # remembered predictions; the memo is emptied when full
 
 # Facts that cannot be combined freely: (facts involved, test on a full vector).
 _Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
@@ -97,8 +98,11 @@ class Prediction:
 class Predictor:
     """Predicts admin-log entries in log order against one configuration and pack."""
 
-    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None) -> None:
+    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None,
+                 memoise: bool = True) -> None:
         self.config = config
+        self.memoise = memoise
+        self._predictions: dict[Any, Prediction] = {}
         self.pack = pack
         self.judge = Judge(config, pack, engine)
         self.engine = self.judge.engine
@@ -117,11 +121,35 @@ class Predictor:
                      subject=entry.subject, message_id=entry.message_id)
 
     def predict(self, entry: LogEntry, explain: bool = False) -> Prediction:
-        """The prediction for ``entry``; with ``explain`` also the engine's full verdict."""
+        """The prediction for ``entry``; with ``explain`` also the engine's full verdict.
+
+        Entries alike in everything the prediction depends on share one result
+        (the same people, the same filter hits, the same duplicate state).
+        """
         mid = entry.message_id.strip().lower() if entry.message_id else None
+        duplicate = mid in self.logged_ids
+        key = None
+        if not explain and self.memoise:
+            hits = self.deriver.filters.hit_indexes(entry.subject, "")
+            key = (entry.sender, entry.to, entry.cc, hits, duplicate, mid is not None,
+                   entry.outcome)
+            cached = self._predictions.get(key)
+            if cached is not None:
+                if entry.outcome == "LOG_OK" and mid is not None:
+                    self.logged_ids.add(mid)
+                return cached
+        prediction = self._predict(entry, mid, duplicate, explain)
+        if key is not None:
+            if len(self._predictions) >= MAX_MEMO:
+                self._predictions.clear()  # bounded memory on long logs
+            self._predictions[key] = prediction
+        return prediction
+
+    def _predict(self, entry: LogEntry, mid: str | None, duplicate: bool,
+                 explain: bool) -> Prediction:
         duplicate_known = mid is not None
         email = self.email_of(entry)
-        derived = self.deriver.derive(email, duplicate=mid in self.logged_ids, details=False)
+        derived = self.deriver.derive(email, duplicate=duplicate, details=False)
         vector = derived.vector
         unknown: set[str] = set()
         if entry.sender is None:
