@@ -34,7 +34,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from whynolog.cli import simulate, starter  # noqa: F401  (commands register on import)
+    from whynolog.cli import logs, qa, simulate, starter  # noqa: F401  (commands register on import)
 
 
 _register()

@@ -43,7 +43,7 @@ def _parse_value(value: str) -> tuple[str, ...]:
     if not _SPECIAL.intersection(value):
         # Bare addresses, comma-separated: what most logs record; no RFC 5322 parser needed.
         found = [a.strip().lower() for a in value.split(",")]
-        if not any(_SPACE.intersection(a) for a in found):
+        if not any(_SPACE.intersection(a) or a.count("@") > 1 for a in found):
             return tuple(a for a in found if _plausible(a))
     out = []
     for _name, addr in getaddresses([value]):

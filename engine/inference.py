@@ -42,6 +42,13 @@ def _get_host() -> Any:
     return _host
 
 
+def _not_handled() -> type[BaseException]:
+    """durable_rules' exception for a fact that no rule matched."""
+    from durable import engine
+
+    return engine.MessageNotHandledException  # type: ignore[no-any-return]
+
+
 class RuleEngine:
     """One rule pack compiled into durable_rules, answering "which rules match?"."""
 
@@ -70,12 +77,16 @@ class RuleEngine:
         with _lock:
             self._fired.clear()
             host = _get_host()
-            host.assert_fact(self.ruleset, fact)
             try:
-                fired = tuple(self._fired)
-            finally:
-                host.retract_fact(self.ruleset, fact)
-                self._fired.clear()
+                host.assert_fact(self.ruleset, fact)
+            except _not_handled():  # no rule matched: nothing was kept to retract
+                fired: tuple[str, ...] = ()
+            else:
+                try:
+                    fired = tuple(self._fired)
+                finally:
+                    host.retract_fact(self.ruleset, fact)
+            self._fired.clear()
         self.evaluations += 1
         if self.memoise:
             self._cache[key] = fired

@@ -68,8 +68,11 @@ def _message(error: Any) -> str:
     if validator == "pattern":
         return f"{error.instance!r} is not well-formed"
     if validator == "oneOf":
-        return "give exactly one of: " + ", ".join(
-            sorted({k for s in error.validator_value for k in s.get("required", [])}))
+        keys = sorted({k for s in error.validator_value for k in s.get("required", [])})
+        if keys:
+            return "give exactly one of: " + ", ".join(keys)
+        return f"{error.instance!r} is neither a plain value nor a mapping of tests " \
+               f"(is, not, lt, lte, gt, gte: whole numbers, in: a list)"
     return error.message
 
 

@@ -1,0 +1,201 @@
+"""QA and audit verbs: ``lint``, ``test``, ``diff`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from whynolog import __version__
+from whynolog.cli.app import app
+from whynolog.cli.common import (
+    DEFAULT_CONFIG,
+    EXIT_FINDINGS,
+    ConfigOption,
+    OutputOption,
+    ReportFormat,
+    RulesOption,
+    emit,
+    resolve_config_path,
+    use_colour,
+)
+from whynolog.engine.errors import InputError
+
+
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class SuiteFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class CorpusKind(str, Enum):
+    auto = "auto"
+    emails = "emails"
+    log = "log"
+
+
+class SchemaName(str, Enum):
+    config = "config"
+    rules = "rules"
+    suite = "suite"
+
+
+def _default_config() -> str | None:
+    """``./org.yaml`` when it exists."""
+    return DEFAULT_CONFIG if Path(DEFAULT_CONFIG).is_file() else None
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+@app.command()
+def lint(
+    config: ConfigOption = None,
+    rules: RulesOption = None,
+    format: Annotated[LintFormat, typer.Option(
+        "--format", "-f", help="text (file:line:col: severity: message [code]) or json.")
+    ] = LintFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """Check a configuration and a rule pack for mistakes; exit 1 when there is an error.
+
+    Without --config, ./org.yaml is checked when it exists, else only the rule pack.
+    """
+    from whynolog.engine.lint import ERROR
+    from whynolog.engine.lint import lint as run_lint
+
+    config_path = str(config) if config is not None else _default_config()
+    findings = run_lint(config_path, rules)
+    errors = sum(f.severity == ERROR for f in findings)
+    if format is LintFormat.json:
+        emit(_json({"findings": [f.to_dict() for f in findings], "errors": errors,
+                    "warnings": len(findings) - errors}), output)
+    elif findings:
+        emit("".join(f"{f}\n" for f in findings), output)
+    if errors:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("test")
+def run_tests(
+    suites: Annotated[list[Path], typer.Argument(help="Test-suite YAML files.")],
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", show_default=False,
+        help="Test this configuration instead of the one each suite names.")] = None,
+    rules: Annotated[Path | None, typer.Option(
+        "--rules", "-r", show_default=False,
+        help="Test this rule pack instead of the one each suite names.")] = None,
+    junit: Annotated[Path | None, typer.Option(
+        help="Also write JUnit XML here (one testcase per case), for CI dashboards.")] = None,
+    min_coverage: Annotated[float | None, typer.Option(
+        min=0, max=100, metavar="PCT",
+        help="Fail when fewer than PCT% of the pack's rules decided a case.")] = None,
+    format: Annotated[SuiteFormat, typer.Option(
+        "--format", "-f", help="text, json or markdown.")] = SuiteFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """Run QA test suites: every case, then rule coverage; exit 1 on any failure."""
+    from whynolog.engine.suite import junit_xml, run_suites
+
+    run = run_suites([str(s) for s in suites], str(config) if config else None,
+                     str(rules) if rules else None, _default_config(), min_coverage)
+    if junit is not None:
+        try:
+            junit.write_text(junit_xml(run), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(str(junit), f"cannot write: {exc.strerror}") from None
+    data = run.to_dict()
+    if format is SuiteFormat.json:
+        emit(_json(data), output)
+    else:
+        from whynolog.reports.render import render
+
+        fmt = "markdown" if format is SuiteFormat.markdown else "text"
+        emit(render("testrun", fmt, {**data, "version": __version__},
+                    colour=output is None and use_colour()), output)
+    if not run.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def diff(
+    corpus: Annotated[Path, typer.Argument(
+        help="An emails file, a folder of .eml files, or an admin log (entries with "
+             "participants).")],
+    old_rules: Annotated[Path | None, typer.Option(
+        help="The rule pack before the change (default: --rules).")] = None,
+    new_rules: Annotated[Path | None, typer.Option(
+        help="The rule pack after the change (default: --rules).")] = None,
+    old_config: Annotated[Path | None, typer.Option(
+        help="The configuration before the change (default: --config).")] = None,
+    new_config: Annotated[Path | None, typer.Option(
+        help="The configuration after the change (default: --config).")] = None,
+    config: ConfigOption = None,
+    rules: RulesOption = None,
+    corpus_kind: Annotated[CorpusKind, typer.Option(
+        "--corpus", help="What CORPUS is (auto: a folder or .yaml/.json/.eml/.mbox file "
+                         "holds emails, anything else is an admin log).")] = CorpusKind.auto,
+    format: Annotated[DiffFormat, typer.Option(
+        "--format", "-f", help="text, markdown, html or json.")] = DiffFormat.text,
+    output: OutputOption = None,
+    fail_on_change: Annotated[bool, typer.Option(
+        help="Exit 1 when any email changes outcome (a CI gate).")] = False,
+) -> None:
+    """Which emails change outcome, and why, when the rules or the configuration change."""
+    from whynolog.engine.config import load_config
+    from whynolog.engine.impact import Setup, compare, load_corpus
+    from whynolog.engine.rulepack import load_rule_pack
+
+    if old_rules is None and new_rules is None and old_config is None and new_config is None:
+        raise typer.BadParameter(
+            "say what changed: give --old-rules/--new-rules and/or --old-config/--new-config")
+    packs = {}
+    configs = {}
+    sides = []
+    for side_rules, side_config in ((old_rules or rules, old_config or config),
+                                    (new_rules or rules, new_config or config)):
+        config_path = resolve_config_path(side_config)
+        if config_path not in configs:
+            configs[config_path] = load_config(config_path)
+        key = str(side_rules) if side_rules else ""
+        if key not in packs:
+            packs[key] = load_rule_pack(side_rules)
+        sides.append(Setup(configs[config_path], packs[key]))
+    loaded = load_corpus(str(corpus), corpus_kind.value)
+    impact = compare(loaded.emails, sides[0], sides[1], str(corpus), loaded.skipped)
+    data = impact.to_dict()
+    if format is DiffFormat.json:
+        emit(_json(data), output)
+    else:
+        from whynolog.reports.render import render
+
+        emit(render("diff", ReportFormat(format.value).value, {**data, "version": __version__},
+                    colour=output is None and use_colour()), output)
+    if fail_on_change and impact.changed:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="config, rules or suite.")],
+) -> None:
+    """Print a shipped JSON Schema (for editors: # yaml-language-server: $schema=...)."""
+    from whynolog.engine.schemas import schema_text
+
+    emit(schema_text(name.value))
