@@ -10,7 +10,7 @@ from typing import Any
 from whynolog.engine.addresses import clean_domain
 from whynolog.engine.errors import InputError, InputErrors, Position
 from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import load_yaml, position_of
+from whynolog.engine.yamlio import load_yaml, position_of, read_bytes, read_text
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,20 @@ def to_utc(value: Any) -> dt.datetime:
 
 
 def load_config(path: str) -> Config:
-    """Read and validate ``org.yaml``; every problem is reported with its position."""
-    data = load_yaml(path)
+    """Read and validate ``org.yaml``; every problem is reported with its position.
+
+    A configuration that loaded cleanly is remembered by the hash of its bytes
+    (see :mod:`whynolog.engine.cache`), so interactive runs skip re-validating
+    a large, unchanged file.
+    """
+    from whynolog.engine.cache import cached
+
+    raw = read_bytes(path)
+    return cached("config", raw, lambda: _load_config(path, raw))
+
+
+def _load_config(path: str, raw: bytes) -> Config:
+    data = load_yaml(path, read_text(path, raw))
     if data is None:
         raise InputError(Position(path, 1, 1), "empty configuration: expected 'organization:'")
     if not isinstance(data, dict):

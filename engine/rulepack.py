@@ -27,7 +27,7 @@ from typing import Any
 from whynolog.engine.errors import InputError, InputErrors, Position
 from whynolog.engine.facts import FACTS
 from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import load_yaml, position_of
+from whynolog.engine.yamlio import load_yaml, position_of, read_bytes
 
 OPERATORS = ("is", "not", "lt", "lte", "gt", "gte", "in")
 _SYMBOL = {"is": "is", "not": "is not", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
@@ -155,13 +155,20 @@ def load_rule_pack(path: str | Path | None = None) -> RulePack:
     """Load a rule pack from a YAML file or a folder of them (default: the shipped pack).
 
     Everything is checked here, before any email is judged: the schema, fact
-    names, duplicate ids and the Jinja templates' syntax.
+    names, duplicate ids and the Jinja templates' syntax. A pack that loaded
+    cleanly is remembered by the hash of its files (:mod:`whynolog.engine.cache`).
     """
+    from whynolog.engine.cache import cached
+
+    root = shipped_rules_path() if path is None else Path(path)
+    files = _pack_files(root)
+    raw = b"".join(str(f).encode() + b"\0" + read_bytes(f) + b"\0" for f in files)
+    return cached("rules", raw, lambda: _load_files(root, files))
+
+
+def _load_files(root: Path, files: list[Path]) -> RulePack:
     from jinja2 import TemplateSyntaxError
 
-    shipped = path is None
-    root = shipped_rules_path() if shipped else Path(path)  # type: ignore[arg-type]
-    files = _pack_files(root)
     errors: list[InputError] = []
     rules: list[Rule] = []
     names: list[str] = []

@@ -77,18 +77,24 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.constru
 _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.construct_yaml_seq)
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes, or an :class:`InputError` saying why they cannot be read."""
+    name = str(path)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read: {exc.strerror}") from None
+
+
 def read_text(path: str | Path, data: bytes | None = None) -> str:
     """Read a file as UTF-8 text, naming the byte that is not."""
     name = str(path)
     if data is None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise InputError(name, "no such file") from None
-        except IsADirectoryError:
-            raise InputError(name, "is a directory, expected a file") from None
-        except OSError as exc:
-            raise InputError(name, f"cannot read: {exc.strerror}") from None
+        data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

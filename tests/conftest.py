@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Keep the load cache of the test run out of the user's home.
+os.environ.setdefault("WHYNOLOG_CACHE_DIR", tempfile.mkdtemp(prefix="whynolog-cache-"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,0 +1,64 @@
+"""The load cache: same bytes reuse the loaded configuration; anything else loads afresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from whynolog.engine.cache import cache_dir
+from whynolog.engine.config import load_config
+from whynolog.engine.errors import InputErrors
+from whynolog.engine.rulepack import load_rule_pack
+
+ORG = "organization:\n  name: {name}\nusers:\n  - name: A\n    emails: [a@x.com]\n"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WHYNOLOG_CACHE_DIR", str(folder))
+    monkeypatch.delenv("WHYNOLOG_NO_CACHE", raising=False)
+    return folder
+
+
+def test_a_clean_load_is_cached_and_reused(tmp_path: Path, own_cache: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG.format(name="One"), encoding="utf-8")
+    first = load_config(str(org))
+    assert cache_dir() == own_cache and len(list(own_cache.glob("config-*"))) == 1
+    assert load_config(str(org)) == first
+    org.write_text(ORG.format(name="Two"), encoding="utf-8")
+    assert load_config(str(org)).name == "Two"  # changed bytes: loaded afresh
+
+
+def test_errors_are_never_cached(tmp_path: Path, own_cache: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text("organization: {}\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputErrors):
+            load_config(str(org))
+    assert not list(own_cache.glob("config-*"))
+
+
+def test_a_corrupt_cache_entry_is_ignored(tmp_path: Path, own_cache: Path) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG.format(name="One"), encoding="utf-8")
+    load_config(str(org))
+    (entry,) = own_cache.glob("config-*")
+    entry.write_bytes(b"not a pickle")
+    assert load_config(str(org)).name == "One"
+
+
+def test_rule_packs_are_cached_too(own_cache: Path) -> None:
+    assert load_rule_pack() == load_rule_pack()
+    assert len(list(own_cache.glob("rules-*"))) == 1
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, own_cache: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHYNOLOG_NO_CACHE", "1")
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG.format(name="One"), encoding="utf-8")
+    load_config(str(org))
+    assert not own_cache.exists()
