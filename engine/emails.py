@@ -1,12 +1,68 @@
-"""Emails to judge, read from YAML/JSON, RFC 5322 ``.eml`` files or mbox."""
+"""Emails to judge, read from YAML/JSON, RFC 5322 ``.eml`` files or mbox.
+
+:func:`load_emails` picks the format from the file name (``.yaml``/``.yml``/``.json``,
+``.eml``, ``.mbox``/``.mbx``), reads every such file of a directory in name order,
+and sniffs the content of standard input (``-``) and of other names.
+:func:`email_from_mapping` turns one YAML/JSON mapping into an :class:`Email`.
+
+Every mistake in the input is an :class:`InputError` (several at once: an
+:class:`InputErrors`) that names the file, line and column.
+
+Limits that keep hostile input cheap:
+
+- ``MAX_BODY_CHARS``: a body keeps its first 1,000,000 characters; the rest is dropped.
+- ``MAX_HTML_CHARS``: an HTML-only body is read from its first 5,000,000 characters.
+- ``MAX_ADDRESSES``: a From/To/Cc/Bcc field holding more than 10,000 addresses is an error.
+
+Header values are decoded with a linear-time RFC 2047 decoder and addresses are
+parsed by :mod:`whynolog.engine.addresses`, because the standard library's
+structured header parser and ``html.parser`` take quadratic time on some inputs.
+"""
 
 from __future__ import annotations
 
+import binascii
+import codecs
 import datetime as dt
+import difflib
+import html
+import re
+import sys
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, cast
 
-from whynolog.engine.errors import Position
+from whynolog.engine.addresses import parse_addresses
+from whynolog.engine.errors import InputError, InputErrors, Position
+from whynolog.engine.yamlio import key_position, load_yaml, position_of, read_text
+
+MAX_BODY_CHARS = 1_000_000
+MAX_HTML_CHARS = 5_000_000
+MAX_ADDRESSES = 10_000
+
+EMAIL_KEYS = ("message_id", "date", "from", "to", "cc", "bcc", "subject", "body")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+_KINDS = {".yaml": "yaml", ".yml": "yaml", ".json": "yaml", ".eml": "eml",
+          ".mbox": "mbox", ".mbx": "mbox"}
+# Header names that open real messages; any X-, List-, ARC-... header counts too.
+_HEADER_NAMES = frozenset({
+    "from", "to", "cc", "bcc", "subject", "date", "sender", "reply-to", "message-id",
+    "received", "return-path", "delivered-to", "mime-version", "content-type",
+    "dkim-signature", "authentication-results", "received-spf", "envelope-to",
+    "in-reply-to", "references", "thread-topic", "thread-index", "user-agent",
+    "importance", "priority", "domainkey-signature", "precedence", "organization",
+})
+_HEADER_PREFIXES = ("x-", "arc-", "list-", "content-", "resent-", "original-")
+_MAX_BODY_BYTES = 4 * MAX_BODY_CHARS  # enough bytes for MAX_BODY_CHARS in any UTF
+_MAX_DATE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -36,3 +92,572 @@ class Email:
             "subject": self.subject,
             "source": str(self.source),
         }
+
+
+# ---------------------------------------------------------------------------
+# Choosing the format
+
+
+def load_emails(path: str, data: bytes | None = None) -> list[Email]:
+    """Every email in ``path``, in order.
+
+    ``path`` is a YAML/JSON, ``.eml`` or mbox file, a directory (its ``*.eml``,
+    ``*.yaml``, ``*.yml``, ``*.json``, ``*.mbox`` and ``*.mbx`` files in name
+    order) or ``-`` for standard input. ``data``, when given, is the file's
+    content (so nothing is read from disk or stdin).
+    """
+    if path == STDIN:
+        if data is None:
+            data = sys.stdin.buffer.read()
+        return _load_bytes(STDIN_NAME, data, sniff_kind(data))
+    if data is None and Path(path).is_dir():
+        return _load_directory(path)
+    if data is None:
+        data = _read_bytes(path)
+    kind = _KINDS.get(Path(path).suffix.lower()) or sniff_kind(data)
+    return _load_bytes(path, data, kind)
+
+
+def sniff_kind(data: bytes) -> str:
+    """``"mbox"``, ``"eml"`` or ``"yaml"``: what ``data`` looks like.
+
+    A ``From `` line opens an mbox; a first line ``Name: value`` with a usual
+    header name (not one of our lower-case YAML keys) opens a message; anything
+    else is read as YAML/JSON.
+    """
+    head = data[:4096]
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8):]
+    if head.lstrip(b"\r\n").startswith(b"From "):
+        return "mbox"
+    first = re.match(rb"([!-9;-~]+)[ \t]*:", head)
+    if first:
+        name = first.group(1).decode("ascii")
+        if name in EMAIL_KEYS or name == "emails":
+            return "yaml"
+        if name.lower() in _HEADER_NAMES or name.lower().startswith(_HEADER_PREFIXES):
+            return "eml"
+    return "yaml"
+
+
+def _load_bytes(name: str, data: bytes, kind: str) -> list[Email]:
+    if kind == "eml":
+        return [_email_from_bytes(name, data)]
+    if kind == "mbox":
+        return _load_mbox(name, data)
+    return _load_yaml_emails(name, data)
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
+
+
+def _load_directory(path: str) -> list[Email]:
+    try:
+        files = sorted((p for p in Path(path).iterdir()
+                        if p.suffix.lower() in _KINDS and p.is_file()), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(path, f"cannot read directory: {exc.strerror}") from None
+    if not files:
+        raise InputError(path, "directory holds no email files "
+                         "(*.eml, *.mbox, *.mbx, *.yaml, *.yml, *.json)")
+    emails: list[Email] = []
+    errors: list[InputError] = []
+    for file in files:
+        try:
+            emails.extend(load_emails(str(file)))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    _raise(errors)
+    return emails
+
+
+def _raise(errors: list[InputError]) -> None:
+    """Raise the one error, or all of them, if there are any."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+
+
+# ---------------------------------------------------------------------------
+# YAML and JSON
+
+
+def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
+    root = _parse_yaml(file, read_text(file, data))
+    what = "expected an email mapping with 'from:', a list of them, or 'emails:'"
+    if root is None:
+        raise InputError(Position(file, 1, 1), f"empty file: {what}")
+    base: list[str | int] = []
+    if isinstance(root, dict) and "emails" in root:
+        extra = [k for k in root if k != "emails"]
+        if extra:
+            raise InputError(key_position(root, extra[0], file),
+                             f"unknown key {extra[0]!r} next to 'emails:'; allowed: emails")
+        items = root["emails"]
+        base = ["emails"]
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise InputError(position_of(root, ["emails"], file),
+                             f"emails: expected a list of emails, got {_describe(items)}")
+    elif isinstance(root, dict):
+        return [email_from_mapping(root, file)]
+    elif isinstance(root, list):
+        items = root
+    else:
+        raise InputError(Position(file, 1, 1), f"{what}, got {_describe(root)}")
+    emails: list[Email] = []
+    errors: list[InputError] = []
+    for i, item in enumerate(items):
+        try:
+            emails.append(email_from_mapping(item, file, [*base, i],
+                                             position_of(root, [*base, i], file)))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    _raise(errors)
+    return emails
+
+
+def _parse_yaml(file: str, text: str) -> Any:
+    try:
+        return load_yaml(file, text)
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp like 2026-02-30
+        raise InputError(Position(file), f"YAML error: {exc}") from None
+
+
+def email_from_mapping(data: Any, file: str, index_path: Sequence[str | int] = (),
+                       where: Position | None = None) -> Email:
+    """One email from a YAML/JSON mapping (keys as in :data:`EMAIL_KEYS`).
+
+    ``index_path`` is where the mapping sits in its file (``["emails", 2]``); it
+    prefixes error messages. ``where`` locates a value that is not a mapping.
+    Every problem is reported with its position; several at once as
+    :class:`InputErrors`.
+    """
+    prefix = ".".join(str(step) for step in index_path)
+    start = Position(file, getattr(data, "line", 0), getattr(data, "col", 0))
+    if not isinstance(data, dict):
+        at = f"{prefix}: " if prefix else ""
+        raise InputError(where or start, f"{at}expected an email mapping, got {_describe(data)}")
+    reader = _MappingReader(data, file, prefix)
+    for key in data:
+        if key not in EMAIL_KEYS:
+            close = difflib.get_close_matches(str(key), EMAIL_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            reader.error(key_position(data, key, file), None,
+                         f"unknown key {key!r}{hint}; allowed: {', '.join(sorted(EMAIL_KEYS))}")
+    sender, display = reader.sender(start)
+    to, cc, bcc = (reader.addresses(key) for key in ("to", "cc", "bcc"))
+    subject = reader.text("subject") or ""
+    body = (reader.text("body") or "")[:MAX_BODY_CHARS]
+    message_id = (reader.text("message_id") or "").strip() or None
+    date = reader.date()
+    _raise(sorted(reader.errors, key=lambda e: (e.position.line, e.position.col)))
+    return Email(sender=sender, to=to, cc=cc, bcc=bcc, subject=subject, body=body,
+                 message_id=message_id, date=date, sender_display=display, source=start)
+
+
+class _MappingReader:
+    """Reads the fields of one email mapping, collecting errors with positions."""
+
+    def __init__(self, data: dict[Any, Any], file: str, prefix: str) -> None:
+        self.data, self.file, self.prefix = data, file, prefix
+        self.errors: list[InputError] = []
+
+    def name(self, *steps: str | int) -> str:
+        return ".".join(str(s) for s in ([self.prefix] if self.prefix else []) + list(steps))
+
+    def at(self, *steps: str | int) -> Position:
+        return position_of(self.data, steps, self.file)
+
+    def error(self, position: Position, steps: tuple[str | int, ...] | None, message: str) -> None:
+        label = self.name(*steps) if steps else self.prefix
+        self.errors.append(InputError(position, f"{label}: {message}" if label else message))
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        self.error(self.at(key), (key,), f"expected a string, got {_describe(value)}")
+        return None
+
+    def sender(self, start: Position) -> tuple[str | None, str]:
+        if "from" not in self.data or self.data["from"] is None:
+            where = self.at("from") if "from" in self.data else start
+            self.error(where, None, "'from' is required (the sender's address)")
+            return None, ""
+        value = self.text("from")
+        if value is None:
+            return None, ""
+        found = self._parse(value, ("from",), self.at("from"))
+        return (found[0] if found else None), value.strip()
+
+    def addresses(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(self._parse(value, (key,), self.at(key)))
+        if not isinstance(value, list):
+            self.error(self.at(key), (key,),
+                       f"expected a list of addresses or a string, got {_describe(value)}")
+            return ()
+        if len(value) > MAX_ADDRESSES:
+            self.error(self.at(key), (key,), f"more than {MAX_ADDRESSES} addresses")
+            return ()
+        found: dict[str, None] = {}
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.error(self.at(key, i), (key, i),
+                           f"expected an address string, got {_describe(item)}")
+                continue
+            found.update(dict.fromkeys(self._parse(item, (key, i), self.at(key, i))))
+        if len(found) > MAX_ADDRESSES:
+            self.error(self.at(key), (key,), f"more than {MAX_ADDRESSES} addresses")
+            return ()
+        return tuple(found)
+
+    def _parse(self, value: str, steps: tuple[str | int, ...], where: Position) -> list[str]:
+        found = parse_addresses([value])
+        if not found:
+            self.error(where, steps, f"no email address in {_short(value)}")
+        elif len(found) > MAX_ADDRESSES:
+            self.error(where, steps, f"more than {MAX_ADDRESSES} addresses")
+            return []
+        return found
+
+    def date(self) -> dt.datetime | None:
+        value = self.data.get("date")
+        if value is None:
+            return None
+        if isinstance(value, (dt.date, str)):
+            when = _to_utc(value)
+            if when is not None:
+                return when
+            self.error(self.at("date"), ("date",),
+                       f"{_short(str(value))} is not a date (use ISO 8601 like "
+                       "2026-11-20T14:03:00Z or an RFC 2822 date)")
+            return None
+        self.error(self.at("date"), ("date",), f"expected a date, got {_describe(value)}")
+        return None
+
+
+def _to_utc(value: dt.date | str) -> dt.datetime | None:
+    """A date, datetime, ISO 8601 or RFC 2822 string as an aware UTC datetime.
+
+    Naive times are UTC; ``None`` when the text is not a date.
+    """
+    try:
+        if isinstance(value, dt.datetime):
+            when = value
+        elif isinstance(value, dt.date):
+            when = dt.datetime(value.year, value.month, value.day)
+        else:
+            when = _parse_date_text(value)
+            if when is None:
+                return None
+        if when.tzinfo is None:
+            return when.replace(tzinfo=dt.timezone.utc)
+        return when.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _parse_date_text(text: str) -> dt.datetime | None:
+    text = text.strip()
+    if not text or len(text) > _MAX_DATE_CHARS:
+        return None
+    iso = text[:-1] + "+00:00" if text[-1] in "Zz" else text
+    try:
+        return dt.datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _describe(value: Any) -> str:
+    kinds = {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number",
+             float: "a number", bytes: "binary data", set: "a set"}
+    for kind, name in kinds.items():
+        if isinstance(value, kind):
+            if kind in (bool, int, float):
+                return f"{name} ({value!r})"
+            return name
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return f"the text {_short(value)}"
+    return type(value).__name__
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+# ---------------------------------------------------------------------------
+# RFC 5322 messages and mbox
+
+
+def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
+    """One RFC 5322 message; ``line`` is where it starts in ``file``."""
+    start = Position(file, line, 1)
+    if not raw.strip():
+        raise InputError(start, "empty message: expected RFC 5322 headers (From:, To:, ...)")
+    try:
+        msg = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    except Exception as exc:  # the parser is lenient; anything it raises is bad input
+        raise InputError(start, f"not an email message ({type(exc).__name__})") from None
+    headers = _headers(msg)
+    if "from" not in headers:
+        if not headers:
+            raise InputError(start, "not an email message: no RFC 5322 headers "
+                             "(like 'From: ...') at the start")
+        raise InputError(start, "not an email message: it has no From header")
+
+    def where(name: str) -> Position:
+        found = re.search(rb"(?im)^" + name.encode("ascii") + rb"[ \t]*:", raw[:_head_end(raw)])
+        return Position(file, line + raw.count(b"\n", 0, found.start()), 1) if found else start
+
+    def addresses(name: str) -> tuple[str, ...]:
+        found = parse_addresses(headers.get(name, []))
+        if len(found) > MAX_ADDRESSES:
+            raise InputError(where(name), f"{name.title()} header: more than "
+                             f"{MAX_ADDRESSES} addresses")
+        return tuple(found)
+
+    sender = addresses("from")
+    if not sender:
+        raise InputError(where("from"), "the From header holds no email address: "
+                         f"{_short(headers['from'][0])}")
+    message_id = (headers.get("message-id") or [""])[0].strip() or None
+    date_text = (headers.get("date") or [""])[0]
+    return Email(
+        sender=sender[0], to=addresses("to"), cc=addresses("cc"), bcc=addresses("bcc"),
+        subject=decode_header_text((headers.get("subject") or [""])[0]).strip(),
+        body=_body(msg, start),
+        message_id=message_id,
+        date=_to_utc(date_text) if date_text else None,
+        sender_display=decode_header_text(headers["from"][0]).strip(),
+        source=start,
+    )
+
+
+def _head_end(raw: bytes) -> int:
+    found = re.search(rb"\r?\n\r?\n", raw)
+    return found.start() if found else len(raw)
+
+
+def _headers(msg: EmailMessage) -> dict[str, list[str]]:
+    """Header values by lower-case name: unfolded, 8-bit bytes decoded, not RFC 2047-decoded."""
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        text = re.sub(r"\r\n|\r|\n", "", str(value))
+        headers.setdefault(str(name).strip().lower(), []).append(_fix_surrogates(text))
+    return headers
+
+
+def _fix_surrogates(text: str) -> str:
+    """Raw 8-bit header bytes (kept as surrogates by the parser) read as UTF-8 or windows-1252."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def decode_header_text(value: str) -> str:
+    """Decode RFC 2047 encoded words (``=?UTF-8?B?...?=``) in a header value, in linear time.
+
+    Adjacent words are joined (a character may be split across them); a word
+    that does not decode stays as written; unknown charsets fall back to
+    UTF-8, then windows-1252.
+    """
+    if "=?" not in value:
+        return value
+    pieces: list[str | tuple[str, bytes]] = []
+    pos = 0
+    for match in _ENCODED_WORD.finditer(value):
+        gap = value[pos:match.start()]
+        pos = match.end()
+        if gap and not (gap.isspace() and pieces and isinstance(pieces[-1], tuple)):
+            pieces.append(gap)
+        charset, data = match.group(1).lower(), _word_bytes(match.group(2), match.group(3))
+        if data is None:
+            pieces.append(match.group(0))
+        elif pieces and isinstance(pieces[-1], tuple) and pieces[-1][0] == charset:
+            pieces[-1] = (charset, pieces[-1][1] + data)
+        else:
+            pieces.append((charset, data))
+    pieces.append(value[pos:])
+    return "".join(p if isinstance(p, str) else decode_bytes(p[1], p[0]) for p in pieces)
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    try:
+        if encoding in "qQ":
+            return binascii.a2b_qp(text.encode("utf-8", "replace"), header=True)
+        text = text.rstrip("=")
+        if len(text) % 4 == 1:
+            return None
+        data = binascii.a2b_base64(text + "=" * (-len(text) % 4))
+        return data if data or not text else None
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None, *, final: bool = True) -> str:
+    """Text from ``data`` in ``charset``; unknown or missing charsets try UTF-8, then
+    windows-1252. Never raises. ``final=False`` tolerates a cut-off last character.
+    """
+    codec = _text_codec(charset)
+    if codec is not None:
+        try:
+            return codecs.getincrementaldecoder(codec)("replace").decode(data, final=final)
+        except (UnicodeError, LookupError, ValueError, TypeError, AssertionError):
+            pass  # codecs such as idna refuse the "replace" error handler
+    try:
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=final)
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _text_codec(charset: str | None) -> str | None:
+    """The Python codec for a MIME charset, or None when it is unknown or plain ASCII."""
+    if not charset:
+        return None
+    name = charset.strip().strip("\"'").lower()
+    if name in ("us-ascii", "ascii", "unknown-8bit", "x-unknown", "default"):
+        return None  # often wrong in practice: let UTF-8 / windows-1252 detection decide
+    if name in ("iso-8859-1", "iso8859-1", "latin-1", "latin1"):
+        return "cp1252"  # as browsers read it
+    try:
+        with warnings.catch_warnings():
+            # An unknown name makes the import system search; old meta-path
+            # importers installed by other packages warn while it does.
+            warnings.simplefilter("ignore", ImportWarning)
+            info = codecs.lookup(name)
+        "a".encode(info.name)  # bytes-to-bytes codecs (zlib, base64) raise LookupError
+    except (LookupError, ValueError, TypeError, UnicodeError):
+        return None
+    return info.name
+
+
+def _body(msg: EmailMessage, start: Position) -> str:
+    """The text/plain body, else the visible text of the HTML body, else ''."""
+    try:
+        part = msg.get_body(preferencelist=("plain",))
+        if part is not None:
+            return _part_text(part, _MAX_BODY_BYTES).replace("\r\n", "\n")[:MAX_BODY_CHARS]
+        part = msg.get_body(preferencelist=("html",))
+        if part is not None:
+            return html_to_text(_part_text(part, 4 * MAX_HTML_CHARS)[:MAX_HTML_CHARS])
+    except RecursionError:
+        raise InputError(start, "MIME parts nested too deeply") from None
+    except Exception as exc:  # malformed MIME trees can trip the library's walker
+        raise InputError(start, f"cannot read the message body ({type(exc).__name__})") from None
+    return ""
+
+
+def _part_text(part: Any, limit: int) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    cut = len(payload) > limit
+    return decode_bytes(payload[:limit], part.get_content_charset(), final=not cut)
+
+
+def _load_mbox(file: str, data: bytes) -> list[Email]:
+    """Every message of an mbox; ``>From `` body lines lose one ``>`` (mboxrd)."""
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    stripped = body.lstrip(b"\r\n")
+    if not stripped:
+        raise InputError(Position(file, 1, 1), "empty mbox: no messages")
+    if not stripped.startswith(b"From "):
+        raise InputError(Position(file, 1, 1),
+                         "not an mbox file: it must start with a 'From ' line")
+    starts = [m.start() for m in re.finditer(rb"(?m)^From ", body)]
+    emails: list[Email] = []
+    errors: list[InputError] = []
+    line, counted = 1, 0
+    for i, begin in enumerate(starts):
+        line += body.count(b"\n", counted, begin)
+        counted = begin
+        end = starts[i + 1] if i + 1 < len(starts) else len(body)
+        newline = body.find(b"\n", begin, end)
+        chunk = body[newline + 1:end] if newline >= 0 else b""
+        chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
+        if chunk.endswith(b"\n\n") or chunk.endswith(b"\r\n\r\n"):  # the separating blank line
+            chunk = chunk[:-2] if chunk.endswith(b"\r\n") else chunk[:-1]
+        try:
+            emails.append(_email_from_bytes(file, chunk, line + 1))
+        except InputError as exc:
+            errors.append(exc)
+    _raise(errors)
+    return emails
+
+
+# ---------------------------------------------------------------------------
+# HTML to text
+
+_TAG = re.compile(r"<!--|<(/?)([A-Za-z][^\s/<>]*)[^<>]*>|<[!?][^<>]*>")
+_SKIPPED = {name: re.compile(rf"</{name}[^<>]*>", re.IGNORECASE)
+            for name in ("script", "style", "title", "template")}
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "body", "html", "head",
+})
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML document, in linear time.
+
+    Tags and comments go, ``<script>``/``<style>``/``<title>`` contents too,
+    entities are unescaped, block elements break lines, and runs of
+    whitespace collapse. The result keeps at most ``MAX_BODY_CHARS`` characters.
+    """
+    parts: list[str] = []
+    pos, size = 0, len(markup)
+    while pos < size:
+        match = _TAG.search(markup, pos)
+        if match is None:
+            parts.append(html.unescape(markup[pos:]))
+            break
+        parts.append(html.unescape(markup[pos:match.start()]))
+        pos = match.end()
+        if match.group(0) == "<!--":
+            close = markup.find("-->", pos)
+            pos = size if close < 0 else close + 3
+            continue
+        name = (match.group(2) or "").lower()
+        if name in _BLOCKS:
+            parts.append("\n")
+        if name in _SKIPPED and not match.group(1) and not match.group(0).endswith("/>"):
+            close_match = _SKIPPED[name].search(markup, pos)
+            pos = size if close_match is None else close_match.end()
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)[:MAX_BODY_CHARS]

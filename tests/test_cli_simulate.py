@@ -82,7 +82,8 @@ def test_html_escapes_hostile_email_text(tmp_path: Path) -> None:
     email = tmp_path / "evil.yaml"
     email.write_text(
         "from: '\"<img src=x onerror=alert(1)>\" <pat@customer.com>'\n"
-        "to: [alice@acme.com]\nsubject: \"<script>alert('x')</script> [click](javascript:alert(1))\"\n",
+        "to: [alice@acme.com]\n"
+        "subject: \"<script>alert('x')</script> [click](javascript:alert(1))\"\n",
         encoding="utf-8")
     html = _invoke("simulate", str(email), "--config", CONFIG, "--format", "html").stdout
     assert "<script>alert" not in html and "&lt;script&gt;" in html
