@@ -302,9 +302,9 @@ class Runner:
     def run(self, suites: list[Suite], min_coverage: float | None = None) -> RunResult:
         """Run every suite; coverage is summed per pack."""
         results = [self.run_suite(s) for s in suites]
-        by_pack: dict[str, Coverage] = {}
+        by_pack: dict[Any, Coverage] = {}
         for result in results:
-            key = result.coverage.path
+            key = (result.coverage.pack, result.coverage.rules)  # same pack, wherever it lies
             by_pack[key] = by_pack[key].merged(result.coverage) if key in by_pack \
                 else result.coverage
         return RunResult(tuple(results), tuple(by_pack.values()), min_coverage)
