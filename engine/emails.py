@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from whynolog.engine.addresses import parse_addresses
-from whynolog.engine.errors import InputError, InputErrors, Position
-from whynolog.engine.yamlio import key_position, load_yaml, position_of, read_text
+from whynolog.engine.errors import InputError, InputErrors, Position, problems_of
+from whynolog.engine.yamlio import key_position, load_yaml, position_of, read_bytes, read_text
 
 MAX_BODY_CHARS = 1_000_000
 MAX_HTML_CHARS = 5_000_000
@@ -113,7 +113,7 @@ def load_emails(path: str, data: bytes | None = None) -> list[Email]:
     if data is None and Path(path).is_dir():
         return _load_directory(path)
     if data is None:
-        data = _read_bytes(path)
+        data = read_bytes(path)
     kind = _KINDS.get(Path(path).suffix.lower()) or sniff_kind(data)
     return _load_bytes(path, data, kind)
 
@@ -148,17 +148,6 @@ def _load_bytes(name: str, data: bytes, kind: str) -> list[Email]:
     return _load_yaml_emails(name, data)
 
 
-def _read_bytes(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
-
-
 def _load_directory(path: str) -> list[Email]:
     try:
         files = sorted((p for p in Path(path).iterdir()
@@ -173,10 +162,8 @@ def _load_directory(path: str) -> list[Email]:
     for file in files:
         try:
             emails.extend(load_emails(str(file)))
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-        except InputError as exc:
-            errors.append(exc)
+        except (InputError, InputErrors) as exc:
+            errors.extend(problems_of(exc))
     _raise(errors)
     return emails
 
@@ -223,10 +210,8 @@ def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
         try:
             emails.append(email_from_mapping(item, file, [*base, i],
                                              position_of(root, [*base, i], file)))
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-        except InputError as exc:
-            errors.append(exc)
+        except (InputError, InputErrors) as exc:
+            errors.extend(problems_of(exc))
     _raise(errors)
     return emails
 

@@ -40,3 +40,8 @@ class InputErrors(WhynologError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def problems_of(exc: InputError | InputErrors) -> list[InputError]:
+    """The individual errors of either error type."""
+    return list(exc.errors) if isinstance(exc, InputErrors) else [exc]
