@@ -247,8 +247,7 @@ class Predictor:
                         pairs = zip(facts, values, strict=True)
                         found.append(" and ".join(
                             _describe_change(f, vector[f], v) for f, v in pairs))
-                        if len(found) >= MAX_CAUSES:
-                            break
+                        break  # the first value that works is enough for these facts
                 if len(found) >= MAX_CAUSES:
                     break
             if found:
