@@ -1,0 +1,51 @@
+"""Memoisation never changes a result: a generated corpus diagnosed with and without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from whynolog.engine.adminlog import read_log
+from whynolog.engine.config import load_config
+from whynolog.engine.diagnosis import Diagnosis
+from whynolog.engine.inference import RuleEngine
+from whynolog.engine.prediction import Predictor
+from whynolog.engine.rulepack import load_rule_pack
+
+GENERATOR = Path(__file__).parent / "bench" / "generate.py"
+AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = importlib.util.spec_from_file_location("whynolog_bench_generate", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    out = tmp_path_factory.mktemp("corpus")
+    module.generate(out, entries=3000, users=120, seed=11)
+    return out
+
+
+def _diagnose(corpus: Path, memoise: bool) -> tuple[list, dict]:
+    config = load_config(str(corpus / "org.yaml"))
+    pack = load_rule_pack()
+    predictor = Predictor(config, pack, RuleEngine(pack, memoise=memoise), memoise=memoise)
+    diagnosis = Diagnosis(config, as_of=AS_OF)
+    rows = list(diagnosis.feed(read_log(str(corpus / "admin.log")), predictor))
+    return rows, diagnosis.summary()
+
+
+def test_memoised_and_plain_diagnoses_are_identical(corpus: Path) -> None:
+    fast_rows, fast_summary = _diagnose(corpus, memoise=True)
+    slow_rows, slow_summary = _diagnose(corpus, memoise=False)
+    assert len(fast_rows) == 3000
+    assert fast_rows == slow_rows
+    assert fast_summary == slow_summary
+    statuses = {row["status"] for kind, row in fast_rows if kind == "entry"}
+    assert statuses == {"agree", "disagree", "undetermined"}
