@@ -37,7 +37,7 @@ def parse_addresses(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _parse_value(value: str) -> tuple[str, ...]:
     """The addresses of one header value (cached: logs repeat the same people)."""
     if not _SPECIAL.intersection(value):

@@ -34,7 +34,7 @@ class Directory:
                     addresses.setdefault(entry, entry)
             self._ignore_addresses[user] = addresses
             self._ignore_domains[user] = domains
-        self.is_internal = lru_cache(maxsize=65536)(self._is_internal)
+        self.is_internal = lru_cache(maxsize=16384)(self._is_internal)
 
     def owner(self, address: str | None) -> User | None:
         """The user account (active or not) that has ``address``."""

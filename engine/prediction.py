@@ -38,7 +38,7 @@ RECIPIENT_FACTS = frozenset({"recipients", "external_recipients", "active_users_
                              "inactive_users_to_cc", "external_parties", "ignored_parties",
                              "all_parties_ignored"})
 MAX_CAUSES = 4
-MAX_MEMO = 100_000  # remembered predictions; the memo is emptied when full
+MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat memory)
 
 # Facts that cannot be combined freely: (facts involved, test on a full vector).
 _Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
