@@ -34,6 +34,7 @@ TIME_FORM = "expected YYYY-MM-DD HH:MM:SS"
 # A line of at most MAX_LINE_CHARS characters never takes more than 4 bytes a
 # character (undecodable bytes become one character each), plus "\r\n".
 _READ_CAP = 4 * MAX_LINE_CHARS + 2
+_BLOCK = 1 << 18  # bytes read at a time
 
 _UTC = dt.timezone.utc
 
@@ -173,25 +174,46 @@ def _read(
 
 
 def _lines(raw: BinaryIO, path: str) -> Iterator[_Line]:
-    """Decoded lines in bounded memory: an over-long line is skipped, keeping only its start."""
+    """Decoded lines in bounded memory: an over-long line is skipped, keeping only its start.
+
+    The file is read in blocks and each block's complete lines are decoded at
+    once (a line break never falls inside a UTF-8 sequence), which is much
+    faster than reading line by line.
+    """
+    read = getattr(raw, "read1", raw.read)
     number = 0
+    pending = b""  # the unfinished line at the end of what was read so far
+    skipping = False  # inside an over-long line: drop bytes until its end
     while True:
         try:
-            chunk = raw.readline(_READ_CAP)
+            block = read(_BLOCK)
         except OSError as exc:
             raise InputError(Position(path, number + 1), f"cannot read the log: {exc}") from None
-        if not chunk:
-            return
-        number += 1
-        if len(chunk) >= _READ_CAP and not chunk.endswith(b"\n"):
-            head = chunk[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
-            while True:  # consume the rest of the line without keeping it
-                more = raw.readline(_READ_CAP)
-                if not more or more.endswith(b"\n"):
-                    break
+        if not block:
+            break
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1:], False
+        data = pending + block if pending else block
+        last = data.rfind(b"\n")
+        if last >= 0:
+            pending = data[last + 1:]
+            for line in data[:last].decode("utf-8", errors="replace").split("\n"):
+                number += 1
+                yield number, _debom(number, line) + "\n", len(line) - line.endswith("\r") \
+                    > MAX_LINE_CHARS
+        else:
+            pending = data
+        if len(pending) >= _READ_CAP:
+            number += 1
+            head = pending[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
             yield number, _debom(number, head), True
-            continue
-        text = _debom(number, chunk.decode("utf-8", errors="replace"))
+            pending, skipping = b"", True
+    if pending:
+        number += 1
+        text = _debom(number, pending.decode("utf-8", errors="replace"))
         yield number, text, len(text.rstrip("\r\n")) > MAX_LINE_CHARS
 
 
