@@ -66,7 +66,7 @@ class RuleEngine:
 
     def matches(self, vector: dict[str, Any]) -> tuple[str, ...]:
         """Ids of every rule whose conditions hold, deciding rule first."""
-        key = tuple(sorted(vector.items()))
+        key = tuple(vector.items())  # facts come in one order; another order only misses
         if self.memoise:
             hit = self._cache.get(key)
             if hit is not None:

@@ -109,6 +109,7 @@ class Predictor:
         self.deriver = self.judge.deriver
         self.mentioned = frozenset(c.fact for r in pack.rules for c in r.conditions)
         self.unmentioned = frozenset(FACTS) - self.mentioned
+        self._tested = sorted(self.mentioned)
         self.domains = fact_domains(pack)
         self.body_filters = self.deriver.filters.may_hit_unknown_body()
         self.logged_ids: set[str] = set()
@@ -206,11 +207,14 @@ class Predictor:
             if all(test(candidate) for test in checks):
                 yield candidate
 
+    def _known_key(self, vector: dict[str, Any], unknown: frozenset[str]) -> tuple[Any, ...]:
+        """The known values of the facts the rules test: all an outcome depends on."""
+        return tuple(None if f in unknown else vector[f] for f in self._tested)
+
     def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
                   hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
         """The outcomes the engine gives over the completions (and hidden variants)."""
-        key = (tuple(sorted((k, v) for k, v in vector.items()
-                            if k in self.mentioned and k not in unknown)), unknown, hidden)
+        key = (self._known_key(vector, unknown), unknown, hidden)
         cached = self._outcomes_cache.get(key)
         if cached is not None:
             return cached
@@ -229,8 +233,7 @@ class Predictor:
     def _causes(self, vector: dict[str, Any], unknown: frozenset[str],
                 logged: str) -> tuple[tuple[str, ...], str | None]:
         """Which known facts would have to differ for the engine to give ``logged``."""
-        key = (tuple(sorted((k, v) for k, v in vector.items()
-                            if k in self.mentioned and k not in unknown)), unknown, logged)
+        key = (self._known_key(vector, unknown), unknown, logged)
         cached = self._causes_cache.get(key)
         if cached is not None:
             return cached
