@@ -64,7 +64,11 @@ def simulate(
     if history is not None:
         from whynolog.engine.history import logged_keys
 
-        known = list(logged_keys(str(history)))
+        rejected: list[Any] = []
+        known = list(logged_keys(str(history), on_rejected=rejected.append))
+        for entry in rejected:
+            typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}",
+                       err=True)
     judge = Judge(setup.config, setup.pack, history=known)
     verdicts = list(judge.judge_all(read_emails(emails)))
     if format is SimulateFormat.jsonl:

@@ -158,3 +158,17 @@ def test_installed_console_script(tmp_path: Path) -> None:
     module = subprocess.run([sys.executable, "-m", "whynolog", "--help"], capture_output=True,
                             text=True, timeout=60, check=False)
     assert module.returncode == 0 and "simulate" in module.stdout
+
+
+def test_history_makes_a_logged_email_a_duplicate_and_reports_unread_entries(
+        tmp_path: Path) -> None:
+    email = tmp_path / "q4.yaml"
+    email.write_text('message_id: "<q4-renewal@acme.com>"\nfrom: alice@acme.com\n'
+                     "to: [bob@customer.com]\nsubject: Q4 renewal\n", encoding="utf-8")
+    plain = _jsonl(_invoke("simulate", str(email), "--config", CONFIG,
+                           "--format", "jsonl").stdout)
+    assert plain[0]["outcome"] == "LOG_OK"
+    result = _invoke("simulate", str(email), "--config", CONFIG, "--format", "jsonl",
+                     "--history", str(STARTER / "admin.log"))
+    assert _jsonl(result.stdout)[0]["outcome"] == "NOLOG_DUPLICATE"
+    assert "admin.log:123: history entry not read" in result.stderr
