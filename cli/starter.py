@@ -58,6 +58,8 @@ def init(
     typer.echo(f"\nWrote {len(written)} files. Next:\n"
                f"  cd {directory}\n"
                f"  whynolog simulate emails.yaml --config org.yaml --rules rules\n"
+               f"  whynolog diagnose admin.log --config org.yaml --rules rules\n"
+               f"  whynolog lint --config org.yaml --rules rules\n"
                f"  whynolog test suite.yaml")
 
 
