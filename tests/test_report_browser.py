@@ -8,6 +8,7 @@ present there are many, and with the charts removed almost none.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -144,3 +145,64 @@ def test_hostile_subjects_stay_text_in_the_browser(tmp_path: Path) -> None:
     assert "<script" not in dom.lower() and "<img" not in dom.lower()
     assert "&lt;script&gt;alert(" in dom and "&lt;img src=x onerror=alert(1)&gt;" in dom
     assert 'href="javascript:' not in dom.lower()
+
+
+PAYLOADS = (
+    "<script>document.body.setAttribute('data-pwned','script')</script>",
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">",
+    "<a href=\"javascript:document.body.setAttribute('data-pwned','link')\">click</a>",
+    "<svg onload=\"alert(1)\"></svg>",
+)
+
+
+def test_hostile_email_text_never_runs_in_any_html_report(tmp_path: Path) -> None:
+    config = STARTER / "org.yaml"
+    log = tmp_path / "evil.log"
+    log.write_text("".join(
+        f"2026-11-2{i} 10:00:00 Subject: {p}\nFrom: \"{p}\" <pat@customer.com>\n"
+        f"To: alice@acme.com\nMessage-ID: <{i}@x>\nLOG_OK\n\n" for i, p in enumerate(PAYLOADS)),
+        encoding="utf-8")
+    emails = tmp_path / "evil.json"
+    emails.write_text(json.dumps({"emails": [
+        {"from": "\"" + p.replace('"', "'") + "\" <pat@customer.com>",
+         "to": ["alice@acme.com"], "subject": p} for p in PAYLOADS]}), encoding="utf-8")
+    pages = {
+        "diagnose": report(tmp_path, log, config),
+        "why": tmp_path / "why.html",
+        "simulate": tmp_path / "simulate.html",
+    }
+    runner = CliRunner()
+    why = runner.invoke(app, ["why", str(log), "--subject", "<", "--config", str(config),
+                              "--format", "html", "--output", str(pages["why"])])
+    assert why.exit_code == 0, why.output
+    sim = runner.invoke(app, ["simulate", str(emails), "--config", str(config),
+                              "--format", "html", "--output", str(pages["simulate"])])
+    assert sim.exit_code == 0, sim.output
+    for name, page in pages.items():
+        html = page.read_text(encoding="utf-8")
+        assert "Content-Security-Policy" in html and "<script" not in html, name
+        done = chromium(tmp_path, "--dump-dom", page.as_uri())
+        assert done.returncode == 0, done.stderr[-500:]
+        dom = done.stdout
+        tags = _tags(dom)
+        assert tags, name
+        for tag, attrs in tags:
+            assert tag not in ("script", "iframe", "object", "embed"), (name, tag)
+            for key, value in attrs:
+                assert not key.startswith("on") and key != "data-pwned", (name, tag, key)
+                assert not (value or "").strip().lower().startswith("javascript:"), (name, tag)
+        assert "&lt;script&gt;" in dom, name  # the payload is shown as text
+
+
+def _tags(dom: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every element of the page the browser built, with its attributes."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    Collector().feed(dom)
+    return found
