@@ -348,7 +348,7 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
     from whynolog.engine.prediction import Predictor
 
     predictor = Predictor(setup.config, setup.pack)
-    items = diagnosis.feed(_entries(log, log_format), predictor)
+    items = with_progress(diagnosis.feed(_entries(log, log_format), predictor), log)
     meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
             "version": __version__}
     if format is DiagnoseFormat.json:
@@ -360,6 +360,24 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
     for _ in items:
         pass
     return {**diagnosis.summary(), **meta}
+
+
+PROGRESS_BYTES = 8 << 20
+"""A log at least this big shows a progress bar on a terminal."""
+
+
+def with_progress(items: Iterator[Any], log: Path) -> Iterator[Any]:
+    """``items``, counted on a stderr progress bar when stderr is a terminal and the log big."""
+    try:
+        big = str(log) != "-" and log.stat().st_size >= PROGRESS_BYTES
+    except OSError:
+        big = False
+    if not (big and sys.stderr.isatty()):
+        return items
+    from tqdm import tqdm
+
+    return iter(tqdm(items, unit=" entries", unit_scale=True, file=sys.stderr,
+                     mininterval=0.5, leave=False, desc="diagnosing"))
 
 
 def write_json(out: IO[str], items: Iterable[tuple[str, dict[str, Any]]], diagnosis: Any,

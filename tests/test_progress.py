@@ -1,0 +1,38 @@
+"""The progress bar of long audits: on a terminal only, on stderr only."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from whynolog.cli import logs
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def big_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(logs, "PROGRESS_BYTES", 10)
+    path = tmp_path / "admin.log"
+    path.write_text("2026-11-20 10:00:00 Subject: x\nLOG_OK\n", encoding="utf-8")
+    return path
+
+
+def test_a_terminal_sees_progress(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert list(logs.with_progress(iter(range(5)), big_log)) == list(range(5))
+    assert "entries" in terminal.getvalue()
+
+
+def test_a_pipe_sees_nothing(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    items = iter(range(5))
+    assert logs.with_progress(items, big_log) is items
+    assert pipe.getvalue() == ""
