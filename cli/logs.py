@@ -119,6 +119,23 @@ def _report_rejected(rejected: list[RejectedEntry], count: int) -> None:
                f"{'was' if count == 1 else 'were'} skipped: {shown}{more}", err=True)
 
 
+RedactOption = Annotated[bool, typer.Option(
+    help="Replace addresses and user names by stable pseudonyms, to share the output.")]
+RedactKeyOption = Annotated[str | None, typer.Option(
+    envvar="WHYNOLOG_REDACT_KEY", show_default=False,
+    help="Secret for --redact: the same secret gives the same pseudonyms in every "
+         "report (default: a new random one per run).")]
+
+
+def make_redactor(redact: bool, key: str | None, names: Iterable[str] = ()) -> Any:
+    """The pseudonymiser for --redact, or None."""
+    if not redact:
+        return None
+    from whynolog.engine.diagnosis import Redactor
+
+    return Redactor(key.encode() if key else None, names)
+
+
 # --- search ----------------------------------------------------------------------------
 
 
@@ -137,8 +154,11 @@ def search(
     format: Annotated[SearchFormat, typer.Option(
         "--format", "-f", help="text (a table) or jsonl (one object per entry).")
     ] = SearchFormat.text,
+    redact: RedactOption = False,
+    redact_key: RedactKeyOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
+    redactor = make_redactor(redact, redact_key)
     query = _query(subject=subject, since=since, until=until, outcomes=outcome or (),
                    address=address)
     rejected: list[RejectedEntry] = []
@@ -158,24 +178,26 @@ def search(
                 yield item
 
     with _reader_may_stop():
-        _search_output(format, matches(), colour)
+        _search_output(format, matches(), colour, redactor)
         if format is SearchFormat.text:
             noun = "entry" if counts["searched"] == 1 else "entries"
             typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
     _report_rejected(rejected, counts["rejected"])
 
 
-def _search_output(format: SearchFormat, matches: Iterable[LogEntry], colour: bool) -> None:
+def _search_output(format: SearchFormat, matches: Iterable[LogEntry], colour: bool,
+                   redactor: Any = None) -> None:
     """Matches as JSON Lines or as a text table, written in batches as they are found."""
+    scrub = redactor.scrub if redactor else (lambda row: row)
     if format is SearchFormat.jsonl:
-        _write_batches(dump_json_line(e.to_dict()) + "\n" for e in matches)
+        _write_batches(dump_json_line(scrub(e.to_dict())) + "\n" for e in matches)
     else:
         from whynolog.reports.render import render
 
         batch: list[dict[str, Any]] = []
         first = True
         for entry in matches:
-            batch.append(_search_row(entry))
+            batch.append(scrub(_search_row(entry)))
             if len(batch) >= SEARCH_BATCH:
                 _write(render("search", "text", {"rows": batch, "header": first}, colour))
                 batch, first = [], False
@@ -223,6 +245,8 @@ def why(
     format: Annotated[WhyFormat, typer.Option(
         "--format", "-f", help="text, markdown, html or json.")] = WhyFormat.text,
     output: OutputOption = None,
+    redact: RedactOption = False,
+    redact_key: RedactKeyOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
     from whynolog.engine.diagnosis import outcome_meaning
@@ -272,6 +296,9 @@ def why(
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
     }
+    redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
+    if redactor is not None:
+        data = {**redactor.scrub(data), "redacted": True}
     if format is WhyFormat.json:
         emit(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
     else:
@@ -304,25 +331,17 @@ def diagnose(
         "--format", "-f", help="text, markdown, html (one self-contained file) or json.")
     ] = DiagnoseFormat.text,
     output: OutputOption = None,
-    redact: Annotated[bool, typer.Option(
-        help="Replace addresses and user names by stable pseudonyms, to share the report.")
-    ] = False,
-    redact_key: Annotated[str | None, typer.Option(
-        envvar="WHYNOLOG_REDACT_KEY", show_default=False,
-        help="Secret for --redact: the same secret gives the same pseudonyms in every "
-             "report (default: a new random one per run).")] = None,
+    redact: RedactOption = False,
+    redact_key: RedactKeyOption = None,
     log_format: LogFormatOption = None,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
-    from whynolog.engine.diagnosis import Diagnosis, Redactor, parse_duration
+    from whynolog.engine.diagnosis import Diagnosis, parse_duration
 
     moment = _option(parse_when, as_of, "--as-of") if as_of else None
     stale = _option(parse_duration, stale_after, "--stale-after")
     setup = load_setup(config, rules)
-    redactor = None
-    if redact:
-        names = [u.name for u in setup.config.users]
-        redactor = Redactor(redact_key.encode() if redact_key else None, names)
+    redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
     diagnosis = Diagnosis(setup.config, as_of=moment, stale_after=stale, redactor=redactor)
     data = diagnose_log(log, log_format, setup, diagnosis, format, output)
     if data is not None:

@@ -185,6 +185,16 @@ class Redactor:
             text = self._names.sub(lambda m: self.name(m.group(0)), text)
         return text
 
+    def scrub(self, value: Any) -> Any:
+        """Plain data (dicts, lists, strings) with every string passed through :meth:`text`."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.scrub(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.scrub(v) for v in value]
+        return value
+
     def _word(self, word: str) -> str:
         core = word.strip(_ADDRESS_EDGES)
         local, _, domain = core.rpartition("@")

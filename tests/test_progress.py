@@ -36,3 +36,4 @@ def test_a_pipe_sees_nothing(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> 
     items = iter(range(5))
     assert logs.with_progress(items, big_log) is items
     assert pipe.getvalue() == ""
+
