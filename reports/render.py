@@ -37,6 +37,13 @@ def md_escape(value: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def fact_value(value: Any) -> str:
+    """A fact's value as rule packs write it (``true``/``false``, not Python's)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _finalize_text(value: Any) -> Any:
     if isinstance(value, Styled) or not isinstance(value, str):
         return "" if value is None else value
@@ -77,6 +84,7 @@ def _environment(fmt: str, colour: bool) -> jinja2.Environment:
     env.filters["style"] = style
     env.filters["outcome"] = outcome_style
     env.filters["raw"] = lambda value: Markup(value)
+    env.filters["fact_value"] = fact_value
     env.filters["pct"] = lambda num, den: f"{100 * num / den:.0f}%" if den else "-"
     return env
 
