@@ -199,3 +199,33 @@ def schema(
     from whynolog.engine.schemas import schema_text
 
     emit(schema_text(name.value))
+
+
+class ReferenceFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command(name="rules")
+def rules_reference(
+    rules: RulesOption = None,
+    format: Annotated[ReferenceFormat, typer.Option(
+        "--format", "-f", help="text, markdown (for docs) or json.")
+    ] = ReferenceFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """The rule reference of a pack: each rule, its conditions, and facts (found by the
+    engine) for which it decides and for which it does not match."""
+    from whynolog.engine.reference import document
+    from whynolog.engine.rulepack import load_rule_pack
+
+    pack = load_rule_pack(rules)
+    docs = [d.to_dict() for d in document(pack)]
+    if format is ReferenceFormat.json:
+        emit(_json({"pack": pack.name, "rules": docs}), output)
+        return
+    from whynolog.reports.render import render
+
+    emit(render("rules", format.value, {"pack": pack.name, "path": pack.path, "rules": docs},
+                colour=output is None and use_colour()), output)
