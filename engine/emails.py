@@ -13,10 +13,16 @@ Limits that keep hostile input cheap:
 - ``MAX_BODY_CHARS``: a body keeps its first 1,000,000 characters; the rest is dropped.
 - ``MAX_HTML_CHARS``: an HTML-only body is read from its first 5,000,000 characters.
 - ``MAX_ADDRESSES``: a From/To/Cc/Bcc field holding more than 10,000 addresses is an error.
+- ``MAX_CONTENT_TYPE_CHARS``: a Content-Type header longer than 2,000 characters is an error.
+- ``MAX_ERRORS``: at most 100 errors are reported for one file, then a count of the rest.
 
-Header values are decoded with a linear-time RFC 2047 decoder and addresses are
-parsed by :mod:`whynolog.engine.addresses`, because the standard library's
-structured header parser and ``html.parser`` take quadratic time on some inputs.
+Messages are parsed by :class:`email.parser.BytesParser` with the ``compat32``
+policy, which keeps header values as text: the ``default`` policy's structured
+header parser takes seconds per part on long parameter lists (quadratic time), so
+header values are decoded here by a linear-time RFC 2047 decoder, addresses are
+parsed by :mod:`whynolog.engine.addresses`, and the body part is chosen by
+:func:`find_body` with the rules of ``EmailMessage.get_body``. HTML is reduced
+to text by a linear scanner, as ``html.parser`` is quadratic on malformed tags.
 """
 
 from __future__ import annotations
@@ -32,11 +38,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from whynolog.engine.addresses import parse_addresses
 from whynolog.engine.errors import InputError, InputErrors, Position, problems_of
@@ -45,6 +51,8 @@ from whynolog.engine.yamlio import key_position, load_yaml, position_of, read_by
 MAX_BODY_CHARS = 1_000_000
 MAX_HTML_CHARS = 5_000_000
 MAX_ADDRESSES = 10_000
+MAX_CONTENT_TYPE_CHARS = 2_000
+MAX_ERRORS = 100
 
 EMAIL_KEYS = ("message_id", "date", "from", "to", "cc", "bcc", "subject", "body")
 STDIN = "-"
@@ -169,9 +177,13 @@ def _load_directory(path: str) -> list[Email]:
 
 
 def _raise(errors: list[InputError]) -> None:
-    """Raise the one error, or all of them, if there are any."""
+    """Raise the one error, or all of them (the first ``MAX_ERRORS``), if there are any."""
     if len(errors) == 1:
         raise errors[0]
+    if len(errors) > MAX_ERRORS:
+        more = InputError(errors[MAX_ERRORS].position.path,
+                          f"... and {len(errors) - MAX_ERRORS} more errors")
+        errors = [*errors[:MAX_ERRORS], more]
     if errors:
         raise InputErrors(errors)
 
@@ -405,7 +417,12 @@ def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
     if not raw.strip():
         raise InputError(start, "empty message: expected RFC 5322 headers (From:, To:, ...)")
     try:
-        msg = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+        _check_content_types(file, raw, line)
+        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+    except RecursionError:
+        raise InputError(start, "MIME parts nested too deeply") from None
+    except InputError:
+        raise
     except Exception as exc:  # the parser is lenient; anything it raises is bad input
         raise InputError(start, f"not an email message ({type(exc).__name__})") from None
     headers = _headers(msg)
@@ -448,7 +465,23 @@ def _head_end(raw: bytes) -> int:
     return found.start() if found else len(raw)
 
 
-def _headers(msg: EmailMessage) -> dict[str, list[str]]:
+def _check_content_types(file: str, raw: bytes, line: int) -> None:
+    """Refuse Content-Type headers longer than ``MAX_CONTENT_TYPE_CHARS``.
+
+    The library's parameter parsing takes quadratic time in their length. Lines
+    of a body that look like such a header are checked too.
+    """
+    for found in _CONTENT_TYPE.finditer(raw):
+        if found.end() - found.start() > MAX_CONTENT_TYPE_CHARS:
+            where = Position(file, line + raw.count(b"\n", 0, found.start()), 1)
+            raise InputError(where, f"Content-Type header longer than {MAX_CONTENT_TYPE_CHARS}"
+                             " characters")
+
+
+_CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
+
+
+def _headers(msg: Message) -> dict[str, list[str]]:
     """Header values by lower-case name: unfolded, 8-bit bytes decoded, not RFC 2047-decoded."""
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
@@ -482,22 +515,25 @@ def decode_header_text(value: str) -> str:
     """
     if "=?" not in value:
         return value
-    pieces: list[str | tuple[str, bytes]] = []
+    pieces: list[str | tuple[str, list[bytes]]] = []
     pos = 0
     for match in _ENCODED_WORD.finditer(value):
         gap = value[pos:match.start()]
         pos = match.end()
-        if gap and not (gap.isspace() and pieces and isinstance(pieces[-1], tuple)):
+        last = pieces[-1] if pieces else None
+        if gap and not (gap.isspace() and isinstance(last, tuple)):
             pieces.append(gap)
+            last = gap
         charset, data = match.group(1).lower(), _word_bytes(match.group(2), match.group(3))
         if data is None:
             pieces.append(match.group(0))
-        elif pieces and isinstance(pieces[-1], tuple) and pieces[-1][0] == charset:
-            pieces[-1] = (charset, pieces[-1][1] + data)
+        elif isinstance(last, tuple) and last[0] == charset:
+            last[1].append(data)
         else:
-            pieces.append((charset, data))
+            pieces.append((charset, [data]))
     pieces.append(value[pos:])
-    return "".join(p if isinstance(p, str) else decode_bytes(p[1], p[0]) for p in pieces)
+    return "".join(p if isinstance(p, str) else decode_bytes(b"".join(p[1]), p[0])
+                   for p in pieces)
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
@@ -550,13 +586,13 @@ def _text_codec(charset: str | None) -> str | None:
     return info.name
 
 
-def _body(msg: EmailMessage, start: Position) -> str:
+def _body(msg: Message, start: Position) -> str:
     """The text/plain body, else the visible text of the HTML body, else ''."""
     try:
-        part = msg.get_body(preferencelist=("plain",))
+        part = find_body(msg, "plain")
         if part is not None:
             return _part_text(part, _MAX_BODY_BYTES).replace("\r\n", "\n")[:MAX_BODY_CHARS]
-        part = msg.get_body(preferencelist=("html",))
+        part = find_body(msg, "html")
         if part is not None:
             return html_to_text(_part_text(part, 4 * MAX_HTML_CHARS)[:MAX_HTML_CHARS])
     except RecursionError:
@@ -566,7 +602,35 @@ def _body(msg: EmailMessage, start: Position) -> str:
     return ""
 
 
-def _part_text(part: Any, limit: int) -> str:
+def find_body(msg: Message, subtype: str) -> Message | None:
+    """The message's ``text/<subtype>`` body part, chosen as ``EmailMessage.get_body`` does.
+
+    Depth first, skipping attachments and other content types; only the start
+    part (else the first) of a multipart/related counts. Iterative, so deep
+    nesting costs no recursion.
+    """
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        if part.get_content_disposition() == "attachment":
+            continue
+        maintype, _, sub = part.get_content_type().partition("/")
+        if maintype == "text":
+            if sub == subtype:
+                return part
+            continue
+        children = part.get_payload() if maintype == "multipart" and part.is_multipart() else []
+        if not isinstance(children, list) or not children:
+            continue
+        if sub == "related":
+            start = part.get_param("start")
+            chosen = [c for c in children if start and c.get("content-id") == start]
+            children = chosen[:1] or children[:1]
+        stack.extend(reversed(children))
+    return None
+
+
+def _part_text(part: Message, limit: int) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""

@@ -89,10 +89,12 @@ class FactDeriver:
         self.directory = Directory(config)
         self.filters = FilterSet(config.content_filters)
 
-    def derive(self, email: Email, duplicate: bool = False, details: bool = True) -> Derived:
+    def derive(self, email: Email, duplicate: bool = False, details: bool = True,
+               hits: tuple[int, ...] | None = None) -> Derived:
         """The facts of ``email``; ``duplicate`` is known only to the run (earlier copies).
 
-        ``details=False`` skips what only explanations need (bulk log audits).
+        ``details=False`` skips what only explanations need (bulk log audits);
+        ``hits`` are the content filters' indexes when the caller matched them already.
         """
         d = self.directory
         sender = email.sender
@@ -105,7 +107,8 @@ class FactDeriver:
         owners = [(address, user) for address, user in owners if user is not None]
         active = list(dict.fromkeys(u for _, u in owners if u.active))
         inactive = list(dict.fromkeys(u for _, u in owners if not u.active))
-        hits = self.filters.hits(email.subject, email.body)
+        if hits is None:
+            hits = self.filters.hit_indexes(email.subject, email.body)
 
         # Ignore lists: outbound, the sender's list against each external recipient;
         # inbound, the sender against the list of every active user among To/Cc.
@@ -164,7 +167,7 @@ class FactDeriver:
                             for a, u in owners],
             "active_users": [u.name for u in active],
             "inactive_users": [u.name for u in inactive],
-            "filter_hits": [f.to_dict() for f in hits],
+            "filter_hits": [self.filters.filters[i].to_dict() for i in hits],
             "ignore_hits": [{"party": p, "user": u.name, "entry": e} for p, u, e in ignore_hits],
             "not_ignored": [p for p in parties if p not in hit_parties] if outbound
             else parties[:1 - ignored],

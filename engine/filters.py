@@ -49,11 +49,15 @@ def _as_regex(flt: ContentFilter) -> str:
     return flt.regex if flt.regex is not None else re2.escape(flt.contains or "")
 
 
+_MEMO_SIZE = 16_384  # remembered subjects; emptied when full
+
+
 class FilterSet:
     """Every content filter of a configuration, matched in one pass per field."""
 
     def __init__(self, filters: tuple[ContentFilter, ...]) -> None:
         self.filters = filters
+        self._subject_memo: dict[str, frozenset[int]] = {}
         self._subject = self._compile([i for i, f in enumerate(filters)
                                        if f.field in ("subject", "any")])
         self._body = self._compile([i for i, f in enumerate(filters)
@@ -80,12 +84,22 @@ class FilterSet:
 
         ``None`` means the text is unknown (a privacy-stripped log entry).
         """
-        found = self._match(self._subject, subject)
+        found = set(self._subject_hits(subject)) if subject is not None else set()
         if body == "":
             found |= self._empty_body
         else:
             found |= self._match(self._body, body)
         return tuple(sorted(found))
+
+    def _subject_hits(self, subject: str) -> frozenset[int]:
+        """Subjects repeat ("Re: …" threads), so their matches are remembered."""
+        hit = self._subject_memo.get(subject)
+        if hit is None:
+            if len(self._subject_memo) >= _MEMO_SIZE:
+                self._subject_memo.clear()
+            hit = frozenset(self._match(self._subject, subject))
+            self._subject_memo[subject] = hit
+        return hit
 
     @cached_property
     def _empty_body(self) -> set[int]:

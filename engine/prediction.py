@@ -130,8 +130,8 @@ class Predictor:
         mid = entry.message_id.strip().lower() if entry.message_id else None
         duplicate = mid in self.logged_ids
         key = None
+        hits = self.deriver.filters.hit_indexes(entry.subject, "")
         if not explain and self.memoise:
-            hits = self.deriver.filters.hit_indexes(entry.subject, "")
             key = (entry.sender, entry.to, entry.cc, hits, duplicate, mid is not None,
                    entry.outcome)
             cached = self._predictions.get(key)
@@ -139,7 +139,7 @@ class Predictor:
                 if entry.outcome == "LOG_OK" and mid is not None:
                     self.logged_ids.add(mid)
                 return cached
-        prediction = self._predict(entry, mid, duplicate, explain)
+        prediction = self._predict(entry, mid, duplicate, explain, hits)
         if key is not None:
             if len(self._predictions) >= MAX_MEMO:
                 self._predictions.clear()  # bounded memory on long logs
@@ -147,10 +147,10 @@ class Predictor:
         return prediction
 
     def _predict(self, entry: LogEntry, mid: str | None, duplicate: bool,
-                 explain: bool) -> Prediction:
+                 explain: bool, hits: tuple[int, ...]) -> Prediction:
         duplicate_known = mid is not None
         email = self.email_of(entry)
-        derived = self.deriver.derive(email, duplicate=duplicate, details=False)
+        derived = self.deriver.derive(email, duplicate=duplicate, details=False, hits=hits)
         vector = derived.vector
         unknown: set[str] = set()
         if entry.sender is None:
