@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from whynolog.engine.emails import (
     MAX_ADDRESSES,
     MAX_BODY_CHARS,
+    MAX_ERRORS,
     Email,
     decode_header_text,
     email_from_mapping,
@@ -423,6 +424,17 @@ def test_multipart_with_only_an_attachment_has_an_empty_body() -> None:
     assert load_emails("m.eml", data)[0].body == ""
 
 
+def test_body_part_is_chosen_like_get_body() -> None:
+    data = (b"From: a@b.com\nContent-Type: multipart/mixed; boundary=M\n\n"
+            b"--M\nContent-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n\n"
+            b"attached notes\n"
+            b"--M\nContent-Type: multipart/related; boundary=R; start=\"<two>\"\n\n"
+            b"--R\nContent-Type: text/plain\nContent-ID: <one>\n\nnot the start\n"
+            b"--R\nContent-Type: text/html\nContent-ID: <two>\n\n<p>the start</p>\n"
+            b"--R--\n--M--\n")
+    assert load_emails("m.eml", data)[0].body == "the start"
+
+
 def test_html_to_text() -> None:
     assert html_to_text("<p>a</p><p>b<br>c</p>") == "a\nb\nc"
     assert html_to_text("x <b>bo</b>ld &amp; &#x263A; &unknown; 1 < 2 > 0") == \
@@ -457,6 +469,23 @@ def test_too_many_addresses() -> None:
     assert error_of("m.eml", data) == f"m.eml:3:1: Cc header: more than {MAX_ADDRESSES} addresses"
     exactly = email_from_mapping({"from": "a@b.com", "to": many[:MAX_ADDRESSES]}, "m.yaml")
     assert len(exactly.to) == MAX_ADDRESSES
+
+
+def test_long_content_type_and_deep_nesting_are_refused() -> None:
+    data = (b"From: a@b.com\nSubject: x\nContent-Type: multipart/mixed; boundary=x; a=\"" +
+            b";" * 1_000_000 + b"\n\nx\n")
+    assert error_of("m.eml", data) == "m.eml:3:1: Content-Type header longer than 2000 characters"
+    nested = b"From: a@b.com\nContent-Type: multipart/mixed; boundary=b0\n\n" + b"".join(
+        b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i - 1, i)
+        for i in range(1, 3000))
+    assert error_of("m.eml", nested) == "m.eml:1:1: MIME parts nested too deeply"
+
+
+def test_error_count_is_capped() -> None:
+    with pytest.raises(InputErrors) as info:
+        load_emails("m.mbox", b"From x\n\n" * (MAX_ERRORS + 50))
+    assert len(info.value.errors) == MAX_ERRORS + 1
+    assert str(info.value.errors[-1]) == "m.mbox: ... and 50 more errors"
 
 
 def _timed(func: object, *args: object) -> float:
