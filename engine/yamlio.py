@@ -73,6 +73,20 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             data.positions.append((item.start_mark.line + 1, item.start_mark.column + 1))
 
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Any value PyYAML cannot build (``2026-02-30``, ``!!float x``) is an error here."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise InputError(
+                Position(self.name, node.start_mark.line + 1, node.start_mark.column + 1),
+                f"invalid value {_short(str(node.value))!r}: {exc}") from None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.construct_yaml_map)
 _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.construct_yaml_seq)
 

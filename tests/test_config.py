@@ -113,3 +113,10 @@ def test_binary_and_non_utf8_files(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     (error,) = _errors("/nonexistent/org.yaml")
     assert error == "/nonexistent/org.yaml: no such file"
+
+
+def test_a_value_yaml_cannot_build_is_an_error_with_position(tmp_path: Path) -> None:
+    path = _write(tmp_path, "organization:\n  name: A\nintegration:\n"
+                            "  last_verified: 2026-02-30\n")
+    (error,) = _errors(path)
+    assert error.startswith(f"{path}:4:18: invalid value '2026-02-30'")
