@@ -282,7 +282,8 @@ def test_yaml_syntax_error_has_its_position() -> None:
 
 
 def test_invalid_yaml_timestamp_is_an_input_error() -> None:
-    assert error_of("m.yaml", b"from: a@b.com\ndate: 2026-02-30\n").startswith("m.yaml: YAML error")
+    assert error_of("m.yaml", b"from: a@b.com\ndate: 2026-02-30\n").startswith(
+        "m.yaml:2:7: invalid value '2026-02-30'")
 
 
 def test_not_utf8_yaml_names_the_byte() -> None:
