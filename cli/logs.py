@@ -334,6 +334,9 @@ def diagnose(
     redact: RedactOption = False,
     redact_key: RedactKeyOption = None,
     log_format: LogFormatOption = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1,
+        help="Processes for a text log in a file (output is the same as with 1).")] = 1,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
     from whynolog.engine.diagnosis import Diagnosis, parse_duration
@@ -343,7 +346,7 @@ def diagnose(
     setup = load_setup(config, rules)
     redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
     diagnosis = Diagnosis(setup.config, as_of=moment, stale_after=stale, redactor=redactor)
-    data = diagnose_log(log, log_format, setup, diagnosis, format, output)
+    data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs)
     if data is not None:
         data["redacted"] = redact
         if format is DiagnoseFormat.html:
@@ -362,12 +365,25 @@ def _option(parse: Any, text: str, name: str) -> Any:
 
 
 def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis: Any,
-                 format: DiagnoseFormat, output: Path | None) -> dict[str, Any] | None:
-    """Run the diagnosis; JSON is written as it goes (returns None), else the report data."""
+                 format: DiagnoseFormat, output: Path | None,
+                 jobs: int = 1) -> dict[str, Any] | None:
+    """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
+
+    With ``jobs`` > 1 a text log in a file is predicted by that many worker
+    processes; CSV, JSON Lines and standard input are read in this one.
+    """
+    from whynolog.engine.adminlog import detect_format
     from whynolog.engine.prediction import Predictor
 
-    predictor = Predictor(setup.config, setup.pack)
-    items = with_progress(diagnosis.feed(_entries(log, log_format), predictor), log)
+    fmt = log_format.value if log_format else detect_format(str(log))
+    if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
+        from whynolog.engine.parallel import predict_log
+
+        pairs = predict_log(str(log), setup.config, setup.pack, jobs)
+        items = with_progress(diagnosis.feed_predicted(pairs), log)
+    else:
+        predictor = Predictor(setup.config, setup.pack)
+        items = with_progress(diagnosis.feed(_entries(log, log_format), predictor), log)
     meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
             "version": __version__}
     if format is DiagnoseFormat.json:

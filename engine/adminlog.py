@@ -134,8 +134,11 @@ def read_log(
     fmt: str | None = None,
     known_codes: Collection[str] | None = None,
     stream: BinaryIO | None = None,
+    first_line: int = 1,
 ) -> Iterator[LogEntry | RejectedEntry]:
     """Every entry of the log at ``path`` (``-`` is ``stream`` or stdin), in file order.
+
+    ``first_line`` numbers the stream's first line (when it is a part of a larger log).
 
     ``fmt`` is one of :data:`LOG_FORMATS` (default: by extension). ``known_codes``
     are the outcome codes accepted, since a rule pack may add its own; by default
@@ -148,7 +151,7 @@ def read_log(
         raise ValueError(f"unknown log format {fmt!r}: expected one of {', '.join(LOG_FORMATS)}")
     is_known = _code_checker(known_codes)
     parser = {"text": _parse_text, "csv": _parse_csv, "jsonl": _parse_jsonl}[fmt]
-    return _read(path, stream, parser, is_known)
+    return _read(path, stream, parser, is_known, first_line - 1)
 
 
 # --- reading lines ---------------------------------------------------------------
@@ -158,22 +161,23 @@ _Parser = Callable[[str, Iterator[_Line], Callable[[str], bool]], Iterator[Any]]
 
 
 def _read(
-    path: str, stream: BinaryIO | None, parser: _Parser, is_known: Callable[[str], bool]
+    path: str, stream: BinaryIO | None, parser: _Parser, is_known: Callable[[str], bool],
+    before: int = 0,
 ) -> Iterator[LogEntry | RejectedEntry]:
     if stream is None and path == "-":
         stream = sys.stdin.buffer
     if stream is not None:
-        yield from parser(path, _lines(stream, path), is_known)
+        yield from parser(path, _lines(stream, path, before), is_known)
         return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, inside the generator
     except OSError as exc:
         raise InputError(Position(path), f"cannot read the log: {exc.strerror or exc}") from None
     with handle:
-        yield from parser(path, _lines(handle, path), is_known)
+        yield from parser(path, _lines(handle, path, before), is_known)
 
 
-def _lines(raw: BinaryIO, path: str) -> Iterator[_Line]:
+def _lines(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Line]:
     """Decoded lines in bounded memory: an over-long line is skipped, keeping only its start.
 
     The file is read in blocks and each block's complete lines are decoded at
@@ -181,7 +185,7 @@ def _lines(raw: BinaryIO, path: str) -> Iterator[_Line]:
     faster than reading line by line.
     """
     read = getattr(raw, "read1", raw.read)
-    number = 0
+    number = before
     pending = b""  # the unfinished line at the end of what was read so far
     skipping = False  # inside an over-long line: drop bytes until its end
     while True:

@@ -303,11 +303,18 @@ class Diagnosis:
     def feed(self, items: Iterable[LogEntry | RejectedEntry],
              predictor: Predictor) -> Iterator[tuple[str, dict[str, Any]]]:
         """Predict and count each item; yield ``("entry", row)`` or ``("rejected", row)``."""
-        for item in items:
+        return self.feed_predicted(
+            (item, None if isinstance(item, RejectedEntry) else predictor.predict(item))
+            for item in items)
+
+    def feed_predicted(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]]
+                       ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Count items predicted elsewhere (``None`` for rejected ones), as :meth:`feed`."""
+        for item, prediction in pairs:
             if isinstance(item, RejectedEntry):
                 yield "rejected", self.reject(item)
             else:
-                yield "entry", self.add(item, predictor.predict(item))
+                yield "entry", self.add(item, prediction)
 
     def add(self, entry: LogEntry, prediction: Prediction) -> dict[str, Any]:
         """Count one entry; its row for JSON output (redacted when asked)."""

@@ -49,3 +49,38 @@ def test_memoised_and_plain_diagnoses_are_identical(corpus: Path) -> None:
     assert fast_summary == slow_summary
     statuses = {row["status"] for kind, row in fast_rows if kind == "entry"}
     assert statuses == {"agree", "disagree", "undetermined"}
+
+
+def test_parallel_prediction_matches_one_process(corpus: Path, tmp_path: Path) -> None:
+    from whynolog.engine.parallel import predict_log, split_log
+
+    log = tmp_path / "admin.log"
+    # A broken entry late in the log: its line number must survive the split.
+    broken = b"\n\n2026-13-99 x Subject: bad\nLOG_OK\n"
+    log.write_bytes((corpus / "admin.log").read_bytes() + broken)
+    config = load_config(str(corpus / "org.yaml"))
+    pack = load_rule_pack()
+    parts = split_log(str(log), 20_000)
+    assert len(parts) > 10 and parts[0][2] == 1
+    one = Diagnosis(config, as_of=AS_OF)
+    expected = list(one.feed(read_log(str(log)), Predictor(config, pack)))
+    two = Diagnosis(config, as_of=AS_OF)
+    got = list(two.feed_predicted(predict_log(str(log), config, pack, 2, part_bytes=20_000)))
+    assert got == expected
+    assert two.summary() == one.summary()
+    assert got[-1][0] == "rejected" and got[-1][1]["line"] > 10_000
+
+
+def test_jobs_option_gives_the_same_bytes(corpus: Path) -> None:
+    from typer.testing import CliRunner
+
+    from whynolog.cli.app import app
+
+    def run(*extra: str) -> str:
+        result = CliRunner().invoke(app, [
+            "diagnose", str(corpus / "admin.log"), "--config", str(corpus / "org.yaml"),
+            "--format", "json", "--as-of", "2027-01-01", *extra])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert run("--jobs", "2") == run()
