@@ -28,19 +28,23 @@ OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write the report to this file instead of standard output.")]
 
 
-class ReportFormat(str, Enum):
-    """Human report formats."""
-
-    text = "text"
-    markdown = "markdown"
-    html = "html"
+def choice(name: str, *values: str) -> Any:
+    """A set of option values for typer: a ``str`` Enum whose members are ``values``."""
+    return Enum(name, {value: value for value in values}, type=str)
 
 
-class SimulateFormat(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-    markdown = "markdown"
-    html = "html"
+# The values of the commands' choice options, in one place.
+SimulateFormat = choice("SimulateFormat", "text", "jsonl", "markdown", "html")
+LogFormat = choice("LogFormat", "text", "csv", "jsonl")
+SearchFormat = choice("SearchFormat", "text", "jsonl")
+WhyFormat = choice("WhyFormat", "text", "markdown", "html", "json")
+DiagnoseFormat = choice("DiagnoseFormat", "text", "markdown", "html", "json")
+LintFormat = choice("LintFormat", "text", "json")
+SuiteFormat = choice("SuiteFormat", "text", "json", "markdown")
+DiffFormat = choice("DiffFormat", "text", "markdown", "html", "json")
+ReferenceFormat = choice("ReferenceFormat", "text", "markdown", "json")
+CorpusKind = choice("CorpusKind", "auto", "emails", "log")
+SchemaName = choice("SchemaName", "config", "rules", "suite")
 
 
 @dataclass(frozen=True)

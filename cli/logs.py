@@ -13,7 +13,6 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -24,8 +23,12 @@ from whynolog.cli.app import app
 from whynolog.cli.common import (
     EXIT_FINDINGS,
     ConfigOption,
+    DiagnoseFormat,
+    LogFormat,
     OutputOption,
     RulesOption,
+    SearchFormat,
+    WhyFormat,
     emit,
     load_setup,
     use_colour,
@@ -41,33 +44,6 @@ _UNRECORDED: dict[str, Any] = {"from": None, "to": None, "cc": None, "message_id
 REJECTED_SHOWN = 10
 MAX_WHY_MATCHES = 50
 """``why`` explains at most this many entries (and counts the rest)."""
-
-
-class LogFormat(str, Enum):
-    """How the admin log is written (default: by the file's extension)."""
-
-    text = "text"
-    csv = "csv"
-    jsonl = "jsonl"
-
-
-class SearchFormat(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-
-
-class WhyFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-
-
-class DiagnoseFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
 
 
 LogArgument = Annotated[Path, typer.Argument(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,44 +14,19 @@ from whynolog.cli.common import (
     DEFAULT_CONFIG,
     EXIT_FINDINGS,
     ConfigOption,
+    CorpusKind,
+    DiffFormat,
+    LintFormat,
     OutputOption,
-    ReportFormat,
+    ReferenceFormat,
     RulesOption,
+    SchemaName,
+    SuiteFormat,
     emit,
     resolve_config_path,
     use_colour,
 )
 from whynolog.engine.errors import InputError
-
-
-class LintFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class SuiteFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class DiffFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-
-
-class CorpusKind(str, Enum):
-    auto = "auto"
-    emails = "emails"
-    log = "log"
-
-
-class SchemaName(str, Enum):
-    config = "config"
-    rules = "rules"
-    suite = "suite"
 
 
 def _default_config() -> str | None:
@@ -185,7 +159,7 @@ def diff(
     else:
         from whynolog.reports.render import render
 
-        emit(render("diff", ReportFormat(format.value).value, {**data, "version": __version__},
+        emit(render("diff", format.value, {**data, "version": __version__},
                     colour=output is None and use_colour()), output)
     if fail_on_change and impact.changed:
         raise typer.Exit(EXIT_FINDINGS)
@@ -199,12 +173,6 @@ def schema(
     from whynolog.engine.schemas import schema_text
 
     emit(schema_text(name.value))
-
-
-class ReferenceFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
 
 
 @app.command(name="rules")
