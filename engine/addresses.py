@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from email.utils import getaddresses
 from functools import lru_cache
 
-_SPECIAL = frozenset('"<>()[]\\;:')
+_QUOTING = frozenset('"()[]\\;:')  # what only a full RFC 5322 parser reads right
 _SPACE = frozenset(" \t")
 
 
@@ -20,7 +20,7 @@ def normalise(raw: str) -> str | None:
 
     ``None`` when ``raw`` holds no address.
     """
-    found = parse_addresses([raw])
+    found = addresses_in(raw) if raw else ()
     return found[0] if found else None
 
 
@@ -32,25 +32,52 @@ def parse_addresses(values: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
     for value in values:
         if value:
-            for addr in _parse_value(value):
+            for addr in addresses_in(value):
                 seen.setdefault(addr, None)
     return list(seen)
 
 
 @lru_cache(maxsize=16384)
-def _parse_value(value: str) -> tuple[str, ...]:
-    """The addresses of one header value (cached: logs repeat the same people)."""
-    if not _SPECIAL.intersection(value):
-        # Bare addresses, comma-separated: what most logs record; no RFC 5322 parser needed.
-        found = [a.strip().lower() for a in value.split(",")]
-        if not any(_SPACE.intersection(a) or a.count("@") > 1 for a in found):
-            return tuple(a for a in found if _plausible(a))
-    out = []
-    for _name, addr in getaddresses([value]):
-        addr = addr.strip().strip("<>").strip().lower()
-        if _plausible(addr):
-            out.append(addr)
-    return tuple(out)
+def addresses_in(value: str) -> tuple[str, ...]:
+    """Every address in one header value, normalised, in order, without repeats.
+
+    Cached: logs repeat the same people.
+    """
+    simple = None if _QUOTING.intersection(value) else _simple_addresses(value)
+    if simple is not None:
+        return _distinct(a for a in simple if _plausible(a))
+    return _distinct(addr for _name, raw in getaddresses([value])
+                     if _plausible(addr := raw.strip().strip("<>").strip().lower()))
+
+
+def _simple_addresses(value: str) -> list[str] | None:
+    """The addresses of a comma-separated list of ``addr`` and ``Name <addr>`` items.
+
+    What most logs record, read without an RFC 5322 parser; ``None`` when an
+    item has any other shape (the full parser then reads the value).
+    """
+    found = []
+    for item in value.split(","):
+        open_at = item.find("<")
+        if open_at < 0:
+            address = item.strip()
+            if ">" in address:
+                return None
+        else:
+            phrase, address = item[:open_at], item[open_at + 1:].rstrip()
+            if not address.endswith(">") or "@" in phrase or ">" in phrase:
+                return None
+            address = address[:-1]
+            if "<" in address or ">" in address:
+                return None
+        if _SPACE.intersection(address) or address.count("@") > 1:
+            return None
+        found.append(address.lower())
+    return found
+
+
+def _distinct(addresses: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(addresses))
 
 
 def _plausible(addr: str) -> bool:

@@ -15,9 +15,9 @@ import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
-from whynolog.engine.addresses import normalise, parse_addresses
+from whynolog.engine.addresses import addresses_in, normalise, parse_addresses
 from whynolog.engine.errors import InputError, Position
 
 LOG_FORMATS = ("text", "csv", "jsonl")
@@ -56,12 +56,21 @@ _HEADERS = {
     "message_id": "message_id",
     "user": "user",
 }
+_HEADER_FORMS = {form: key for name, key in _HEADERS.items()
+                 for form in (name, name.title(), name.upper(), name.capitalize())}
+"""Header names as logs spell them, for a look-up without ``strip().lower()``."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
+_MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
+_MINUTES_SECONDS = {f":{m:02d}:{s:02d}": dt.timedelta(minutes=m, seconds=s)
+                    for m in range(60) for s in range(60)}
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    """One admin-log entry; ``None`` participants were not recorded (often for privacy)."""
+class LogEntry(NamedTuple):
+    """One admin-log entry; ``None`` participants were not recorded (often for privacy).
+
+    A named tuple: logs hold hundreds of thousands of entries, and tuples are
+    the cheapest immutable records to build.
+    """
 
     line: int
     time: dt.datetime  # timezone-aware, UTC
@@ -157,7 +166,8 @@ def read_log(
 # --- reading lines ---------------------------------------------------------------
 
 _Line = tuple[int, str, bool]  # (1-based number, decoded text with its line ending, over-long)
-_Parser = Callable[[str, Iterator[_Line], Callable[[str], bool]], Iterator[Any]]
+_Batch = tuple[int, list[str], bool]  # (number of the line before, lines without "\n", over-long)
+_Parser = Callable[[str, Iterator[_Batch], Callable[[str], bool]], Iterator[Any]]
 
 
 def _read(
@@ -167,21 +177,24 @@ def _read(
     if stream is None and path == "-":
         stream = sys.stdin.buffer
     if stream is not None:
-        yield from parser(path, _lines(stream, path, before), is_known)
+        yield from parser(path, _batches(stream, path, before), is_known)
         return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, inside the generator
     except OSError as exc:
         raise InputError(Position(path), f"cannot read the log: {exc.strerror or exc}") from None
     with handle:
-        yield from parser(path, _lines(handle, path, before), is_known)
+        yield from parser(path, _batches(handle, path, before), is_known)
 
 
-def _lines(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Line]:
-    """Decoded lines in bounded memory: an over-long line is skipped, keeping only its start.
+def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
+    """The decoded lines of ``raw`` in batches, in bounded memory.
 
-    The file is read in blocks and each block's complete lines are decoded at
-    once (a line break never falls inside a UTF-8 sequence), which is much
+    Each batch is ``(number of the line before it, lines, over-long)``, the
+    lines without their ``\\n``. An over-long line comes alone, as far as it
+    was kept, with ``over-long`` true; it is skipped, not read into memory.
+    The file is read in blocks and each block's complete lines are decoded
+    at once (a line break never falls inside a UTF-8 sequence), which is much
     faster than reading line by line.
     """
     read = getattr(raw, "read1", raw.read)
@@ -204,25 +217,46 @@ def _lines(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Line]:
         last = data.rfind(b"\n")
         if last >= 0:
             pending = data[last + 1:]
-            for line in data[:last].decode("utf-8", errors="replace").split("\n"):
-                number += 1
-                yield number, _debom(number, line) + "\n", len(line) - line.endswith("\r") \
-                    > MAX_LINE_CHARS
+            lines = data[:last].decode("utf-8", errors="replace").split("\n")
+            if number == 0 and lines[0].startswith("\ufeff"):
+                lines[0] = lines[0][1:]
+            yield from _split_long(number, lines)
+            number += len(lines)
         else:
             pending = data
         if len(pending) >= _READ_CAP:
-            number += 1
             head = pending[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
-            yield number, _debom(number, head), True
+            yield number, [head[1:] if number == 0 and head.startswith("\ufeff") else head], True
+            number += 1
             pending, skipping = b"", True
     if pending:
-        number += 1
-        text = _debom(number, pending.decode("utf-8", errors="replace"))
-        yield number, text, len(text.rstrip("\r\n")) > MAX_LINE_CHARS
+        lines = [pending.decode("utf-8", errors="replace")]
+        if number == 0 and lines[0].startswith("\ufeff"):
+            lines[0] = lines[0][1:]
+        yield from _split_long(number, lines)
 
 
-def _debom(number: int, text: str) -> str:
-    return text[1:] if number == 1 and text.startswith("\ufeff") else text
+def _split_long(number: int, lines: list[str]) -> Iterator[_Batch]:
+    """``lines`` as one batch, or several around the lines over :data:`MAX_LINE_CHARS`."""
+    if max(map(len, lines)) <= MAX_LINE_CHARS:
+        yield number, lines, False
+        return
+    start = 0
+    for i, line in enumerate(lines):
+        if len(line) - line.endswith("\r") > MAX_LINE_CHARS:
+            if start < i:
+                yield number + start, lines[start:i], False
+            yield number + i, [line[:EXCERPT_CHARS + 1]], True
+            start = i + 1
+    if start < len(lines):
+        yield number + start, lines[start:], False
+
+
+def _lines(batches: Iterator[_Batch]) -> Iterator[_Line]:
+    """Line by line, for the formats read a line at a time."""
+    for before, lines, overlong in batches:
+        for number, line in enumerate(lines, before + 1):
+            yield number, line + "\n", overlong
 
 
 # --- shared checks -----------------------------------------------------------------
@@ -282,117 +316,170 @@ def _addresses(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_text(
-    path: str, lines: Iterator[_Line], is_known: Callable[[str], bool]
+    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
 ) -> Iterator[LogEntry | RejectedEntry]:
-    """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives."""
+    """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives.
+
+    Limits are checked once a batch, so an endless entry costs at most a batch of memory.
+    """
     del path
+    parse = _TextEntryParser(is_known)
     body: list[str] = []
-    start, size, excerpt = 0, 0, ""
+    start, excerpt = 0, ""
     problem: str | None = None
-    for number, text, overlong in lines:
-        line = text.rstrip("\r\n")
-        if not overlong and not line.strip():
-            if start:
-                yield _text_entry(start, body, excerpt, problem, is_known)
-                body, start, size, problem = [], 0, 0, None
-            continue
-        if not start:
-            start, excerpt = number, _excerpt(line)
-        if problem is not None:
-            continue
-        size += len(line)
+    for before, lines, overlong in batches:
         if overlong:
-            problem = LONG_LINE
-        elif len(body) >= MAX_ENTRY_LINES:
-            problem = f"entry longer than {MAX_ENTRY_LINES} lines"
-        elif size > MAX_ENTRY_CHARS:
-            problem = f"entry longer than {MAX_ENTRY_CHARS} characters"
-        if problem is None:
-            body.append(line)
-        else:
+            if not start:
+                start, excerpt = before + 1, _excerpt(lines[0])
+            elif body and not excerpt:
+                excerpt = _excerpt(body[0])
+            problem = problem or LONG_LINE
+            body.clear()
+            continue
+        for number, line in enumerate(lines, before + 1):
+            if line.strip():
+                if not start:
+                    start = number
+                body.append(line)
+            elif start:
+                if problem is None and (start <= before or len(body) > MAX_ENTRY_LINES):
+                    problem = _too_long(body)
+                yield parse(start, body, excerpt, problem)
+                body, start, excerpt, problem = [], 0, "", None
+        if start and problem is None:
+            problem = _too_long(body)
+        if problem is not None and body:
+            excerpt = excerpt or _excerpt(body[0])
             body.clear()
     if start:
-        yield _text_entry(start, body, excerpt, problem, is_known)
+        yield parse(start, body, excerpt, problem)
 
 
-def _text_entry(
-    start: int, body: list[str], excerpt: str, problem: str | None,
-    is_known: Callable[[str], bool],
-) -> LogEntry | RejectedEntry:
-    if problem is None:
-        parsed = _parse_text_entry(start, body, is_known)
-        if isinstance(parsed, LogEntry):
-            return parsed
-        problem = parsed
-    return RejectedEntry(start, problem, excerpt)
+def _too_long(body: list[str]) -> str | None:
+    if len(body) > MAX_ENTRY_LINES:
+        return f"entry longer than {MAX_ENTRY_LINES} lines"
+    if sum(map(len, body)) > MAX_ENTRY_CHARS:
+        return f"entry longer than {MAX_ENTRY_CHARS} characters"
+    return None
 
 
-def _parse_text_entry(
-    start: int, body: list[str], is_known: Callable[[str], bool]
-) -> LogEntry | str:
-    """The entry, or why it is rejected."""
-    first = body[0].lstrip()
-    match = _TIME.match(first)
-    if match is None or match["h"] is None:
-        return f"first line does not start with a date and time ({TIME_FORM})"
-    try:
-        when = _to_datetime(match)
-    except ValueError as exc:
-        return f"bad time {first[: match.end()].strip()!r}: {exc}"
-    rest = first[match.end():].lstrip()
-    if rest[:8].lower() != "subject:":
-        return "first line has no 'Subject:' after the time"
-    if len(body) == 1:
-        return "no outcome code line"
-    code = body[-1].strip()
-    if _CODE.fullmatch(code) is None:
-        return f"no outcome code line: the last line {_short(code)!r} is not a code"
-    if not is_known(code):
-        return f"unknown outcome code {code!r}"
+class _TextEntryParser:
+    """Turns an entry's lines into a :class:`LogEntry`, or a :class:`RejectedEntry` saying why.
 
-    subject = [rest[8:].strip()]
-    fields: dict[str, list[str]] = {}
-    current = subject
-    for line in body[1:-1]:
-        if line[:1] in (" ", "\t"):  # a folded line continues the one above
-            current.append(line.strip())
-            continue
-        name, colon, value = line.partition(":")
-        key = _HEADERS.get(name.strip().lower())
-        if not colon or key is None:
-            return f"unrecognised header line {_short(line)!r}"
-        if key in fields and key not in ("to", "cc"):
-            return f"repeated header {name.strip()!r}"
-        current = fields.setdefault(key, [])
-        if key in ("to", "cc") and current:
-            current.append(",")
-        current.append(value.strip())
+    The usual first line (``2026-11-20 14:03:11 Subject: …``) takes a fast
+    path: the hour is parsed once and remembered, minutes and seconds are
+    looked up; any other shape goes through :func:`parse_time`'s pattern.
+    """
 
-    def joined(key: str) -> str | None:
-        return " ".join(fields[key]).strip() if key in fields else None
+    def __init__(self, is_known: Callable[[str], bool]) -> None:
+        self.is_known = is_known
+        self.codes: dict[str, str | None] = {}  # code line → None, or why it is no code
+        self.hours: dict[str, dt.datetime | None] = {}
 
-    sender = joined("from")
-    to, cc = joined("to"), joined("cc")
-    return LogEntry(
-        line=start,
-        time=when,
-        subject=" ".join(subject).strip(),
-        outcome=code,
-        sender=normalise(sender) if sender else None,
-        to=None if to is None else _addresses([to]),
-        cc=None if cc is None else _addresses([cc]),
-        message_id=joined("message_id") or None,
-        user=joined("user") or None,
-    )
+    def __call__(self, start: int, body: list[str], excerpt: str,
+                 problem: str | None) -> LogEntry | RejectedEntry:
+        if problem is None:
+            parsed = self._entry(start, body)
+            if not isinstance(parsed, str):
+                return parsed
+            problem = parsed
+        return RejectedEntry(start, problem, excerpt or _excerpt(body[0]))
+
+    def _time(self, first: str) -> tuple[dt.datetime, str] | str:
+        """The entry's time and the rest of the first line, or why there is none."""
+        if first[19:28] == " Subject:":
+            hour = self.hours.get(first[:13], False)
+            if hour is False:
+                match = _TIME.fullmatch(first[:13] + ":00")
+                try:
+                    hour = _to_datetime(match) if match is not None else None
+                except ValueError:
+                    hour = None
+                if len(self.hours) >= _MEMO_SIZE:
+                    self.hours.clear()
+                self.hours[first[:13]] = hour
+            rest = _MINUTES_SECONDS.get(first[13:19])
+            if hour is not None and rest is not None:
+                return hour + rest, first[20:]
+        match = _TIME.match(first)
+        if match is None or match["h"] is None:
+            return f"first line does not start with a date and time ({TIME_FORM})"
+        try:
+            return _to_datetime(match), first[match.end():].lstrip()
+        except ValueError as exc:
+            return f"bad time {first[: match.end()].strip()!r}: {exc}"
+
+    def _code(self, line: str) -> tuple[str, str | None]:
+        code = line.strip()
+        problem = self.codes.get(code, "")
+        if problem == "":
+            if _CODE.fullmatch(code) is None:
+                problem = f"no outcome code line: the last line {_short(code)!r} is not a code"
+            elif not self.is_known(code):
+                problem = f"unknown outcome code {code!r}"
+            else:
+                problem = None
+            if len(self.codes) < _MEMO_SIZE:
+                self.codes[code] = problem
+        return code, problem
+
+    def _entry(self, start: int, body: list[str]) -> LogEntry | str:
+        """The entry, or why it is rejected."""
+        timed = self._time(body[0].lstrip())
+        if isinstance(timed, str):
+            return timed
+        when, rest = timed
+        if rest[:8].lower() != "subject:":
+            return "first line has no 'Subject:' after the time"
+        if len(body) == 1:
+            return "no outcome code line"
+        code, problem = self._code(body[-1])
+        if problem is not None:
+            return problem
+
+        subject = rest[8:].strip()
+        fields: dict[str, str] = {}
+        current = ""  # the field a folded line continues ("" for the subject)
+        for line in body[1:-1]:
+            if line[0] in " \t":  # a folded line continues the one above
+                if current:
+                    fields[current] += " " + line.strip()
+                else:
+                    subject += " " + line.strip()
+                continue
+            name, colon, value = line.partition(":")
+            key = _HEADER_FORMS.get(name) or _HEADERS.get(name.strip().lower())
+            if not colon or key is None:
+                return f"unrecognised header line {_short(line)!r}"
+            if key in fields:
+                if key not in ("to", "cc"):
+                    return f"repeated header {name.strip()!r}"
+                fields[key] += " , " + value.strip()
+            else:
+                fields[key] = value.strip()
+            current = key
+
+        sender, to, cc = fields.get("from"), fields.get("to"), fields.get("cc")
+        message_id = fields.get("message_id")
+        user = fields.get("user")
+        return LogEntry(
+            start, when, subject.strip(), code,
+            normalise(sender.strip()) if sender else None,
+            None if to is None else addresses_in(to.strip()),
+            None if cc is None else addresses_in(cc.strip()),
+            message_id.strip() or None if message_id else None,
+            user.strip() or None if user else None,
+        )
 
 
 # --- CSV -----------------------------------------------------------------------------
 
 
 def _parse_csv(
-    path: str, lines: Iterator[_Line], is_known: Callable[[str], bool]
+    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
 ) -> Iterator[LogEntry | RejectedEntry]:
     """Rows after a header row; a row's line is where it starts (quoted cells may hold newlines)."""
+    lines = _lines(batches)
     long_lines: list[int] = []
     first_line: list[str] = []  # the current row's first physical line, for excerpts
 
@@ -502,11 +589,11 @@ def _csv_entry(
 
 
 def _parse_jsonl(
-    path: str, lines: Iterator[_Line], is_known: Callable[[str], bool]
+    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
 ) -> Iterator[LogEntry | RejectedEntry]:
     """One object a line; blank lines are not entries."""
     del path
-    for number, text, overlong in lines:
+    for number, text, overlong in _lines(batches):
         if overlong:
             yield RejectedEntry(number, LONG_LINE, _excerpt(text))
             continue
