@@ -352,14 +352,15 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
     from whynolog.engine.prediction import Predictor
 
     fmt = log_format.value if log_format else detect_format(str(log))
+    rows = "json" if format is DiagnoseFormat.json else "none"
     if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
         from whynolog.engine.parallel import predict_log
 
         pairs = predict_log(str(log), setup.config, setup.pack, jobs)
-        items = with_progress(diagnosis.feed_predicted(pairs), log)
+        items = with_progress(diagnosis.feed_predicted(pairs, rows), log)
     else:
         predictor = Predictor(setup.config, setup.pack)
-        items = with_progress(diagnosis.feed(_entries(log, log_format), predictor), log)
+        items = with_progress(diagnosis.feed(_entries(log, log_format), predictor, rows), log)
     meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
             "version": __version__}
     if format is DiagnoseFormat.json:
@@ -391,9 +392,10 @@ def with_progress(items: Iterator[Any], log: Path) -> Iterator[Any]:
                      mininterval=0.5, leave=False, desc="diagnosing"))
 
 
-def write_json(out: IO[str], items: Iterable[tuple[str, dict[str, Any]]], diagnosis: Any,
+def write_json(out: IO[str], items: Iterable[tuple[str, Any]], diagnosis: Any,
                meta: dict[str, Any]) -> None:
-    """The JSON report, streamed: entry rows as they come, aggregates and rejected rows last.
+    """The JSON report, streamed: entry rows (JSON texts) as they come, aggregates and
+    rejected rows (dicts) last.
 
     Rejected rows wait in a spool file that stays in memory while small.
     """
@@ -405,7 +407,7 @@ def write_json(out: IO[str], items: Iterable[tuple[str, dict[str, Any]]], diagno
             if kind == "rejected":
                 spool.write(dump_json_line(row) + "\n")
                 continue
-            buffer.append(separator + dump_json_line(row))
+            buffer.append(separator + row)
             separator = ",\n"
             if len(buffer) >= SEARCH_BATCH:
                 out.write("".join(buffer))

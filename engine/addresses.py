@@ -99,7 +99,11 @@ def domain_covers(parent: str, domain: str) -> bool:
     return domain == parent or domain.endswith("." + parent)
 
 
-def parent_domains(domain: str) -> list[str]:
-    """``eu.acme.com`` → ``[eu.acme.com, acme.com, com]``: keys to probe a domain index with."""
+@lru_cache(maxsize=16384)
+def parent_domains(domain: str) -> tuple[str, ...]:
+    """``eu.acme.com`` → ``(eu.acme.com, acme.com, com)``: keys to probe a domain index with.
+
+    Cached: logs repeat the same domains.
+    """
     parts = domain.split(".")
-    return [".".join(parts[i:]) for i in range(len(parts))]
+    return tuple(".".join(parts[i:]) for i in range(len(parts)))

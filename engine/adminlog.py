@@ -337,7 +337,7 @@ def _parse_text(
             body.clear()
             continue
         for number, line in enumerate(lines, before + 1):
-            if line.strip():
+            if line and not line.isspace():
                 if not start:
                     start = number
                 body.append(line)
@@ -441,22 +441,27 @@ class _TextEntryParser:
         fields: dict[str, str] = {}
         current = ""  # the field a folded line continues ("" for the subject)
         for line in body[1:-1]:
+            name, colon, value = line.partition(":")
+            key = _HEADER_FORMS.get(name)
+            if key is not None and colon and key not in fields:
+                fields[key] = value  # the usual header line; values are stripped below
+                current = key
+                continue
             if line[0] in " \t":  # a folded line continues the one above
                 if current:
-                    fields[current] += " " + line.strip()
+                    fields[current] = fields[current].strip() + " " + line.strip()
                 else:
                     subject += " " + line.strip()
                 continue
-            name, colon, value = line.partition(":")
-            key = _HEADER_FORMS.get(name) or _HEADERS.get(name.strip().lower())
+            key = key or _HEADERS.get(name.strip().lower())
             if not colon or key is None:
                 return f"unrecognised header line {_short(line)!r}"
             if key in fields:
                 if key not in ("to", "cc"):
                     return f"repeated header {name.strip()!r}"
-                fields[key] += " , " + value.strip()
+                fields[key] = fields[key].strip() + " , " + value.strip()
             else:
-                fields[key] = value.strip()
+                fields[key] = value
             current = key
 
         sender, to, cc = fields.get("from"), fields.get("to"), fields.get("cc")

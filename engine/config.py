@@ -23,6 +23,10 @@ class User:
     ignore: tuple[str, ...] = ()
     position: Position = dc_field(default=Position("<config>"), compare=False)
 
+    def __hash__(self) -> int:
+        # Equal users have equal names; hashing the name alone keeps look-ups by user cheap.
+        return hash(self.name)
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "emails": list(self.emails), "active": self.active,
                 "ignore": list(self.ignore)}

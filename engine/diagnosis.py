@@ -14,12 +14,13 @@ import datetime as dt
 import hashlib
 import heapq
 import hmac
+import json
 import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from whynolog.engine.addresses import normalise
 from whynolog.engine.adminlog import LogEntry, RejectedEntry
@@ -27,6 +28,7 @@ from whynolog.engine.config import Config
 from whynolog.engine.directory import Directory
 from whynolog.engine.prediction import Prediction, Predictor
 from whynolog.engine.rulepack import RulePack
+from whynolog.engine.yamlio import dump_json_line
 
 UTC = dt.timezone.utc
 DEFAULT_STALE_AFTER = dt.timedelta(hours=24)
@@ -42,6 +44,9 @@ MAX_USERS = 10_000
 """Distinct users counted by name; further ones are counted as ``(other)``."""
 MAX_REJECTED_KEPT = 1_000
 """Rejected entries kept for the summary (all are counted, and streamed to JSON)."""
+RowForm = Literal["dict", "json", "none"]
+MAX_TAILS = 4_096
+"""JSON texts of predictions remembered for :meth:`Diagnosis.row_json`."""
 SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
 MAX_GAPS = 5
@@ -54,6 +59,8 @@ _DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(w|d|h|m|s)\s*", re.IGNORECA
 _UNIT = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _SPLIT = re.compile(r"""([\s<>,;:"'()\[\]{}]+)""")
 _ADDRESS_EDGES = ".!?*`|/\\"
+_json_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
+"""A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
 
 
 OUTCOME_MEANINGS: dict[str, tuple[str, str]] = {
@@ -282,11 +289,12 @@ class Diagnosis:
         self.redactor = redactor
         self.directory = Directory(config)
         self.total = 0
-        self.status = Counter({s: 0 for s in STATUSES})
-        self.by_outcome: Counter[str] = Counter()
-        self.by_day: dict[str, Counter[str]] = {}
-        self.by_user: dict[str, Counter[str]] = {}
-        self.matrix: Counter[tuple[str, str]] = Counter()
+        # Entries counted by (user, logged, status, predicted) and by (day, logged): every
+        # per-outcome, per-user and per-day figure is a sum over these.
+        self._tally: dict[tuple[str | None, str, str, str], int] = {}
+        self._day_tally: dict[tuple[dt.date, str], int] = {}
+        self._users: set[str] = set()
+        self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
         self.by_kind: Counter[str] = Counter()
         self.groups: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.rejected_count = 0
@@ -300,44 +308,52 @@ class Diagnosis:
 
     # --- feeding -------------------------------------------------------------------
 
-    def feed(self, items: Iterable[LogEntry | RejectedEntry],
-             predictor: Predictor) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Predict and count each item; yield ``("entry", row)`` or ``("rejected", row)``."""
-        return self.feed_predicted(
-            (item, None if isinstance(item, RejectedEntry) else predictor.predict(item))
-            for item in items)
+    def feed(self, items: Iterable[LogEntry | RejectedEntry], predictor: Predictor,
+             rows: RowForm = "dict") -> Iterator[tuple[str, Any]]:
+        """Predict and count each item; yield ``("entry", row)`` or ``("rejected", row)``.
 
-    def feed_predicted(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]]
-                       ) -> Iterator[tuple[str, dict[str, Any]]]:
+        An entry's row is a dict (``rows="dict"``, see :meth:`row`), its JSON
+        text (``"json"``, see :meth:`row_json`) or ``None`` (``"none"``:
+        only the counts are wanted). Rejected rows are dicts.
+        """
+        return self.feed_predicted(
+            ((item, None if isinstance(item, RejectedEntry) else predictor.predict(item))
+             for item in items), rows)
+
+    def feed_predicted(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
+                       rows: RowForm = "dict") -> Iterator[tuple[str, Any]]:
         """Count items predicted elsewhere (``None`` for rejected ones), as :meth:`feed`."""
+        row = {"dict": self.row, "json": self.row_json, "none": None}[rows]
         for item, prediction in pairs:
             if isinstance(item, RejectedEntry):
                 yield "rejected", self.reject(item)
             else:
-                yield "entry", self.add(item, prediction)
+                self.add(item, prediction)
+                yield "entry", row(item, prediction) if row is not None else None
 
-    def add(self, entry: LogEntry, prediction: Prediction) -> dict[str, Any]:
-        """Count one entry; its row for JSON output (redacted when asked)."""
+    def add(self, entry: LogEntry, prediction: Prediction) -> None:
+        """Count one entry."""
         self.total += 1
-        self.status[prediction.status] += 1
         code = entry.outcome
-        self.by_outcome[code] += 1
-        day = entry.time.date().isoformat()
-        self.by_day.setdefault(day, Counter())[code] += 1
         user = self._user_of(entry)
-        if user is not None:
-            if user not in self.by_user and len(self.by_user) >= MAX_USERS:
+        if user is not None and user not in self._users:
+            if len(self._users) >= MAX_USERS:
                 user = "(other)"
-            self.by_user.setdefault(user, Counter())[code] += 1
+            else:
+                self._users.add(user)
+        status = prediction.status
         predicted = prediction.outcome if prediction.outcome is not None else UNDETERMINED
-        self.matrix[(predicted, code)] += 1
+        key = (user, code, status, predicted)
+        self._tally[key] = self._tally.get(key, 0) + 1
+        day = (entry.time.date(), code)
+        self._day_tally[day] = self._day_tally.get(day, 0) + 1
         self._times(entry)
-        row = self._row(entry, prediction, predicted)
-        if prediction.status == "disagree":
-            self._mismatch(row, prediction)
-        if len(self.sample) < SAMPLE_ENTRIES:
-            self.sample.append(row)
-        return row
+        if status == "disagree" or len(self.sample) < SAMPLE_ENTRIES:
+            row = self.row(entry, prediction)
+            if status == "disagree":
+                self._mismatch(row, prediction)
+            if len(self.sample) < SAMPLE_ENTRIES:
+                self.sample.append(row)
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""
@@ -351,19 +367,82 @@ class Diagnosis:
     def _text(self, text: str) -> str:
         return self.redactor.text(text) if self.redactor else text
 
-    def _row(self, entry: LogEntry, prediction: Prediction, predicted: str) -> dict[str, Any]:
+    def row(self, entry: LogEntry, prediction: Prediction) -> dict[str, Any]:
+        """An entry's row in the JSON report (redacted when asked)."""
         return {
             "line": entry.line,
             "time": entry.time.isoformat(),
             "subject": self._text(entry.subject),
-            "logged": entry.outcome,
-            "predicted": predicted,
+            **self._verdict(entry.outcome, prediction),
+        }
+
+    def row_json(self, entry: LogEntry, prediction: Prediction) -> str:
+        """``dump_json_line(row(entry, prediction))``, built from a remembered JSON text
+        of the part the entry shares with every entry of the same prediction."""
+        key = (id(prediction), entry.outcome)
+        cached = self._tails.get(key)
+        if cached is None or cached[0] is not prediction:
+            if len(self._tails) >= MAX_TAILS:
+                self._tails.clear()
+            cached = (prediction, "," + dump_json_line(self._verdict(entry.outcome,
+                                                                     prediction))[1:])
+            self._tails[key] = cached
+        return (f'{{"line":{entry.line},"time":"{entry.time.isoformat()}","subject":'
+                f"{_json_string(self._text(entry.subject))}{cached[1]}")
+
+    def _verdict(self, logged: str, prediction: Prediction) -> dict[str, Any]:
+        return {
+            "logged": logged,
+            "predicted": prediction.outcome if prediction.outcome is not None else UNDETERMINED,
             "status": prediction.status,
             "possible": list(prediction.possible),
             "rule": prediction.rule,
             "causes": [self._text(c) for c in prediction.causes],
             "cause_kind": prediction.cause_kind,
         }
+
+    # --- the counts --------------------------------------------------------------------
+
+    def _sums(self, *fields: int) -> Counter[Any]:
+        """Entries counted by some of (user, logged, status, predicted)."""
+        counts: Counter[Any] = Counter()
+        for key, n in self._tally.items():
+            counts[tuple(key[i] for i in fields) if len(fields) > 1 else key[fields[0]]] += n
+        return counts
+
+    @property
+    def status(self) -> Counter[str]:
+        """Entries by status (every status present)."""
+        counts: Counter[str] = Counter({s: 0 for s in STATUSES})
+        counts.update(self._sums(2))
+        return counts
+
+    @property
+    def by_outcome(self) -> Counter[str]:
+        """Entries by logged code."""
+        return self._sums(1)
+
+    @property
+    def matrix(self) -> Counter[tuple[str, str]]:
+        """Entries by (predicted, logged)."""
+        return self._sums(3, 1)
+
+    @property
+    def by_user(self) -> dict[str, Counter[str]]:
+        """Logged codes by the user an entry concerns."""
+        out: dict[str, Counter[str]] = {}
+        for (user, code, _, _), n in self._tally.items():
+            if user is not None:
+                out.setdefault(user, Counter())[code] += n
+        return out
+
+    @property
+    def by_day(self) -> dict[str, Counter[str]]:
+        """Logged codes by day (UTC)."""
+        out: dict[str, Counter[str]] = {}
+        for (day, code), n in self._day_tally.items():
+            out.setdefault(day.isoformat(), Counter())[code] += n
+        return out
 
     def _user_of(self, entry: LogEntry) -> str | None:
         """The user an entry concerns, by account name where the configuration knows it."""

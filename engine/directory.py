@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from whynolog.engine.addresses import domain_of, parent_domains
@@ -35,10 +36,8 @@ class Directory:
             self._ignore_addresses[user] = addresses
             self._ignore_domains[user] = domains
         self.is_internal = lru_cache(maxsize=16384)(self._is_internal)
-
-    def owner(self, address: str | None) -> User | None:
-        """The user account (active or not) that has ``address``."""
-        return self._owner.get(address) if address else None
+        self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
+        """The user account (active or not) that has an address (``None`` for ``None``)."""
 
     def active_owner(self, address: str | None) -> User | None:
         """The *active* user account that has ``address``."""

@@ -10,7 +10,7 @@ entry) are kept beside the vector for explanations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from whynolog.engine.config import Config, User
 from whynolog.engine.directory import Directory
@@ -81,6 +81,23 @@ class Derived:
     details: dict[str, Any]
 
 
+class Parties(NamedTuple):
+    """Who an email concerns, as the configuration sees them: what the facts count."""
+
+    sender: str | None
+    sender_user: User | None
+    outbound: bool
+    to_cc: tuple[str, ...]
+    recipients: tuple[str, ...]
+    external: list[str]
+    owners: list[tuple[str, User]]  # To/Cc addresses that belong to a user
+    active: list[User]
+    inactive: list[User]
+    parties: list[str]  # the external parties whose ignore entries count
+    ignore_hits: list[tuple[str, User, str]]  # (party, user, entry)
+    ignored: int
+
+
 class FactDeriver:
     """Derives facts for emails against one configuration (indexes built once)."""
 
@@ -89,29 +106,25 @@ class FactDeriver:
         self.directory = Directory(config)
         self.filters = FilterSet(config.content_filters)
 
-    def derive(self, email: Email, duplicate: bool = False, details: bool = True,
-               hits: tuple[int, ...] | None = None) -> Derived:
-        """The facts of ``email``; ``duplicate`` is known only to the run (earlier copies).
+    def parties(self, sender: str | None, to: tuple[str, ...], cc: tuple[str, ...] = (),
+                bcc: tuple[str, ...] = ()) -> Parties:
+        """The people of an email: users, internal and external addresses, ignore hits.
 
-        ``details=False`` skips what only explanations need (bulk log audits);
-        ``hits`` are the content filters' indexes when the caller matched them already.
+        Ignore lists: outbound, the sender's list against each external
+        recipient; inbound, the sender against the list of every active user
+        among To/Cc.
         """
         d = self.directory
-        sender = email.sender
-        sender_user = d.owner(sender)
+        owner = d.owner
+        sender_user = owner(sender)
         outbound = bool(sender) and d.is_internal(sender)
-        to_cc = list(dict.fromkeys((*email.to, *email.cc)))
-        recipients = list(dict.fromkeys((*to_cc, *email.bcc))) if email.bcc else to_cc
-        external = [a for a in recipients if not d.is_internal(a)]
-        owners = [(address, d.owner(address)) for address in to_cc]
-        owners = [(address, user) for address, user in owners if user is not None]
+        to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
+        recipients = tuple(dict.fromkeys((*to_cc, *bcc))) if bcc else to_cc
+        is_internal = d.is_internal
+        external = [a for a in recipients if not is_internal(a)]
+        owners = [(address, user) for address in to_cc if (user := owner(address)) is not None]
         active = list(dict.fromkeys(u for _, u in owners if u.active))
-        inactive = list(dict.fromkeys(u for _, u in owners if not u.active))
-        if hits is None:
-            hits = self.filters.hit_indexes(email.subject, email.body)
-
-        # Ignore lists: outbound, the sender's list against each external recipient;
-        # inbound, the sender against the list of every active user among To/Cc.
+        inactive = list(dict.fromkeys(u for _, u in owners if not u.active)) if owners else []
         ignore_hits: list[tuple[str, User, str]] = []
         if outbound:
             parties = external
@@ -123,56 +136,79 @@ class FactDeriver:
             ignored = len(ignore_hits)
         else:
             parties = [sender] if sender else []
-            for user in active:
-                entry = d.ignore_entry(user, sender) if sender else None
-                if entry:
-                    ignore_hits.append((sender, user, entry))  # type: ignore[arg-type]
+            if sender:
+                for user in active:
+                    entry = d.ignore_entry(user, sender)
+                    if entry:
+                        ignore_hits.append((sender, user, entry))
             ignored = 1 if parties and active and len(ignore_hits) == len(active) else 0
+        return Parties(sender, sender_user, outbound, to_cc, recipients, external, owners,
+                       active, inactive, parties, ignore_hits, ignored)
 
-        vector = {
+    def vector_of(self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool,
+                  has_date: bool) -> dict[str, Any]:
+        """The fact vector of an email with these parties (in :data:`FACTS` order)."""
+        return {
             "credentials_valid": self.config.credentials_valid,
             "duplicate": duplicate,
-            "direction": "outbound" if outbound else "inbound",
-            "sender_internal": outbound,
-            "sender_is_user": sender_user is not None,
-            "sender_is_active_user": sender_user is not None and sender_user.active,
-            "recipients": len(recipients),
-            "external_recipients": len(external),
-            "active_users_to_cc": len(active),
-            "inactive_users_to_cc": len(inactive),
-            "content_filter_hits": len(hits),
-            "external_parties": len(parties),
-            "ignored_parties": ignored,
-            "all_parties_ignored": bool(parties) and ignored == len(parties),
-            "has_message_id": bool(email.message_id),
-            "has_date": email.date is not None,
+            "direction": "outbound" if p.outbound else "inbound",
+            "sender_internal": p.outbound,
+            "sender_is_user": p.sender_user is not None,
+            "sender_is_active_user": p.sender_user is not None and p.sender_user.active,
+            "recipients": len(p.recipients),
+            "external_recipients": len(p.external),
+            "active_users_to_cc": len(p.active),
+            "inactive_users_to_cc": len(p.inactive),
+            "content_filter_hits": filter_hits,
+            "external_parties": len(p.parties),
+            "ignored_parties": p.ignored,
+            "all_parties_ignored": bool(p.parties) and p.ignored == len(p.parties),
+            "has_message_id": has_message_id,
+            "has_date": has_date,
         }
+
+    def derive(self, email: Email, duplicate: bool = False, details: bool = True,
+               hits: tuple[int, ...] | None = None) -> Derived:
+        """The facts of ``email``; ``duplicate`` is known only to the run (earlier copies).
+
+        ``details=False`` skips what only explanations need;
+        ``hits`` are the content filters' indexes when the caller matched them already.
+        """
+        if hits is None:
+            hits = self.filters.hit_indexes(email.subject, email.body)
+        p = self.parties(email.sender, email.to, email.cc, email.bcc)
+        vector = self.vector_of(p, len(hits), duplicate, bool(email.message_id),
+                                email.date is not None)
         if not details:
             return Derived(vector, {})
-        hit_parties = {party for party, _, _ in ignore_hits}
+        sender = email.sender
+        hit_parties = {party for party, _, _ in p.ignore_hits}
         return Derived(vector, {
             "org": self.config.name,
             "subject": email.subject,
             "sender": sender,
-            "sender_user": sender_user.name if sender_user else None,
-            "sender_user_active": bool(sender_user and sender_user.active),
-            "sender_internal_domain": d.internal_domain_of(sender) if sender else None,
+            "sender_user": p.sender_user.name if p.sender_user else None,
+            "sender_user_active": bool(p.sender_user and p.sender_user.active),
+            "sender_internal_domain": self.directory.internal_domain_of(sender)
+            if sender else None,
             "direction": vector["direction"],
-            "recipients": recipients,
-            "to_cc": to_cc,
+            "recipients": list(p.recipients),
+            "to_cc": list(p.to_cc),
             "bcc": list(email.bcc),
-            "external_recipients": external,
-            "internal_recipients": [a for a in recipients if a not in external],
+            "external_recipients": p.external,
+            "internal_recipients": [a for a in p.recipients if a not in p.external],
             "to_cc_users": [{"address": a, "user": u.name, "active": u.active}
-                            for a, u in owners],
-            "active_users": [u.name for u in active],
-            "inactive_users": [u.name for u in inactive],
+                            for a, u in p.owners],
+            "active_users": [u.name for u in p.active],
+            "inactive_users": [u.name for u in p.inactive],
             "filter_hits": [self.filters.filters[i].to_dict() for i in hits],
-            "ignore_hits": [{"party": p, "user": u.name, "entry": e} for p, u, e in ignore_hits],
-            "not_ignored": [p for p in parties if p not in hit_parties] if outbound
-            else parties[:1 - ignored],
+            "ignore_hits": [{"party": party, "user": u.name, "entry": e}
+                            for party, u, e in p.ignore_hits],
+            "not_ignored": [party for party in p.parties if party not in hit_parties]
+            if p.outbound else p.parties[:1 - p.ignored],
             "credentials_valid": self.config.credentials_valid,
             "alert_address": self.config.alert_address,
             "message_id": email.message_id,
             "duplicate": duplicate,
         })
+

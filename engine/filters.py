@@ -57,7 +57,7 @@ class FilterSet:
 
     def __init__(self, filters: tuple[ContentFilter, ...]) -> None:
         self.filters = filters
-        self._subject_memo: dict[str, frozenset[int]] = {}
+        self._subject_memo: dict[str, tuple[int, ...]] = {}
         self._subject = self._compile([i for i, f in enumerate(filters)
                                        if f.field in ("subject", "any")])
         self._body = self._compile([i for i, f in enumerate(filters)
@@ -84,6 +84,8 @@ class FilterSet:
 
         ``None`` means the text is unknown (a privacy-stripped log entry).
         """
+        if body == "" and subject is not None and not self._empty_body:
+            return self._subject_hits(subject)  # a log entry's subject, the usual case
         found = set(self._subject_hits(subject)) if subject is not None else set()
         if body == "":
             found |= self._empty_body
@@ -91,13 +93,16 @@ class FilterSet:
             found |= self._match(self._body, body)
         return tuple(sorted(found))
 
-    def _subject_hits(self, subject: str) -> frozenset[int]:
-        """Subjects repeat ("Re: …" threads), so their matches are remembered."""
+    def _subject_hits(self, subject: str) -> tuple[int, ...]:
+        """The hits of a subject, sorted.
+
+        Subjects repeat ("Re: …" threads), so their matches are remembered.
+        """
         hit = self._subject_memo.get(subject)
         if hit is None:
             if len(self._subject_memo) >= _MEMO_SIZE:
                 self._subject_memo.clear()
-            hit = frozenset(self._match(self._subject, subject))
+            hit = tuple(sorted(self._match(self._subject, subject)))
             self._subject_memo[subject] = hit
         return hit
 

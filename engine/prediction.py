@@ -18,6 +18,7 @@ engine gives over every consistent value of them:
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,11 @@ SENDER_FACTS = frozenset({"direction", "sender_internal", "sender_is_user",
 RECIPIENT_FACTS = frozenset({"recipients", "external_recipients", "active_users_to_cc",
                              "inactive_users_to_cc", "external_parties", "ignored_parties",
                              "all_parties_ignored"})
+_UNKNOWN = {  # (sender unknown, recipients unknown) → the facts the log cannot tell
+    (sender, recipients): frozenset((SENDER_FACTS if sender else set())
+                                    | (RECIPIENT_FACTS if recipients else set()))
+    for sender in (False, True) for recipients in (False, True)}
+_NOBODY = _UNKNOWN[True, True]  # a subject-only entry
 MAX_CAUSES = 4
 MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat memory)
 
@@ -107,6 +113,7 @@ class Predictor:
         self.judge = Judge(config, pack, engine)
         self.engine = self.judge.engine
         self.deriver = self.judge.deriver
+        self._nobody = self.deriver.parties(None, ())
         self.mentioned = frozenset(c.fact for r in pack.rules for c in r.conditions)
         self.unmentioned = frozenset(FACTS) - self.mentioned
         self._tested = sorted(self.mentioned)
@@ -114,6 +121,7 @@ class Predictor:
         self.body_filters = self.deriver.filters.may_hit_unknown_body()
         self.logged_ids: set[str] = set()
         self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
+        self._getters: dict[frozenset[str], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
         self._causes_cache: dict[Any, tuple[tuple[str, ...], str | None]] = {}
 
     def email_of(self, entry: LogEntry) -> Email:
@@ -124,47 +132,40 @@ class Predictor:
     def predict(self, entry: LogEntry, explain: bool = False) -> Prediction:
         """The prediction for ``entry``; with ``explain`` also the engine's full verdict.
 
-        Entries alike in everything the prediction depends on share one result
-        (the same people, the same filter hits, the same duplicate state).
+        A prediction depends only on the known facts the rules test, what is
+        unknown, whether a Message-ID was recorded and the logged code, so
+        entries alike in those share one result.
         """
         mid = entry.message_id.strip().lower() if entry.message_id else None
-        duplicate = mid in self.logged_ids
-        key = None
-        hits = self.deriver.filters.hit_indexes(entry.subject, "")
-        if not explain and self.memoise:
-            key = (entry.sender, entry.to, entry.cc, hits, duplicate, mid is not None,
-                   entry.outcome)
-            cached = self._predictions.get(key)
-            if cached is not None:
-                if entry.outcome == "LOG_OK" and mid is not None:
-                    self.logged_ids.add(mid)
-                return cached
-        prediction = self._predict(entry, mid, duplicate, explain, hits)
-        if key is not None:
-            if len(self._predictions) >= MAX_MEMO:
-                self._predictions.clear()  # bounded memory on long logs
-            self._predictions[key] = prediction
+        deriver = self.deriver
+        hits = deriver.filters.hit_indexes(entry.subject, "")
+        unknown = _UNKNOWN[entry.sender is None, entry.to is None and entry.cc is None]
+        parties = self._nobody if unknown is _NOBODY else deriver.parties(
+            entry.sender, entry.to or (), entry.cc or ())
+        vector = deriver.vector_of(parties, len(hits), mid in self.logged_ids, mid is not None,
+                                   False)
+        if explain or not self.memoise:
+            prediction = self._predict(entry, vector, unknown, mid, explain)
+        else:
+            key = (self._known_key(vector, unknown), unknown, mid is not None, entry.outcome)
+            prediction = self._predictions.get(key)  # type: ignore[assignment]
+            if prediction is None:
+                prediction = self._predict(entry, vector, unknown, mid, explain)
+                if len(self._predictions) >= MAX_MEMO:
+                    self._predictions.clear()  # bounded memory on long logs
+                self._predictions[key] = prediction
+        if entry.outcome == "LOG_OK" and mid is not None:
+            self.logged_ids.add(mid)
         return prediction
 
-    def _predict(self, entry: LogEntry, mid: str | None, duplicate: bool,
-                 explain: bool, hits: tuple[int, ...]) -> Prediction:
-        duplicate_known = mid is not None
-        email = self.email_of(entry)
-        derived = self.deriver.derive(email, duplicate=duplicate, details=False, hits=hits)
-        vector = derived.vector
-        unknown: set[str] = set()
-        if entry.sender is None:
-            unknown |= SENDER_FACTS
-        if entry.to is None and entry.cc is None:
-            unknown |= RECIPIENT_FACTS
-        frozen_unknown = frozenset(unknown)
-        possible = self._outcomes(vector, frozen_unknown, ())
-        hidden_variants = self._hidden_variants(vector, duplicate_known)
+    def _predict(self, entry: LogEntry, vector: dict[str, Any], unknown: frozenset[str],
+                 mid: str | None, explain: bool) -> Prediction:
+        possible = self._outcomes(vector, unknown, ())
+        hidden_variants = self._hidden_variants(vector, mid is not None)
         logged = entry.outcome
         if logged in possible:
             status = "agree" if len(possible) == 1 else "undetermined"
-        elif hidden_variants and logged in self._outcomes(vector, frozen_unknown,
-                                                          hidden_variants):
+        elif hidden_variants and logged in self._outcomes(vector, unknown, hidden_variants):
             status = "undetermined"
             possible = (*possible, logged)
         else:
@@ -172,7 +173,7 @@ class Predictor:
         causes: tuple[str, ...] = ()
         kind = None
         if status == "disagree":
-            causes, kind = self._causes(vector, frozen_unknown, logged)
+            causes, kind = self._causes(vector, unknown, logged)
         outcome = possible[0] if len(possible) == 1 else None
         rule = None
         if outcome is not None and not unknown:
@@ -180,9 +181,7 @@ class Predictor:
         verdict = None
         if explain and not unknown:
             self.judge.logged = {("message-id", m) for m in self.logged_ids}
-            verdict = self.judge.judge(email)
-        if logged == "LOG_OK" and mid is not None:
-            self.logged_ids.add(mid)
+            verdict = self.judge.judge(self.email_of(entry))
         return Prediction(outcome, possible, rule, status, causes, kind, verdict)
 
     def _hidden_variants(self, vector: dict[str, Any],
@@ -208,8 +207,15 @@ class Predictor:
                 yield candidate
 
     def _known_key(self, vector: dict[str, Any], unknown: frozenset[str]) -> tuple[Any, ...]:
-        """The known values of the facts the rules test: all an outcome depends on."""
-        return tuple(None if f in unknown else vector[f] for f in self._tested)
+        """The known values of the facts the rules test: with ``unknown``, all an outcome
+        depends on."""
+        getter = self._getters.get(unknown)
+        if getter is None:
+            known = [f for f in self._tested if f not in unknown]
+            getter = (lambda _: ()) if not known else (
+                lambda v, f=known[0]: (v[f],)) if len(known) == 1 else operator.itemgetter(*known)
+            self._getters[unknown] = getter
+        return getter(vector)  # type: ignore[no-any-return]
 
     def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
                   hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:

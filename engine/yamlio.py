@@ -175,6 +175,9 @@ def key_position(mapping: Any, key: Any, file: str) -> Position:
     return Position(file, getattr(mapping, "line", 0), getattr(mapping, "col", 0))
 
 
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dump_json_line(obj: Any) -> str:
     """One compact, stable JSON line."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _JSON_LINE.encode(obj)
