@@ -7,10 +7,14 @@ but not ``evilacme.com`` or ``acme.com.evil.io``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from email.utils import getaddresses
 from functools import lru_cache
 
+_ATOM = r'[^\s<>()\[\]\\;:",@]+'
+_BARE_LIST = re.compile(rf"\s*{_ATOM}@{_ATOM}(?:\s*,\s*{_ATOM}@{_ATOM})*\s*")
+"""Bare addresses, comma-separated: what most logs record (linear: no ambiguous repeats)."""
 _QUOTING = frozenset('"()[]\\;:')  # what only a full RFC 5322 parser reads right
 _SPACE = frozenset(" \t")
 
@@ -43,6 +47,10 @@ def addresses_in(value: str) -> tuple[str, ...]:
 
     Cached: logs repeat the same people.
     """
+    if _BARE_LIST.fullmatch(value):
+        if "," not in value:
+            return (value.strip().lower(),)
+        return _distinct(a.strip() for a in value.lower().split(","))
     simple = None if _QUOTING.intersection(value) else _simple_addresses(value)
     if simple is not None:
         return _distinct(a for a in simple if _plausible(a))
