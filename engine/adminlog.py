@@ -57,7 +57,8 @@ _HEADERS = {
     "user": "user",
 }
 _HEADER_FORMS = {form: key for name, key in _HEADERS.items()
-                 for form in (name, name.title(), name.upper(), name.capitalize())}
+                 for form in (name, name.title(), name.upper(), name.capitalize(),
+                              name.title().replace("-Id", "-ID"))}
 """Header names as logs spell them, for a look-up without ``strip().lower()``."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full

@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
 from whynolog.engine.addresses import domain_of, parent_domains
 from whynolog.engine.config import Config, User
+
+
+class _IgnoreIndex(NamedTuple):
+    """One user's ignore list: whole addresses, and domains (``@acme.com``) without the ``@``."""
+
+    user: User
+    addresses: dict[str, str]  # address → the entry
+    domains: dict[str, str]  # domain → the entry
+
+    @classmethod
+    def of(cls, user: User) -> _IgnoreIndex:
+        addresses: dict[str, str] = {}
+        domains: dict[str, str] = {}
+        for entry in user.ignore:
+            if entry.startswith("@"):
+                domains.setdefault(entry[1:].rstrip("."), entry)
+            else:
+                addresses.setdefault(entry, entry)
+        return cls(user, addresses, domains)
 
 
 class Directory:
@@ -23,19 +43,9 @@ class Directory:
             for address in user.emails:
                 self._owner.setdefault(address, user)
         self._internal_domains = frozenset(config.internal_domains)
-        self._ignore_addresses: dict[User, dict[str, str]] = {}
-        self._ignore_domains: dict[User, dict[str, str]] = {}
-        for user in config.users:
-            addresses: dict[str, str] = {}
-            domains: dict[str, str] = {}
-            for entry in user.ignore:
-                if entry.startswith("@"):
-                    domains.setdefault(entry[1:].rstrip("."), entry)
-                else:
-                    addresses.setdefault(entry, entry)
-            self._ignore_addresses[user] = addresses
-            self._ignore_domains[user] = domains
-        self.is_internal = lru_cache(maxsize=16384)(self._is_internal)
+        # Ignore lists by id(user): hashing a user object costs far more than its id.
+        self._ignore: dict[int, _IgnoreIndex] = {id(u): _IgnoreIndex.of(u) for u in config.users}
+        self._domain_is_internal = lru_cache(maxsize=4096)(self._covered)
         self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
 
@@ -51,15 +61,24 @@ class Directory:
                 return parent
         return None
 
-    def _is_internal(self, address: str) -> bool:
-        return address in self._owner or self.internal_domain_of(address) is not None
+    def is_internal(self, address: str) -> bool:
+        """``address`` belongs to a user or to an internal domain (or a subdomain of one)."""
+        return address in self._owner or self._domain_is_internal(
+            address[address.rfind("@") + 1:].rstrip("."))  # domain_of(), inlined: a hot path
+
+    def _covered(self, domain: str) -> bool:
+        """Cached per domain: logs repeat the same domains far more than the same addresses."""
+        return any(parent in self._internal_domains for parent in parent_domains(domain))
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""
-        hit = self._ignore_addresses[user].get(address)
+        index = self._ignore.get(id(user))
+        if index is None or index.user is not user:
+            index = _IgnoreIndex.of(user)  # a user object from elsewhere
+        hit = index.addresses.get(address)
         if hit is not None:
             return hit
-        domains = self._ignore_domains[user]
+        domains = index.domains
         if domains:
             for parent in parent_domains(domain_of(address)):
                 hit = domains.get(parent)

@@ -123,8 +123,9 @@ class FactDeriver:
         is_internal = d.is_internal
         external = [a for a in recipients if not is_internal(a)]
         owners = [(address, user) for address in to_cc if (user := owner(address)) is not None]
-        active = list(dict.fromkeys(u for _, u in owners if u.active))
-        inactive = list(dict.fromkeys(u for _, u in owners if not u.active)) if owners else []
+        # Users without repeats, by identity (each address has one owner object).
+        active = list({id(u): u for _, u in owners if u.active}.values()) if owners else []
+        inactive = list({id(u): u for _, u in owners if not u.active}.values()) if owners else []
         ignore_hits: list[tuple[str, User, str]] = []
         if outbound:
             parties = external
@@ -145,27 +146,34 @@ class FactDeriver:
         return Parties(sender, sender_user, outbound, to_cc, recipients, external, owners,
                        active, inactive, parties, ignore_hits, ignored)
 
+    def values_of(self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool,
+                  has_date: bool) -> tuple[Any, ...]:
+        """The fact values of an email with these parties, in :data:`FACTS` order."""
+        parties = len(p.parties)
+        return (
+            self.config.credentials_valid,  # credentials_valid
+            duplicate,  # duplicate
+            "outbound" if p.outbound else "inbound",  # direction
+            p.outbound,  # sender_internal
+            p.sender_user is not None,  # sender_is_user
+            p.sender_user is not None and p.sender_user.active,  # sender_is_active_user
+            len(p.recipients),  # recipients
+            len(p.external),  # external_recipients
+            len(p.active),  # active_users_to_cc
+            len(p.inactive),  # inactive_users_to_cc
+            filter_hits,  # content_filter_hits
+            parties,  # external_parties
+            p.ignored,  # ignored_parties
+            parties > 0 and p.ignored == parties,  # all_parties_ignored
+            has_message_id,  # has_message_id
+            has_date,  # has_date
+        )
+
     def vector_of(self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool,
                   has_date: bool) -> dict[str, Any]:
-        """The fact vector of an email with these parties (in :data:`FACTS` order)."""
-        return {
-            "credentials_valid": self.config.credentials_valid,
-            "duplicate": duplicate,
-            "direction": "outbound" if p.outbound else "inbound",
-            "sender_internal": p.outbound,
-            "sender_is_user": p.sender_user is not None,
-            "sender_is_active_user": p.sender_user is not None and p.sender_user.active,
-            "recipients": len(p.recipients),
-            "external_recipients": len(p.external),
-            "active_users_to_cc": len(p.active),
-            "inactive_users_to_cc": len(p.inactive),
-            "content_filter_hits": filter_hits,
-            "external_parties": len(p.parties),
-            "ignored_parties": p.ignored,
-            "all_parties_ignored": bool(p.parties) and p.ignored == len(p.parties),
-            "has_message_id": has_message_id,
-            "has_date": has_date,
-        }
+        """The fact vector (fact → value) of an email with these parties."""
+        return dict(zip(FACTS, self.values_of(p, filter_hits, duplicate, has_message_id,
+                                              has_date), strict=True))
 
     def derive(self, email: Email, duplicate: bool = False, details: bool = True,
                hits: tuple[int, ...] | None = None) -> Derived:

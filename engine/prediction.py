@@ -43,6 +43,7 @@ _UNKNOWN = {  # (sender unknown, recipients unknown) → the facts the log canno
                                     | (RECIPIENT_FACTS if recipients else set()))
     for sender in (False, True) for recipients in (False, True)}
 _NOBODY = _UNKNOWN[True, True]  # a subject-only entry
+_FACT_INDEX = {name: i for i, name in enumerate(FACTS)}
 MAX_CAUSES = 4
 MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat memory)
 
@@ -121,7 +122,8 @@ class Predictor:
         self.body_filters = self.deriver.filters.may_hit_unknown_body()
         self.logged_ids: set[str] = set()
         self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
-        self._getters: dict[frozenset[str], Callable[[dict[str, Any]], tuple[Any, ...]]] = {}
+        self._getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
+        self._value_getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
         self._causes_cache: dict[Any, tuple[tuple[str, ...], str | None]] = {}
 
     def email_of(self, entry: LogEntry) -> Email:
@@ -142,15 +144,17 @@ class Predictor:
         unknown = _UNKNOWN[entry.sender is None, entry.to is None and entry.cc is None]
         parties = self._nobody if unknown is _NOBODY else deriver.parties(
             entry.sender, entry.to or (), entry.cc or ())
-        vector = deriver.vector_of(parties, len(hits), mid in self.logged_ids, mid is not None,
+        values = deriver.values_of(parties, len(hits), mid in self.logged_ids, mid is not None,
                                    False)
         if explain or not self.memoise:
-            prediction = self._predict(entry, vector, unknown, mid, explain)
+            prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)), unknown,
+                                       mid, explain)
         else:
-            key = (self._known_key(vector, unknown), unknown, mid is not None, entry.outcome)
+            key = (self._known_values(values, unknown), unknown, mid is not None, entry.outcome)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
-                prediction = self._predict(entry, vector, unknown, mid, explain)
+                prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)),
+                                           unknown, mid, explain)
                 if len(self._predictions) >= MAX_MEMO:
                     self._predictions.clear()  # bounded memory on long logs
                 self._predictions[key] = prediction
@@ -211,11 +215,18 @@ class Predictor:
         depends on."""
         getter = self._getters.get(unknown)
         if getter is None:
-            known = [f for f in self._tested if f not in unknown]
-            getter = (lambda _: ()) if not known else (
-                lambda v, f=known[0]: (v[f],)) if len(known) == 1 else operator.itemgetter(*known)
-            self._getters[unknown] = getter
-        return getter(vector)  # type: ignore[no-any-return]
+            getter = self._getters[unknown] = _getter(
+                [f for f in self._tested if f not in unknown])
+        return getter(vector)
+
+    def _known_values(self, values: tuple[Any, ...], unknown: frozenset[str]
+                      ) -> tuple[Any, ...]:
+        """:meth:`_known_key` of a vector given as its values in :data:`FACTS` order."""
+        getter = self._value_getters.get(unknown)
+        if getter is None:
+            getter = self._value_getters[unknown] = _getter(
+                [_FACT_INDEX[f] for f in self._tested if f not in unknown])
+        return getter(values)
 
     def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
                   hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
@@ -272,6 +283,15 @@ class Predictor:
                       "rule-pack")
         self._causes_cache[key] = result
         return result
+
+
+def _getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function picking ``keys`` out of a vector (dict or tuple), always as a tuple."""
+    if not keys:
+        return lambda _: ()
+    if len(keys) == 1:
+        return lambda vector, key=keys[0]: (vector[key],)
+    return operator.itemgetter(*keys)
 
 
 def _describe_change(fact: str, was: Any, would: Any) -> str:
