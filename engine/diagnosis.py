@@ -343,12 +343,11 @@ class Diagnosis:
             else:
                 self._users.add(user)
         status = prediction.status
-        predicted = prediction.outcome if prediction.outcome is not None else UNDETERMINED
-        key = (user, code, status, predicted)
+        key = (user, code, status, prediction.outcome)
         self._tally[key] = self._tally.get(key, 0) + 1
         day = (entry.time.date(), code)
         self._day_tally[day] = self._day_tally.get(day, 0) + 1
-        self._times(entry)
+        self._times(entry.time, code == "LOG_OK")
         if status == "disagree" or len(self.sample) < SAMPLE_ENTRIES:
             row = self.row(entry, prediction)
             if status == "disagree":
@@ -407,7 +406,8 @@ class Diagnosis:
     def _sums(self, *fields: int) -> Counter[Any]:
         """Entries counted by some of (user, logged, status, predicted)."""
         counts: Counter[Any] = Counter()
-        for key, n in self._tally.items():
+        for (user, code, status, outcome), n in self._tally.items():
+            key = (user, code, status, outcome if outcome is not None else UNDETERMINED)
             counts[tuple(key[i] for i in fields) if len(fields) > 1 else key[fields[0]]] += n
         return counts
 
@@ -447,34 +447,38 @@ class Diagnosis:
 
     def _user_of(self, entry: LogEntry) -> str | None:
         """The user an entry concerns, by account name where the configuration knows it."""
-        d = self.directory
+        owner_of = self.directory.owner
         if entry.user:
             address = normalise(entry.user) or entry.user.strip().lower()
-            owner = d.owner(address)
+            owner = owner_of(address)
             if owner is not None:
                 return self._name(owner.name)
             return self.redactor.address(address) if self.redactor else entry.user.strip()
-        owner = d.owner(entry.sender)
-        if owner is not None:
-            return self._name(owner.name)
-        for address in (*(entry.to or ()), *(entry.cc or ())):
-            owner = d.active_owner(address)
-            if owner is not None:
-                return self._name(owner.name)
-        return None
+        owner = owner_of(entry.sender)
+        if owner is None:
+            for address in itertools.chain(entry.to or (), entry.cc or ()):
+                owner = owner_of(address)
+                if owner is not None and owner.active:
+                    break
+            else:
+                return None
+        return self.redactor.name(owner.name) if self.redactor else owner.name
 
     def _name(self, name: str) -> str:
         return self.redactor.name(name) if self.redactor else name
 
-    def _times(self, entry: LogEntry) -> None:
-        when = entry.time
-        if self.first_entry is None or when < self.first_entry:
-            self.first_entry = when
-        if self.last_entry is None or when > self.last_entry:
+    def _times(self, when: dt.datetime, logged: bool) -> None:
+        """The first and last entries, the last that logged, and the longest gaps."""
+        previous = self._previous
+        self._previous = when
+        if previous is None:
+            self.first_entry = self.last_entry = when
+        elif when > self.last_entry:  # type: ignore[operator]
             self.last_entry = when
-        if entry.outcome == "LOG_OK" and (self.last_log_ok is None or when > self.last_log_ok):
+        elif when < self.first_entry:  # type: ignore[operator]
+            self.first_entry = when
+        if logged and (self.last_log_ok is None or when > self.last_log_ok):
             self.last_log_ok = when
-        previous, self._previous = self._previous, when
         if previous is not None and when - previous > self.stale_after:
             gap = ((when - previous).total_seconds(), previous.isoformat(), when.isoformat())
             if len(self._gaps) < MAX_GAPS:
