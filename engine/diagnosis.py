@@ -297,6 +297,7 @@ class Diagnosis:
         self._tally: dict[tuple[str | None, str, str, str], int] = {}
         self._day_tally: dict[tuple[dt.date, str], int] = {}
         self._users: set[str] = set()
+        self._summed: tuple[int, dict[str, Any]] | None = None
         self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
         self.by_kind: Counter[str] = Counter()
         self.groups: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -403,47 +404,52 @@ class Diagnosis:
 
     # --- the counts --------------------------------------------------------------------
 
-    def _sums(self, *fields: int) -> Counter[Any]:
-        """Entries counted by some of (user, logged, status, predicted)."""
-        counts: Counter[Any] = Counter()
-        for (user, code, status, outcome), n in self._tally.items():
-            key = (user, code, status, outcome if outcome is not None else UNDETERMINED)
-            counts[tuple(key[i] for i in fields) if len(fields) > 1 else key[fields[0]]] += n
+    def _counts(self) -> dict[str, Any]:
+        """Every count, summed from the tallies once per number of entries counted."""
+        if self._summed is not None and self._summed[0] == self.total:
+            return self._summed[1]
+        status: Counter[str] = Counter({s: 0 for s in STATUSES})
+        by_outcome: Counter[str] = Counter()
+        matrix: Counter[tuple[str, str]] = Counter()
+        by_user: dict[str, Counter[str]] = {}
+        for (user, code, state, outcome), n in self._tally.items():
+            status[state] += n
+            by_outcome[code] += n
+            matrix[(outcome if outcome is not None else UNDETERMINED, code)] += n
+            if user is not None:
+                by_user.setdefault(user, Counter())[code] += n
+        by_day: dict[str, Counter[str]] = {}
+        for (day, code), n in sorted(self._day_tally.items()):
+            by_day.setdefault(day.isoformat(), Counter())[code] += n
+        counts = {"status": status, "by_outcome": by_outcome, "matrix": matrix,
+                  "by_user": by_user, "by_day": by_day}
+        self._summed = (self.total, counts)
         return counts
 
     @property
     def status(self) -> Counter[str]:
         """Entries by status (every status present)."""
-        counts: Counter[str] = Counter({s: 0 for s in STATUSES})
-        counts.update(self._sums(2))
-        return counts
+        return self._counts()["status"]  # type: ignore[no-any-return]
 
     @property
     def by_outcome(self) -> Counter[str]:
         """Entries by logged code."""
-        return self._sums(1)
+        return self._counts()["by_outcome"]  # type: ignore[no-any-return]
 
     @property
     def matrix(self) -> Counter[tuple[str, str]]:
         """Entries by (predicted, logged)."""
-        return self._sums(3, 1)
+        return self._counts()["matrix"]  # type: ignore[no-any-return]
 
     @property
     def by_user(self) -> dict[str, Counter[str]]:
         """Logged codes by the user an entry concerns."""
-        out: dict[str, Counter[str]] = {}
-        for (user, code, _, _), n in self._tally.items():
-            if user is not None:
-                out.setdefault(user, Counter())[code] += n
-        return out
+        return self._counts()["by_user"]  # type: ignore[no-any-return]
 
     @property
     def by_day(self) -> dict[str, Counter[str]]:
-        """Logged codes by day (UTC)."""
-        out: dict[str, Counter[str]] = {}
-        for (day, code), n in self._day_tally.items():
-            out.setdefault(day.isoformat(), Counter())[code] += n
-        return out
+        """Logged codes by day (UTC), days in order."""
+        return self._counts()["by_day"]  # type: ignore[no-any-return]
 
     def _user_of(self, entry: LogEntry) -> str | None:
         """The user an entry concerns, by account name where the configuration knows it."""

@@ -117,15 +117,20 @@ class FactDeriver:
         d = self.directory
         owner = d.owner
         sender_user = owner(sender)
-        outbound = bool(sender) and d.is_internal(sender)
+        outbound = bool(sender) and d.is_internal(sender)  # type: ignore[arg-type]
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
         recipients = tuple(dict.fromkeys((*to_cc, *bcc))) if bcc else to_cc
-        is_internal = d.is_internal
-        external = [a for a in recipients if not is_internal(a)]
+        external = [a for a in recipients if not d.is_internal(a)]
         owners = [(address, user) for address in to_cc if (user := owner(address)) is not None]
+        active: list[User] = []
+        inactive: list[User] = []
+        for _, user in owners:
+            (active if user.active else inactive).append(user)
         # Users without repeats, by identity (each address has one owner object).
-        active = list({id(u): u for _, u in owners if u.active}.values()) if owners else []
-        inactive = list({id(u): u for _, u in owners if not u.active}.values()) if owners else []
+        if len(active) > 1:
+            active = list({id(u): u for u in active}.values())
+        if len(inactive) > 1:
+            inactive = list({id(u): u for u in inactive}.values())
         ignore_hits: list[tuple[str, User, str]] = []
         if outbound:
             parties = external

@@ -24,6 +24,7 @@ from whynolog.engine.config import Config
 from whynolog.engine.prediction import Prediction, Predictor
 from whynolog.engine.rulepack import RulePack
 
+MAX_SHARED = 16_384  # distinct predictions kept as objects; emptied when full
 PART_BYTES = 2 << 20  # about this much log per task: many tasks keep every worker busy
 Item = tuple[LogEntry | RejectedEntry, Prediction | None]
 _worker: Predictor | None = None
@@ -65,24 +66,28 @@ def _start_worker(config: Config, pack: RulePack) -> None:
     _worker = Predictor(config, pack)
 
 
-def _predict_part(task: tuple[str, int, int, int]) -> list[tuple[Any, ...]]:
-    """One part's entries and predictions as plain tuples."""
+def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tuple[Any, ...]]]:
+    """One part's distinct predictions, and its entries as plain tuples naming them by index."""
     path, start, end, first_line = task
     assert _worker is not None
     _worker.logged_ids.clear()  # duplicates are tracked within the part
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
+    predictions: dict[int, tuple[int, Prediction]] = {}  # id → (index, the prediction)
     out: list[tuple[Any, ...]] = []
     for item in read_log(path, "text", stream=io.BytesIO(data), first_line=first_line):
         if isinstance(item, RejectedEntry):
             out.append((item.line, item.reason, item.excerpt))
             continue
         p = _worker.predict(item)
-        out.append((item.line, item.time, item.subject, item.outcome, item.sender, item.to,
-                    item.cc, item.message_id, item.user,
-                    (p.outcome, p.possible, p.rule, p.status, p.causes, p.cause_kind)))
-    return out
+        known = predictions.get(id(p))
+        if known is None:
+            known = predictions[id(p)] = (len(predictions), p)
+        out.append((*item, known[0]))
+    shared = [(p.outcome, p.possible, p.rule, p.status, p.causes, p.cause_kind)
+              for _, p in sorted(predictions.values(), key=lambda pair: pair[0])]
+    return shared, out
 
 
 def predict_log(path: str, config: Config, pack: RulePack, jobs: int,
@@ -94,20 +99,28 @@ def predict_log(path: str, config: Config, pack: RulePack, jobs: int,
     """
     tasks = iter([(path, start, end, line) for start, end, line in split_log(path, part_bytes)])
     local = Predictor(config, pack)  # for entries that are duplicates across parts
+    shared: dict[tuple[Any, ...], Prediction] = {}  # one object per distinct prediction
     context = multiprocessing.get_context("spawn")  # a fresh durable_rules host per worker
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, pack)) as pool:
-        pending: deque[Future[list[tuple[Any, ...]]]] = deque(
+        pending: deque[Future[tuple[list[Any], list[tuple[Any, ...]]]]] = deque(
             pool.submit(_predict_part, task) for task in itertools.islice(tasks, 2 * jobs))
         while pending:
-            rows = pending.popleft().result()
+            predictions, rows = pending.popleft().result()
             for task in itertools.islice(tasks, 1):
                 pending.append(pool.submit(_predict_part, task))
-            yield from _merge_part(rows, local)
+            yield from _merge_part(predictions, rows, local, shared)
 
 
-def _merge_part(rows: list[tuple[Any, ...]], local: Predictor) -> Iterator[Item]:
-    """A part's rows as entries and predictions, re-predicting cross-part duplicates."""
+def _merge_part(predictions: list[tuple[Any, ...]], rows: list[tuple[Any, ...]],
+                local: Predictor, shared: dict[tuple[Any, ...], Prediction]) -> Iterator[Item]:
+    """A part's rows as entries and predictions, re-predicting cross-part duplicates.
+
+    Equal predictions of every part become one object (``shared``), as in one process.
+    """
+    if len(shared) > MAX_SHARED:
+        shared.clear()
+    objects = [shared.get(p) or shared.setdefault(p, Prediction(*p)) for p in predictions]
     in_part: set[str] = set()
     for row in rows:
         if len(row) == 3:
@@ -123,4 +136,4 @@ def _merge_part(rows: list[tuple[Any, ...]], local: Predictor) -> Iterator[Item]
                 local.logged_ids.add(mid)
             if entry.outcome == "LOG_OK":
                 in_part.add(mid)
-        yield entry, prediction or Prediction(*row[9])
+        yield entry, prediction or objects[row[9]]
