@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -33,10 +33,12 @@ from whynolog.cli.common import (
     load_setup,
     use_colour,
 )
-from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
 from whynolog.engine.errors import InputError
-from whynolog.engine.logquery import LogQuery, parse_when
 from whynolog.engine.yamlio import dump_json_line
+
+if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
+    from whynolog.engine.adminlog import LogEntry, RejectedEntry
+    from whynolog.engine.logquery import LogQuery
 
 SEARCH_BATCH = 500
 _UNRECORDED: dict[str, Any] = {"from": None, "to": None, "cc": None, "message_id": None,
@@ -57,6 +59,8 @@ UntilOption = Annotated[str | None, typer.Option(
 
 
 def _query(**options: Any) -> LogQuery:
+    from whynolog.engine.logquery import LogQuery
+
     try:
         return LogQuery.from_options(**options)
     except ValueError as exc:
@@ -64,6 +68,8 @@ def _query(**options: Any) -> LogQuery:
 
 
 def _entries(log: Path, log_format: LogFormat | None) -> Iterator[LogEntry | RejectedEntry]:
+    from whynolog.engine.adminlog import read_log
+
     path = str(log)
     if path != "-" and log.is_dir():
         raise InputError(path, "is a directory, expected an admin log")
@@ -134,6 +140,8 @@ def search(
     redact_key: RedactKeyOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
+    from whynolog.engine.adminlog import RejectedEntry
+
     redactor = make_redactor(redact, redact_key)
     query = _query(subject=subject, since=since, until=until, outcomes=outcome or (),
                    address=address)
@@ -225,6 +233,7 @@ def why(
     redact_key: RedactKeyOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
+    from whynolog.engine.adminlog import RejectedEntry
     from whynolog.engine.diagnosis import outcome_meaning
     from whynolog.engine.directory import Directory
     from whynolog.engine.history import is_logged, message_id_key
@@ -316,6 +325,7 @@ def diagnose(
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
     from whynolog.engine.diagnosis import Diagnosis, parse_duration
+    from whynolog.engine.logquery import parse_when
 
     moment = _option(parse_when, as_of, "--as-of") if as_of else None
     stale = _option(parse_duration, stale_after, "--stale-after")

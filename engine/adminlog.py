@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, BinaryIO, NamedTuple
 
 from whynolog.engine.addresses import addresses_in, normalise, parse_addresses
@@ -62,8 +63,13 @@ _HEADER_FORMS = {form: key for name, key in _HEADERS.items()
 """Header names as logs spell them, for a look-up without ``strip().lower()``."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
-_MINUTES_SECONDS = {f":{m:02d}:{s:02d}": dt.timedelta(minutes=m, seconds=s)
-                    for m in range(60) for s in range(60)}
+
+
+@cache
+def _minutes_seconds() -> dict[str, dt.timedelta]:
+    """``:MM:SS`` → its duration, for every valid minute and second (built on first use)."""
+    return {f":{m:02d}:{s:02d}": dt.timedelta(minutes=m, seconds=s)
+            for m in range(60) for s in range(60)}
 
 
 class LogEntry(NamedTuple):
@@ -376,6 +382,7 @@ class _TextEntryParser:
         self.is_known = is_known
         self.codes: dict[str, str | None] = {}  # code line → None, or why it is no code
         self.hours: dict[str, dt.datetime | None] = {}
+        self.minutes_seconds = _minutes_seconds()
 
     def __call__(self, start: int, body: list[str], excerpt: str,
                  problem: str | None) -> LogEntry | RejectedEntry:
@@ -399,7 +406,7 @@ class _TextEntryParser:
                 if len(self.hours) >= _MEMO_SIZE:
                     self.hours.clear()
                 self.hours[first[:13]] = hour
-            rest = _MINUTES_SECONDS.get(first[13:19])
+            rest = self.minutes_seconds.get(first[13:19])
             if hour is not None and rest is not None:
                 return hour + rest, first[20:]
         match = _TIME.match(first)

@@ -84,3 +84,26 @@ def test_jobs_option_gives_the_same_bytes(corpus: Path) -> None:
         return result.stdout
 
     assert run("--jobs", "2") == run()
+
+
+@pytest.mark.parametrize("redact", [False, True])
+def test_rows_as_json_text_equal_the_rows_dumped(corpus: Path, redact: bool) -> None:
+    """The remembered JSON texts of ``rows="json"`` are exactly the dict rows, dumped."""
+    from whynolog.engine.diagnosis import Redactor
+    from whynolog.engine.yamlio import dump_json_line
+
+    config = load_config(str(corpus / "org.yaml"))
+    pack = load_rule_pack()
+    redactor = Redactor(b"k" * 32, [u.name for u in config.users]) if redact else None
+    results = {}
+    for form in ("dict", "json", "none"):
+        diagnosis = Diagnosis(config, as_of=AS_OF, redactor=redactor)
+        rows = list(diagnosis.feed(read_log(str(corpus / "admin.log")), Predictor(config, pack),
+                                   rows=form))  # type: ignore[arg-type]
+        results[form] = rows, diagnosis.summary()
+    dict_rows, summary = results["dict"]
+    assert [(kind, dump_json_line(row) if kind == "entry" else row) for kind, row in dict_rows] \
+        == results["json"][0]
+    assert all(row is None for kind, row in results["none"][0] if kind == "entry")
+    assert results["json"][1] == results["none"][1] == summary
+    assert summary["disagree"] > 0 and summary["total"] == 3000
