@@ -130,6 +130,9 @@ def diff(
     output: OutputOption = None,
     fail_on_change: Annotated[bool, typer.Option(
         help="Exit 1 when any email changes outcome (a CI gate).")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1,
+        help="Processes judging a large corpus (output is the same as with 1).")] = 1,
 ) -> None:
     """Which emails change outcome, and why, when the rules or the configuration change."""
     from whynolog.engine.config import load_config
@@ -152,7 +155,7 @@ def diff(
             packs[key] = load_rule_pack(side_rules)
         sides.append(Setup(configs[config_path], packs[key]))
     loaded = load_corpus(str(corpus), corpus_kind.value)
-    impact = compare(loaded.emails, sides[0], sides[1], str(corpus), loaded.skipped)
+    impact = compare(loaded.emails, sides[0], sides[1], str(corpus), loaded.skipped, jobs)
     data = impact.to_dict()
     if format is DiffFormat.json:
         emit(_json(data), output)

@@ -12,7 +12,7 @@ priority change).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,29 +140,32 @@ class Impact:
         }
 
 
-def compare(emails: Iterable[Email], old: Setup, new: Setup, corpus: str = "",
-            skipped: tuple[tuple[Position, str], ...] = ()) -> Impact:
-    """Judge ``emails`` in order with both setups and collect what changed."""
-    from whynolog.engine.judge import Judge
+Judged = tuple[str, str, "Change | None"]
+"""One email's old outcome, new outcome, and what changed (None when nothing did)."""
 
-    old_judge = Judge(old.config, old.pack)
-    new_judge = Judge(new.config, new.pack)
+
+def compare(emails: Sequence[Email], old: Setup, new: Setup, corpus: str = "",
+            skipped: tuple[tuple[Position, str], ...] = (), jobs: int = 1) -> Impact:
+    """Judge ``emails`` in order with both setups and collect what changed.
+
+    With ``jobs`` > 1 a large corpus is judged by that many worker processes,
+    with the same result.
+    """
+    if jobs > 1:
+        from whynolog.engine.parallel import judge_corpus
+
+        results: Iterable[Judged] = judge_corpus(emails, old, new, jobs)
+    else:
+        results = judge_all(emails, old, new)
     pairs: Counter[tuple[str, str]] = Counter()
     changed: list[Change] = []
     rule_changed: list[Change] = []
     total = 0
-    for index, email in enumerate(emails):
+    for before, after, change in results:
         total += 1
-        before = old_judge.judge(email, index, explain=False)
-        after = new_judge.judge(email, index, explain=False)
-        pairs[(before.outcome, after.outcome)] += 1
-        if before.outcome != after.outcome or before.rule != after.rule:
-            change = Change(
-                index=index, subject=email.subject, source=str(email.source),
-                old=before.outcome, new=after.outcome, old_rule=before.rule,
-                new_rule=after.rule, reason=why_changed(before, after, old.pack, new.pack),
-                reasons=after.reasons, old_reasons=before.reasons, remedy=after.remedy)
-            (changed if before.outcome != after.outcome else rule_changed).append(change)
+        pairs[(before, after)] += 1
+        if change is not None:
+            (changed if before != after else rule_changed).append(change)
     order = [*old.pack.outcomes, *new.pack.outcomes, *sorted({o for p in pairs for o in p})]
     seen = {o for p in pairs for o in p}
     outcomes = tuple(o for o in dict.fromkeys(order) if o in seen)
@@ -173,6 +176,38 @@ def compare(emails: Iterable[Email], old: Setup, new: Setup, corpus: str = "",
             matrix[a] = row
     return Impact(total, tuple(changed), tuple(rule_changed), matrix, outcomes,
                   old.label, new.label, corpus, skipped)
+
+
+class PairJudge:
+    """The old and the new setup's judges, judging emails in order."""
+
+    def __init__(self, old: Setup, new: Setup) -> None:
+        from whynolog.engine.judge import Judge
+
+        self.old, self.new = old, new
+        self.old_judge = Judge(old.config, old.pack)
+        self.new_judge = Judge(new.config, new.pack)
+
+    def judge(self, index: int, email: Email) -> Judged:
+        """Both outcomes of one email, and the change when the outcome or the rule differs."""
+        before = self.old_judge.judge(email, index, explain=False)
+        after = self.new_judge.judge(email, index, explain=False)
+        change = None
+        if before.outcome != after.outcome or before.rule != after.rule:
+            change = Change(
+                index=index, subject=email.subject, source=str(email.source),
+                old=before.outcome, new=after.outcome, old_rule=before.rule,
+                new_rule=after.rule, reason=why_changed(before, after, self.old.pack,
+                                                        self.new.pack),
+                reasons=after.reasons, old_reasons=before.reasons, remedy=after.remedy)
+        return before.outcome, after.outcome, change
+
+
+def judge_all(emails: Iterable[Email], old: Setup, new: Setup) -> Iterator[Judged]:
+    """Every email of the corpus judged by both setups, in order."""
+    judges = PairJudge(old, new)
+    for index, email in enumerate(emails):
+        yield judges.judge(index, email)
 
 
 def why_changed(before: Verdict, after: Verdict, old: RulePack, new: RulePack) -> str:

@@ -1,11 +1,13 @@
-"""Predicting a long text admin log on several cores, with the same result as on one.
+"""Long admin logs and corpora on several cores, with the same result as on one.
 
-The log is cut at blank lines into parts; worker processes read and predict
-their parts and send back plain tuples (cheap to pass between processes);
-the parts come back in order. A prediction depends on earlier entries only
-through duplicates (a Message-ID that logged before), so each worker tracks
-duplicates within its part, and the parent re-predicts the few entries whose
-Message-ID logged in an earlier part.
+``diagnose --jobs``: the log is cut at blank lines into parts; worker
+processes read and predict their parts and send back plain tuples (cheap to
+pass between processes); the parts come back in order. ``diff --jobs``: the
+corpus is cut into runs of emails that workers judge with both setups.
+
+A verdict depends on earlier emails only through duplicates (a copy of an
+email that logged before), so each worker tracks duplicates within its part,
+and the parent judges again the few emails whose copy logged in an earlier part.
 """
 
 from __future__ import annotations
@@ -15,19 +17,24 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
 from whynolog.engine.config import Config
+from whynolog.engine.emails import Email
+from whynolog.engine.facts import duplicate_key
+from whynolog.engine.impact import Judged, PairJudge, Setup
 from whynolog.engine.prediction import Prediction, Predictor
 from whynolog.engine.rulepack import RulePack
 
 MAX_SHARED = 16_384  # distinct predictions kept as objects; emptied when full
 PART_BYTES = 2 << 20  # about this much log per task: many tasks keep every worker busy
 Item = tuple[LogEntry | RejectedEntry, Prediction | None]
+CHUNK_EMAILS = 2_000  # emails a worker judges per task for diff
 _worker: Predictor | None = None
+_pair_worker: PairJudge | None = None
 
 
 def split_log(path: str, part_bytes: int = PART_BYTES) -> list[tuple[int, int, int]]:
@@ -137,3 +144,69 @@ def _merge_part(predictions: list[tuple[Any, ...]], rows: list[tuple[Any, ...]],
             if entry.outcome == "LOG_OK":
                 in_part.add(mid)
         yield entry, prediction or objects[row[9]]
+
+
+# --- diff ------------------------------------------------------------------------------
+
+
+def _start_pair_worker(old: Setup, new: Setup) -> None:
+    global _pair_worker
+    _pair_worker = PairJudge(old, new)
+
+
+def _judge_chunk(task: tuple[int, Sequence[Email]]) -> list[Judged]:
+    """A run of emails judged by both setups; duplicates are tracked within the run."""
+    start, emails = task
+    assert _pair_worker is not None
+    _pair_worker.old_judge.logged.clear()
+    _pair_worker.new_judge.logged.clear()
+    return [_pair_worker.judge(start + i, email) for i, email in enumerate(emails)]
+
+
+def judge_corpus(emails: Sequence[Email], old: Setup, new: Setup, jobs: int,
+                 chunk: int = CHUNK_EMAILS) -> Iterator[Judged]:
+    """:func:`~whynolog.engine.impact.judge_all` on ``jobs`` cores, the same results in order.
+
+    A corpus of at most two runs is judged here, where starting workers would cost more.
+    """
+    local = PairJudge(old, new)  # judges again the copies of emails that logged earlier
+    if len(emails) <= 2 * chunk:
+        yield from (local.judge(i, email) for i, email in enumerate(emails))
+        return
+    tasks = iter([(start, emails[start:start + chunk]) for start in range(0, len(emails), chunk)])
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_pair_worker,
+                             initargs=(old, new)) as pool:
+        pending: deque[tuple[int, Future[list[Judged]]]] = deque(
+            (task[0], pool.submit(_judge_chunk, task))
+            for task in itertools.islice(tasks, 2 * jobs))
+        while pending:
+            start, future = pending.popleft()
+            results = future.result()
+            for task in itertools.islice(tasks, 1):
+                pending.append((task[0], pool.submit(_judge_chunk, task)))
+            yield from _merge_chunk(start, emails[start:start + len(results)], results, local)
+
+
+def _merge_chunk(start: int, emails: Sequence[Email], results: list[Judged],
+                 local: PairJudge) -> Iterator[Judged]:
+    """A run's results, with the emails whose copy logged in an earlier run judged again."""
+    judges = (local.old_judge, local.new_judge)
+    # Keys that logged earlier in the run as the worker judged it (its duplicates).
+    in_run: tuple[set[Any], set[Any]] = (set(), set())
+    for i, (email, judged) in enumerate(zip(emails, results, strict=True)):
+        key = duplicate_key(email)
+        if key is None:
+            yield judged
+            continue
+        if any(key in judge.logged and key not in seen
+               for judge, seen in zip(judges, in_run, strict=True)):
+            yield local.judge(start + i, email)  # its copy logged in an earlier run
+        else:
+            for judge, outcome in zip(judges, judged[:2], strict=True):
+                if outcome == "LOG_OK":
+                    judge.logged.add(key)
+            yield judged
+        for seen, outcome in zip(in_run, judged[:2], strict=True):
+            if outcome == "LOG_OK":
+                seen.add(key)

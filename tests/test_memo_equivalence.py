@@ -107,3 +107,53 @@ def test_rows_as_json_text_equal_the_rows_dumped(corpus: Path, redact: bool) -> 
     assert all(row is None for kind, row in results["none"][0] if kind == "entry")
     assert results["json"][1] == results["none"][1] == summary
     assert summary["disagree"] > 0 and summary["total"] == 3000
+
+
+def test_parallel_diff_matches_one_process(corpus: Path) -> None:
+    """Runs of emails judged by workers give the results of one process, copies included."""
+    import dataclasses
+
+    from whynolog.engine.facts import duplicate_key
+    from whynolog.engine.impact import Setup, compare, judge_all, load_corpus
+    from whynolog.engine.parallel import judge_corpus
+
+    config = load_config(str(corpus / "org.yaml"))
+    users = tuple(dataclasses.replace(u, active=not u.active) if i % 4 == 0 else u
+                  for i, u in enumerate(config.users))
+    old = Setup(config, load_rule_pack())
+    new = Setup(dataclasses.replace(config, users=users), old.pack)
+    emails = load_corpus(str(corpus / "admin.log")).emails
+    expected = list(judge_all(emails, old, new))
+    assert list(judge_corpus(emails, old, new, 2, chunk=150)) == expected
+    assert sum(1 for _, _, change in expected if change is not None) > 50
+    first_logged: dict[object, int] = {}
+    for i, (email, (before, _, _)) in enumerate(zip(emails, expected, strict=True)):
+        if before == "LOG_OK":
+            first_logged.setdefault(duplicate_key(email), i)
+    copies = [i for i, (email, (before, _, _)) in enumerate(zip(emails, expected, strict=True))
+              if before == "NOLOG_DUPLICATE"
+              and first_logged.get(duplicate_key(email), i) // 150 < i // 150]
+    assert copies  # copies of emails that logged in an earlier run
+    assert compare(emails, old, new, jobs=2) == compare(emails, old, new)
+
+
+def test_diff_jobs_option_gives_the_same_bytes(corpus: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from whynolog.cli.app import app
+
+    edited = tmp_path / "org.yaml"
+    text = (corpus / "org.yaml").read_text(encoding="utf-8")
+    edited.write_text(text.replace("    ignore: [", "    active: false\n    ignore: [", 30),
+                      encoding="utf-8")
+
+    def run(*extra: str) -> str:
+        result = CliRunner().invoke(app, [
+            "diff", str(corpus / "admin.log"), "--old-config", str(corpus / "org.yaml"),
+            "--new-config", str(edited), "--format", "json", *extra])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    plain = run()
+    assert '"changed":[{' in plain.replace("\n", "").replace(" ", "")  # some emails change
+    assert run("--jobs", "2") == plain
