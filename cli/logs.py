@@ -417,12 +417,14 @@ def write_json(out: IO[str], items: Iterable[tuple[str, Any]], diagnosis: Any,
             if kind == "rejected":
                 spool.write(dump_json_line(row) + "\n")
                 continue
-            buffer.append(separator + row)
-            separator = ",\n"
+            buffer.append(row)
             if len(buffer) >= SEARCH_BATCH:
-                out.write("".join(buffer))
+                out.write(separator + ",\n".join(buffer))
+                separator = ",\n"
                 buffer.clear()
-        out.write("".join(buffer) + "\n],\n")
+        if buffer:
+            out.write(separator + ",\n".join(buffer))
+        out.write("\n],\n")
         for key, value in {**diagnosis.aggregates(), **meta}.items():
             out.write(f"{json.dumps(key)}: {dump_json_line(value)},\n")
         out.write('"rejected": [')

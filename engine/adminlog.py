@@ -433,17 +433,24 @@ class _TextEntryParser:
 
     def _entry(self, start: int, body: list[str]) -> LogEntry | str:
         """The entry, or why it is rejected."""
-        timed = self._time(body[0].lstrip())
-        if isinstance(timed, str):
-            return timed
-        when, rest = timed
-        if rest[:8].lower() != "subject:":
-            return "first line has no 'Subject:' after the time"
+        first = body[0]
+        if first[19:28] == " Subject:" and (hour := self.hours.get(first[:13])) is not None \
+                and (minutes := self.minutes_seconds.get(first[13:19])) is not None:
+            when, rest = hour + minutes, first[20:]  # the usual first line, seen this hour
+        else:
+            timed = self._time(first.lstrip())
+            if isinstance(timed, str):
+                return timed
+            when, rest = timed
+            if rest[:8].lower() != "subject:":
+                return "first line has no 'Subject:' after the time"
         if len(body) == 1:
             return "no outcome code line"
-        code, problem = self._code(body[-1])
-        if problem is not None:
-            return problem
+        code = body[-1].strip()
+        if self.codes.get(code, "") is not None:  # a code not seen yet, or no code
+            code, problem = self._code(body[-1])
+            if problem is not None:
+                return problem
 
         subject = rest[8:].strip()
         fields: dict[str, str] = {}

@@ -336,7 +336,7 @@ class Diagnosis:
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
         self.total += 1
-        code = entry.outcome
+        _, when, _, code, _, _, _, _, _ = entry
         user = self._user_of(entry)
         if user is not None and user not in self._users:
             if len(self._users) >= MAX_USERS:
@@ -345,10 +345,12 @@ class Diagnosis:
                 self._users.add(user)
         status = prediction.status
         key = (user, code, status, prediction.outcome)
-        self._tally[key] = self._tally.get(key, 0) + 1
-        day = (entry.time.date(), code)
-        self._day_tally[day] = self._day_tally.get(day, 0) + 1
-        self._times(entry.time, code == "LOG_OK")
+        tally = self._tally
+        tally[key] = tally.get(key, 0) + 1
+        day = (when.date(), code)
+        tally = self._day_tally
+        tally[day] = tally.get(day, 0) + 1
+        self._times(when, code == "LOG_OK")
         if status == "disagree" or len(self.sample) < SAMPLE_ENTRIES:
             row = self.row(entry, prediction)
             if status == "disagree":
@@ -380,16 +382,18 @@ class Diagnosis:
     def row_json(self, entry: LogEntry, prediction: Prediction) -> str:
         """``dump_json_line(row(entry, prediction))``, built from a remembered JSON text
         of the part the entry shares with every entry of the same prediction."""
-        key = (id(prediction), entry.outcome)
+        line, when, subject, logged, _, _, _, _, _ = entry
+        key = (id(prediction), logged)
         cached = self._tails.get(key)
         if cached is None or cached[0] is not prediction:
             if len(self._tails) >= MAX_TAILS:
                 self._tails.clear()
-            cached = (prediction, "," + dump_json_line(self._verdict(entry.outcome,
-                                                                     prediction))[1:])
+            cached = (prediction, "," + dump_json_line(self._verdict(logged, prediction))[1:])
             self._tails[key] = cached
-        return (f'{{"line":{entry.line},"time":"{entry.time.isoformat()}","subject":'
-                f"{_json_string(self._text(entry.subject))}{cached[1]}")
+        if self.redactor is not None:
+            subject = self.redactor.text(subject)
+        return f'{{"line":{line},"time":"{when.isoformat()}","subject":' \
+               f"{_json_string(subject)}{cached[1]}"
 
     def _verdict(self, logged: str, prediction: Prediction) -> dict[str, Any]:
         return {
@@ -454,15 +458,16 @@ class Diagnosis:
     def _user_of(self, entry: LogEntry) -> str | None:
         """The user an entry concerns, by account name where the configuration knows it."""
         owner_of = self.directory.owner
-        if entry.user:
-            address = normalise(entry.user) or entry.user.strip().lower()
+        _, _, _, _, sender, to, cc, _, user = entry
+        if user:
+            address = normalise(user) or user.strip().lower()
             owner = owner_of(address)
             if owner is not None:
                 return self._name(owner.name)
-            return self.redactor.address(address) if self.redactor else entry.user.strip()
-        owner = owner_of(entry.sender)
+            return self.redactor.address(address) if self.redactor else user.strip()
+        owner = owner_of(sender)
         if owner is None:
-            for address in itertools.chain(entry.to or (), entry.cc or ()):
+            for address in (to or ()) + (cc or ()):
                 owner = owner_of(address)
                 if owner is not None and owner.active:
                     break

@@ -45,7 +45,8 @@ class Directory:
         self._internal_domains = frozenset(config.internal_domains)
         # Ignore lists by id(user): hashing a user object costs far more than its id.
         self._ignore: dict[int, _IgnoreIndex] = {id(u): _IgnoreIndex.of(u) for u in config.users}
-        self._domain_is_internal = lru_cache(maxsize=4096)(self._covered)
+        self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
+        """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
 
@@ -63,7 +64,7 @@ class Directory:
 
     def is_internal(self, address: str) -> bool:
         """``address`` belongs to a user or to an internal domain (or a subdomain of one)."""
-        return address in self._owner or self._domain_is_internal(
+        return address in self._owner or self.domain_is_internal(
             address.rpartition("@")[2].rstrip("."))  # domain_of(), inlined: a hot path
 
     def _covered(self, domain: str) -> bool:

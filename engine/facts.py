@@ -116,16 +116,26 @@ class FactDeriver:
         """
         d = self.directory
         owner = d.owner
+        domain_is_internal = d.domain_is_internal
         sender_user = owner(sender)
         outbound = bool(sender) and d.is_internal(sender)  # type: ignore[arg-type]
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
-        recipients = tuple(dict.fromkeys((*to_cc, *bcc))) if bcc else to_cc
-        external = [a for a in recipients if not d.is_internal(a)]
-        owners = [(address, user) for address in to_cc if (user := owner(address)) is not None]
+        external: list[str] = []
+        owners: list[tuple[str, User]] = []
         active: list[User] = []
         inactive: list[User] = []
-        for _, user in owners:
-            (active if user.active else inactive).append(user)
+        for address in to_cc:  # one look-up an address: its user, else its domain
+            user = owner(address)
+            if user is None:
+                if not domain_is_internal(address.rpartition("@")[2].rstrip(".")):
+                    external.append(address)
+            else:
+                owners.append((address, user))
+                (active if user.active else inactive).append(user)
+        recipients = to_cc
+        if bcc:
+            recipients = tuple(dict.fromkeys((*to_cc, *bcc)))
+            external += [a for a in recipients[len(to_cc):] if not d.is_internal(a)]
         # Users without repeats, by identity (each address has one owner object).
         if len(active) > 1:
             active = list({id(u): u for u in active}.values())

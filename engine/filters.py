@@ -58,6 +58,7 @@ class FilterSet:
     def __init__(self, filters: tuple[ContentFilter, ...]) -> None:
         self.filters = filters
         self._subject_memo: dict[str, tuple[int, ...]] = {}
+        self._logged_memo: dict[str, tuple[int, ...]] = {}
         self._subject = self._compile([i for i, f in enumerate(filters)
                                        if f.field in ("subject", "any")])
         self._body = self._compile([i for i, f in enumerate(filters)
@@ -84,14 +85,21 @@ class FilterSet:
 
         ``None`` means the text is unknown (a privacy-stripped log entry).
         """
-        if body == "" and subject is not None and not self._empty_body:
-            return self._subject_hits(subject)  # a log entry's subject, the usual case
         found = set(self._subject_hits(subject)) if subject is not None else set()
         if body == "":
             found |= self._empty_body
         else:
             found |= self._match(self._body, body)
         return tuple(sorted(found))
+
+    def logged_hits(self, subject: str) -> tuple[int, ...]:
+        """``hit_indexes(subject, "")``: what an admin-log entry shows, remembered per subject."""
+        hit = self._logged_memo.get(subject)
+        if hit is None:
+            if len(self._logged_memo) >= _MEMO_SIZE:
+                self._logged_memo.clear()
+            hit = self._logged_memo[subject] = self.hit_indexes(subject, "")
+        return hit
 
     def _subject_hits(self, subject: str) -> tuple[int, ...]:
         """The hits of a subject, sorted.

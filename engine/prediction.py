@@ -138,19 +138,21 @@ class Predictor:
         unknown, whether a Message-ID was recorded and the logged code, so
         entries alike in those share one result.
         """
-        mid = entry.message_id.strip().lower() if entry.message_id else None
+        _, _, subject, logged, sender, to, cc, message_id, _ = entry
+        mid = message_id.strip().lower() if message_id else None
         deriver = self.deriver
-        hits = deriver.filters.hit_indexes(entry.subject, "")
-        unknown = _UNKNOWN[entry.sender is None, entry.to is None and entry.cc is None]
+        hits = deriver.filters.logged_hits(subject)
+        unknown = _UNKNOWN[sender is None, to is None and cc is None]
         parties = self._nobody if unknown is _NOBODY else deriver.parties(
-            entry.sender, entry.to or (), entry.cc or ())
+            sender, to or (), cc or ())
         values = deriver.values_of(parties, len(hits), mid in self.logged_ids, mid is not None,
                                    False)
         if explain or not self.memoise:
             prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)), unknown,
                                        mid, explain)
         else:
-            key = (self._known_values(values, unknown), unknown, mid is not None, entry.outcome)
+            getter = self._value_getters.get(unknown) or self._value_getter(unknown)
+            key = (getter(values), unknown, mid is not None, logged)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
                 prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)),
@@ -158,7 +160,7 @@ class Predictor:
                 if len(self._predictions) >= MAX_MEMO:
                     self._predictions.clear()  # bounded memory on long logs
                 self._predictions[key] = prediction
-        if entry.outcome == "LOG_OK" and mid is not None:
+        if logged == "LOG_OK" and mid is not None:
             self.logged_ids.add(mid)
         return prediction
 
@@ -219,14 +221,11 @@ class Predictor:
                 [f for f in self._tested if f not in unknown])
         return getter(vector)
 
-    def _known_values(self, values: tuple[Any, ...], unknown: frozenset[str]
-                      ) -> tuple[Any, ...]:
-        """:meth:`_known_key` of a vector given as its values in :data:`FACTS` order."""
-        getter = self._value_getters.get(unknown)
-        if getter is None:
-            getter = self._value_getters[unknown] = _getter(
-                [_FACT_INDEX[f] for f in self._tested if f not in unknown])
-        return getter(values)
+    def _value_getter(self, unknown: frozenset[str]) -> Callable[[Any], tuple[Any, ...]]:
+        """:meth:`_known_key` for a vector given as its values in :data:`FACTS` order."""
+        getter = self._value_getters[unknown] = _getter(
+            [_FACT_INDEX[f] for f in self._tested if f not in unknown])
+        return getter
 
     def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
                   hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
