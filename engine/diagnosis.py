@@ -290,7 +290,7 @@ class Diagnosis:
         self.as_of = (as_of or dt.datetime.now(UTC)).astimezone(UTC)
         self.stale_after = stale_after
         self.redactor = redactor
-        self.directory = Directory(config)
+        self.directory = Directory.of(config)
         self.total = 0
         # Entries counted by (user, logged, status, predicted) and by (day, logged): every
         # per-outcome, per-user and per-day figure is a sum over these.

@@ -29,6 +29,9 @@ class _IgnoreIndex(NamedTuple):
         return cls(user, addresses, domains)
 
 
+_SHARED: dict[int, tuple[Config, Directory]] = {}
+
+
 class Directory:
     """Address, domain and ignore-list look-ups over one :class:`Config`.
 
@@ -49,6 +52,16 @@ class Directory:
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
+
+    @classmethod
+    def of(cls, config: Config) -> Directory:
+        """The directory of ``config``, built once however many parts ask for it."""
+        shared = _SHARED.get(id(config))
+        if shared is None or shared[0] is not config:
+            if len(_SHARED) >= 8:
+                _SHARED.clear()
+            shared = _SHARED[id(config)] = (config, cls(config))
+        return shared[1]
 
     def active_owner(self, address: str | None) -> User | None:
         """The *active* user account that has ``address``."""

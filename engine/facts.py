@@ -103,7 +103,7 @@ class FactDeriver:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.directory = Directory(config)
+        self.directory = Directory.of(config)
         self.filters = FilterSet(config.content_filters)
 
     def parties(self, sender: str | None, to: tuple[str, ...], cc: tuple[str, ...] = (),

@@ -30,7 +30,7 @@ class Judge:
         self.engine = engine or RuleEngine(pack)
         self.deriver = FactDeriver(config)
         self.logged: set[tuple[Any, ...]] = set(history)
-        self._env = template_environment()
+        self._env: Any = None  # the sandboxed template environment, made on first use
         self._templates: dict[tuple[str, str], Any] = {}
 
     def judge(self, email: Email, index: int = 0, explain: bool = True) -> Verdict:
@@ -66,6 +66,8 @@ class Judge:
     def _render_lines(self, rule: Rule, which: str, context: dict[str, Any]) -> list[str]:
         template = self._templates.get((rule.id, which))
         if template is None:
+            if self._env is None:
+                self._env = template_environment()
             template = self._env.from_string(getattr(rule, which))
             self._templates[(rule.id, which)] = template
         try:
