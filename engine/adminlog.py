@@ -61,6 +61,9 @@ _HEADER_FORMS = {form: key for name, key in _HEADERS.items()
                  for form in (name, name.title(), name.upper(), name.capitalize(),
                               name.title().replace("-Id", "-ID"))}
 """Header names as logs spell them, for a look-up without ``strip().lower()``."""
+_USUAL_ORDER = tuple((name, key, len(name)) for name, key in (
+    ("From:", "from"), ("To:", "to"), ("Cc:", "cc"), ("Message-ID:", "message_id")))
+"""The header lines exports usually write, in their order: read without the general loop."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
 
@@ -453,35 +456,16 @@ class _TextEntryParser:
                 return problem
 
         subject = rest[8:].strip()
-        fields: dict[str, str] = {}
-        current = ""  # the field a folded line continues ("" for the subject)
-        for line in body[1:-1]:
-            name, colon, value = line.partition(":")
-            key = _HEADER_FORMS.get(name)
-            if key is not None and colon and key not in fields:
-                fields[key] = value  # the usual header line; values are stripped below
-                current = key
-                continue
-            if line[0] in " \t":  # a folded line continues the one above
-                if current:
-                    fields[current] = fields[current].strip() + " " + line.strip()
-                else:
-                    subject += " " + line.strip()
-                continue
-            key = key or _HEADERS.get(name.strip().lower())
-            if not colon or key is None:
-                return f"unrecognised header line {_short(line)!r}"
-            if key in fields:
-                if key not in ("to", "cc"):
-                    return f"repeated header {name.strip()!r}"
-                fields[key] = fields[key].strip() + " , " + value.strip()
-            else:
-                fields[key] = value
-            current = key
-
-        sender, to, cc = fields.get("from"), fields.get("to"), fields.get("cc")
-        message_id = fields.get("message_id")
-        user = fields.get("user")
+        fields = _usual_headers(body) if len(body) > 2 else {}
+        if fields is None:
+            read = _headers(body)
+            if isinstance(read, str):
+                return read
+            fields, folded = read
+            subject += folded
+        get = fields.get
+        sender, to, cc, message_id, user = (get("from"), get("to"), get("cc"),
+                                            get("message_id"), get("user"))
         return LogEntry(
             start, when, subject.strip(), code,
             normalise(sender.strip()) if sender else None,
@@ -490,6 +474,51 @@ class _TextEntryParser:
             message_id.strip() or None if message_id else None,
             user.strip() or None if user else None,
         )
+
+
+def _headers(body: list[str]) -> tuple[dict[str, str], str] | str:
+    """The header values of an entry (as written; stripped later) and what folded lines add
+    to its subject, or why its lines are not headers."""
+    fields: dict[str, str] = {}
+    subject = ""
+    current = ""  # the field a folded line continues ("" for the subject)
+    for line in body[1:-1]:
+        name, colon, value = line.partition(":")
+        key = _HEADER_FORMS.get(name)
+        if key is not None and colon and key not in fields:
+            fields[key] = value
+            current = key
+            continue
+        if line[0] in " \t":  # a folded line continues the one above
+            if current:
+                fields[current] = fields[current].strip() + " " + line.strip()
+            else:
+                subject += " " + line.strip()
+            continue
+        key = key or _HEADERS.get(name.strip().lower())
+        if not colon or key is None:
+            return f"unrecognised header line {_short(line)!r}"
+        if key in fields:
+            if key not in ("to", "cc"):
+                return f"repeated header {name.strip()!r}"
+            fields[key] = fields[key].strip() + " , " + value.strip()
+        else:
+            fields[key] = value
+        current = key
+    return fields, subject
+
+
+def _usual_headers(body: list[str]) -> dict[str, str] | None:
+    """The header values of an entry whose header lines are ``From:``, ``To:``, ``Cc:`` and
+    ``Message-ID:``, some of them, in that order; None for any other header block."""
+    fields: dict[str, str] = {}
+    lines = iter(body[1:-1])
+    line = next(lines)
+    for name, key, size in _USUAL_ORDER:
+        if line[:size] == name:
+            fields[key] = line[size:]
+            line = next(lines, "")
+    return fields if not line else None
 
 
 # --- CSV -----------------------------------------------------------------------------
