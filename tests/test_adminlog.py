@@ -762,3 +762,32 @@ def test_every_csv_row_is_accounted_for(rows: list[list[bytes]]) -> None:
     items = read(data, "csv")
     assert len(items) == expected
     assert len(good(items)) + len(bad(items)) == expected
+
+
+_HEADER_LINES = ["From: a@b.com", "To: c@acme.com, d@acme.com", "Cc: e@x.org", "Message-ID: <1@b>",
+                 "FROM: a@b.com", "To:", "User: alice@acme.com", "  folded more", "From:x@y.z",
+                 "Cc : e@x.org", "Subject: again", "To: second@acme.com", "LOG_OK"]
+
+
+@given(st.lists(st.sampled_from(_HEADER_LINES), min_size=1, max_size=6))
+def test_usual_header_block_reads_as_the_general_loop(headers: list[str]) -> None:
+    from whynolog.engine.adminlog import _headers, _usual_headers
+
+    body = ["2026-11-20 10:00:00 Subject: s", *headers, "LOG_OK"]
+    usual = _usual_headers(body)
+    if usual is not None:
+        assert _headers(body) == (usual, "")
+
+
+def test_usual_header_blocks_take_the_short_way() -> None:
+    from whynolog.engine.adminlog import _usual_headers
+
+    def block(*headers: str) -> list[str]:
+        return ["2026-11-20 10:00:00 Subject: s", *headers, "LOG_OK"]
+
+    assert _usual_headers(block("From: a@b.com", "To: c@d.com", "Message-ID: <1@b>")) == {
+        "from": " a@b.com", "to": " c@d.com", "message_id": " <1@b>"}
+    assert _usual_headers(block("From: a@b.com", "Cc: e@x.org")) == {
+        "from": " a@b.com", "cc": " e@x.org"}
+    assert _usual_headers(block("To: c@d.com", "From: a@b.com")) is None  # another order
+    assert _usual_headers(block("From: a@b.com", "  folded")) is None
