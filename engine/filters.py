@@ -49,7 +49,7 @@ def _as_regex(flt: ContentFilter) -> str:
     return flt.regex if flt.regex is not None else re2.escape(flt.contains or "")
 
 
-_MEMO_SIZE = 16_384  # remembered subjects; emptied when full
+_MEMO_SIZE = 65_536  # remembered subjects; emptied when full
 
 
 class FilterSet:
@@ -98,7 +98,8 @@ class FilterSet:
         if hit is None:
             if len(self._logged_memo) >= _MEMO_SIZE:
                 self._logged_memo.clear()
-            hit = self._logged_memo[subject] = self.hit_indexes(subject, "")
+            hit = self._logged_memo[subject] = tuple(sorted(
+                self._match(self._subject, subject) | self._empty_body))
         return hit
 
     def _subject_hits(self, subject: str) -> tuple[int, ...]:
