@@ -41,7 +41,7 @@ def parse_addresses(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def addresses_in(value: str) -> tuple[str, ...]:
     """Every address in one header value, normalised, in order, without repeats.
 
