@@ -164,22 +164,23 @@ class FactDeriver:
     def values_of(self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool,
                   has_date: bool) -> tuple[Any, ...]:
         """The fact values of an email with these parties, in :data:`FACTS` order."""
-        parties = len(p.parties)
+        _, sender_user, outbound, _, recipients, external, _, active, inactive, parties, _, \
+            ignored = p  # one unpacking: cheaper than an attribute each
         return (
             self.config.credentials_valid,  # credentials_valid
             duplicate,  # duplicate
-            "outbound" if p.outbound else "inbound",  # direction
-            p.outbound,  # sender_internal
-            p.sender_user is not None,  # sender_is_user
-            p.sender_user is not None and p.sender_user.active,  # sender_is_active_user
-            len(p.recipients),  # recipients
-            len(p.external),  # external_recipients
-            len(p.active),  # active_users_to_cc
-            len(p.inactive),  # inactive_users_to_cc
+            "outbound" if outbound else "inbound",  # direction
+            outbound,  # sender_internal
+            sender_user is not None,  # sender_is_user
+            sender_user is not None and sender_user.active,  # sender_is_active_user
+            len(recipients),  # recipients
+            len(external),  # external_recipients
+            len(active),  # active_users_to_cc
+            len(inactive),  # inactive_users_to_cc
             filter_hits,  # content_filter_hits
-            parties,  # external_parties
-            p.ignored,  # ignored_parties
-            parties > 0 and p.ignored == parties,  # all_parties_ignored
+            len(parties),  # external_parties
+            ignored,  # ignored_parties
+            bool(parties) and ignored == len(parties),  # all_parties_ignored
             has_message_id,  # has_message_id
             has_date,  # has_date
         )
