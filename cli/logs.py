@@ -367,19 +367,20 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
         from whynolog.engine.parallel import predict_log
 
         pairs = predict_log(str(log), setup.config, setup.pack, jobs)
-        items = with_progress(diagnosis.feed_predicted(pairs, rows), log)
+        batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
     else:
         predictor = Predictor(setup.config, setup.pack)
-        items = with_progress(diagnosis.feed(_entries(log, log_format), predictor, rows), log)
+        batches = with_progress(
+            diagnosis.feed_batches(_entries(log, log_format), predictor, rows), log)
     meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
             "version": __version__}
     if format is DiagnoseFormat.json:
         with _reader_may_stop(), _opened(output) as out:
-            write_json(out, items, diagnosis, meta)
+            write_json(out, batches, diagnosis, meta)
         if output is not None:
             typer.echo(f"wrote {output}", err=True)
         return None
-    for _ in items:
+    for _ in batches:
         pass
     return {**diagnosis.summary(), **meta}
 
@@ -388,21 +389,28 @@ PROGRESS_BYTES = 8 << 20
 """A log at least this big shows a progress bar on a terminal."""
 
 
-def with_progress(items: Iterator[Any], log: Path) -> Iterator[Any]:
-    """``items``, counted on a stderr progress bar when stderr is a terminal and the log big."""
+def with_progress(batches: Iterator[list[Any]], log: Path) -> Iterator[list[Any]]:
+    """``batches`` of entries, the entries counted on a stderr progress bar when stderr is a
+    terminal and the log big."""
     try:
         big = str(log) != "-" and log.stat().st_size >= PROGRESS_BYTES
     except OSError:
         big = False
     if not (big and sys.stderr.isatty()):
-        return items
+        return batches
     from tqdm import tqdm
 
-    return iter(tqdm(items, unit=" entries", unit_scale=True, file=sys.stderr,
-                     mininterval=0.5, leave=False, desc="diagnosing"))
+    def counted() -> Iterator[list[Any]]:
+        with tqdm(unit=" entries", unit_scale=True, file=sys.stderr, mininterval=0.5,
+                  leave=False, desc="diagnosing") as bar:
+            for batch in batches:
+                yield batch
+                bar.update(len(batch))
+
+    return counted()
 
 
-def write_json(out: IO[str], items: Iterable[tuple[str, Any]], diagnosis: Any,
+def write_json(out: IO[str], batches: Iterable[list[tuple[str, Any]]], diagnosis: Any,
                meta: dict[str, Any]) -> None:
     """The JSON report, streamed: entry rows (JSON texts) as they come, aggregates and
     rejected rows (dicts) last.
@@ -412,18 +420,14 @@ def write_json(out: IO[str], items: Iterable[tuple[str, Any]], diagnosis: Any,
     with tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8") as spool:
         out.write('{"entries": [')
         separator = "\n"
-        buffer: list[str] = []
-        for kind, row in items:
-            if kind == "rejected":
-                spool.write(dump_json_line(row) + "\n")
-                continue
-            buffer.append(row)
-            if len(buffer) >= SEARCH_BATCH:
-                out.write(separator + ",\n".join(buffer))
+        for batch in batches:
+            rows = [row for kind, row in batch if kind == "entry"]
+            if len(rows) < len(batch):
+                spool.writelines(dump_json_line(row) + "\n" for kind, row in batch
+                                 if kind == "rejected")
+            if rows:
+                out.write(separator + ",\n".join(rows))
                 separator = ",\n"
-                buffer.clear()
-        if buffer:
-            out.write(separator + ",\n".join(buffer))
         out.write("\n],\n")
         for key, value in {**diagnosis.aggregates(), **meta}.items():
             out.write(f"{json.dumps(key)}: {dump_json_line(value)},\n")

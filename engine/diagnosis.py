@@ -45,8 +45,8 @@ MAX_USERS = 10_000
 """Distinct users counted by name; further ones are counted as ``(other)``."""
 MAX_REJECTED_KEPT = 1_000
 """Rejected entries kept for the summary (all are counted, and streamed to JSON)."""
-PREDICT_BATCH = 256
-"""Entries read before they are predicted together (memory: a batch of entries)."""
+BATCH = 256
+"""Entries read, predicted and counted together (memory: a batch of entries)."""
 RowForm = Literal["dict", "json", "none"]
 MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Diagnosis.row_json`."""
@@ -320,18 +320,45 @@ class Diagnosis:
         text (``"json"``, see :meth:`row_json`) or ``None`` (``"none"``:
         only the counts are wanted). Rejected rows are dicts.
         """
-        return self.feed_predicted(_predicted(items, predictor), rows)
+        return itertools.chain.from_iterable(self.feed_batches(items, predictor, rows))
+
+    def feed_batches(self, items: Iterable[LogEntry | RejectedEntry], predictor: Predictor,
+                     rows: RowForm = "dict") -> Iterator[list[tuple[str, Any]]]:
+        """:meth:`feed`, a list of rows at a time.
+
+        Reading, predicting and counting a batch each in turn is about a quarter
+        faster than doing all three entry by entry (the interpreter's caches stay warm).
+        """
+        it = iter(items)
+        predict = predictor.predict
+        while batch := list(itertools.islice(it, BATCH)):
+            predictions = [None if isinstance(item, RejectedEntry) else predict(item)
+                           for item in batch]
+            yield self._count(zip(batch, predictions, strict=True), rows)
 
     def feed_predicted(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
                        rows: RowForm = "dict") -> Iterator[tuple[str, Any]]:
         """Count items predicted elsewhere (``None`` for rejected ones), as :meth:`feed`."""
+        return itertools.chain.from_iterable(self.feed_predicted_batches(pairs, rows))
+
+    def feed_predicted_batches(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
+                               rows: RowForm = "dict") -> Iterator[list[tuple[str, Any]]]:
+        """:meth:`feed_predicted`, a list of rows at a time."""
+        it = iter(pairs)
+        while batch := list(itertools.islice(it, BATCH)):
+            yield self._count(batch, rows)
+
+    def _count(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
+               rows: RowForm) -> list[tuple[str, Any]]:
         row = {"dict": self.row, "json": self.row_json, "none": None}[rows]
+        out: list[tuple[str, Any]] = []
         for item, prediction in pairs:
             if isinstance(item, RejectedEntry):
-                yield "rejected", self.reject(item)
+                out.append(("rejected", self.reject(item)))
             else:
                 self.add(item, prediction)
-                yield "entry", row(item, prediction) if row is not None else None
+                out.append(("entry", row(item, prediction) if row is not None else None))
+        return out
 
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
@@ -615,20 +642,6 @@ class Diagnosis:
         if any(p == UNDETERMINED for p, _ in self.matrix):
             rows.append(UNDETERMINED)
         return rows
-
-
-def _predicted(items: Iterable[LogEntry | RejectedEntry], predictor: Predictor
-               ) -> Iterator[tuple[LogEntry | RejectedEntry, Prediction | None]]:
-    """Items with their predictions (``None`` for rejected ones), predicted a batch at a time.
-
-    Reading, predicting and counting a batch each in turn is about a quarter
-    faster than doing all three entry by entry (the interpreter's caches stay warm).
-    """
-    it = iter(items)
-    predict = predictor.predict
-    while batch := list(itertools.islice(it, PREDICT_BATCH)):
-        yield from zip(batch, [None if isinstance(item, RejectedEntry) else predict(item)
-                               for item in batch], strict=True)
 
 
 def _ordered(counts: Counter[str], codes: list[str]) -> dict[str, int]:

@@ -26,14 +26,15 @@ def big_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_terminal_sees_progress(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    assert list(logs.with_progress(iter(range(5)), big_log)) == list(range(5))
+    batches = [[1, 2, 3], [4, 5]]
+    assert list(logs.with_progress(iter(batches), big_log)) == batches
     assert "entries" in terminal.getvalue()
 
 
 def test_a_pipe_sees_nothing(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pipe = io.StringIO()
     monkeypatch.setattr("sys.stderr", pipe)
-    items = iter(range(5))
-    assert logs.with_progress(items, big_log) is items
+    batches = iter([[1, 2, 3], [4, 5]])
+    assert logs.with_progress(batches, big_log) is batches
     assert pipe.getvalue() == ""
 
