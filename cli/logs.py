@@ -363,6 +363,7 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
 
     fmt = log_format.value if log_format else detect_format(str(log))
     rows = "json" if format is DiagnoseFormat.json else "none"
+    predictor = None
     if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
         from whynolog.engine.parallel import predict_log
 
@@ -379,10 +380,12 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
             write_json(out, batches, diagnosis, meta)
         if output is not None:
             typer.echo(f"wrote {output}", err=True)
-        return None
-    for _ in batches:
-        pass
-    return {**diagnosis.summary(), **meta}
+    else:
+        for _ in batches:
+            pass
+    if predictor is not None:
+        predictor.engine.remember()  # the next diagnosis with these rules starts informed
+    return {**diagnosis.summary(), **meta} if format is not DiagnoseFormat.json else None
 
 
 PROGRESS_BYTES = 8 << 20

@@ -4,8 +4,9 @@ Admins run whynolog many times an hour against the same configuration; a
 2,000-user file takes longer to validate than the whole judgement. What
 loaded cleanly is pickled under ``$WHYNOLOG_CACHE_DIR`` (default
 ``~/.cache/whynolog``) and reused while the bytes, and whynolog's version,
-are the same. Errors are never cached. ``WHYNOLOG_NO_CACHE=1`` turns it off;
-any problem with the cache itself just means loading afresh.
+are the same. Errors are never cached. The rule engine keeps its decisions
+for a rule pack here too (:func:`remember`). ``WHYNOLOG_NO_CACHE=1`` turns it
+off; any problem with the cache itself just means loading afresh.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pickle
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from whynolog import __version__
 
@@ -34,16 +35,30 @@ def cache_dir() -> Path:
 
 def cached(kind: str, raw: bytes, load: Callable[[], T]) -> T:
     """``load()``, or its remembered result for these exact bytes."""
-    if os.environ.get("WHYNOLOG_NO_CACHE"):
-        return load()
-    digest = hashlib.sha256(f"{kind}\0{__version__}\0".encode() + raw).hexdigest()
-    path = cache_dir() / f"{kind}-{digest}.pickle"
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)  # type: ignore[no-any-return]
-    except Exception:  # a missing, stale or unreadable cache entry: load afresh
-        pass
+    found = remembered(kind, raw)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     value = load()
+    remember(kind, raw, value)
+    return value
+
+
+def remembered(kind: str, raw: bytes) -> Any:
+    """What :func:`remember` kept for ``kind`` and these bytes, or None."""
+    if os.environ.get("WHYNOLOG_NO_CACHE"):
+        return None
+    try:
+        with _path(kind, raw).open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a missing, stale or unreadable cache entry: nothing remembered
+        return None
+
+
+def remember(kind: str, raw: bytes, value: Any) -> None:
+    """Keep ``value`` for ``kind`` and these bytes (atomically; quietly not when impossible)."""
+    if os.environ.get("WHYNOLOG_NO_CACHE"):
+        return
+    path = _path(kind, raw)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -51,4 +66,8 @@ def cached(kind: str, raw: bytes, load: Callable[[], T]) -> T:
         os.replace(handle.name, path)
     except OSError:
         pass  # a read-only home is fine: the cache is only a shortcut
-    return value
+
+
+def _path(kind: str, raw: bytes) -> Path:
+    digest = hashlib.sha256(f"{kind}\0{__version__}\0".encode() + raw).hexdigest()
+    return cache_dir() / f"{kind}-{digest}.pickle"

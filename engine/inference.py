@@ -5,19 +5,23 @@ conditions hold fires, in priority order, and the first to fire decides.
 The fact is retracted at once and one session per pack is reused, so no
 state accumulates (durable_rules holds at most 1,024 live sessions).
 Because rules test only the vector, the matched rules are memoised per
-distinct vector.
+distinct vector, and the memo of a pack can be kept in the load cache
+(:meth:`RuleEngine.remember`) for the next run with the same rules.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from whynolog.engine.cache import remember, remembered
 from whynolog.engine.rulepack import ALWAYS_FACT, RulePack
 
 _SESSION = "whynolog"
+MAX_REMEMBERED = 100_000  # decisions kept between runs, at most
 _names = itertools.count(1)
 _lock = threading.Lock()
 _host: Any = None
@@ -57,12 +61,22 @@ class RuleEngine:
         self.memoise = memoise
         self.ruleset = f"whynolog-pack-{next(_names)}"  # names are process-global
         self._fired: list[str] = []
-        self._cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        # What the rules are to durable_rules, whatever the ruleset is called here.
+        self._rules = json.dumps(pack.to_durable("|"), sort_keys=True).encode()
+        self._cache: dict[tuple[Any, ...], tuple[str, ...]] = (
+            remembered("decisions", self._rules) or {}) if memoise else {}
+        self._kept = len(self._cache)
         self.evaluations = 0  # how many vectors durable_rules judged (not cache hits)
         with _lock:
             host = _get_host()
             _routes[self.ruleset] = self._fired.append
             host.set_rulesets({self.ruleset: pack.to_durable(f"{self.ruleset}|")})
+
+    def remember(self) -> None:
+        """Keep the memo for the next run with the same rules (when it grew, and not huge)."""
+        if self.memoise and self._kept < len(self._cache) <= MAX_REMEMBERED:
+            remember("decisions", self._rules, self._cache)
+            self._kept = len(self._cache)
 
     def matches(self, vector: dict[str, Any]) -> tuple[str, ...]:
         """Ids of every rule whose conditions hold, deciding rule first."""

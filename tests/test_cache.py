@@ -62,3 +62,25 @@ def test_cache_can_be_turned_off(tmp_path: Path, own_cache: Path,
     org.write_text(ORG.format(name="One"), encoding="utf-8")
     load_config(str(org))
     assert not own_cache.exists()
+
+
+def test_engine_decisions_are_remembered_for_the_same_rules_only(own_cache: Path) -> None:
+    import dataclasses
+
+    from whynolog.engine.facts import FACTS
+    from whynolog.engine.inference import RuleEngine
+
+    pack = load_rule_pack()
+    vector = {name: spec.values[0] if spec.values else 0 for name, spec in FACTS.items()}
+    vector["credentials_valid"] = True
+    first = RuleEngine(pack)
+    decided = first.decide(vector)
+    assert decided is not None and first.evaluations == 1
+    first.remember()
+    assert len(list(own_cache.glob("decisions-*"))) == 1
+    again = RuleEngine(pack)
+    assert again.decide(vector) == decided and again.evaluations == 0  # from the cache
+    others = dataclasses.replace(pack, rules=tuple(r for r in pack.rules if r.id != decided))
+    changed = RuleEngine(others)
+    assert changed.decide(vector) != decided and changed.evaluations == 1
+    assert RuleEngine(pack, memoise=False).decide(vector) == decided
