@@ -15,6 +15,8 @@ from functools import lru_cache
 _ATOM = r'[^\s<>()\[\]\\;:",@]+'
 _BARE_LIST = re.compile(rf"\s*{_ATOM}@{_ATOM}(?:\s*,\s*{_ATOM}@{_ATOM})*\s*")
 """Bare addresses, comma-separated: what most logs record (linear: no ambiguous repeats)."""
+_NAMED = re.compile(rf'[^<>@,"()\[\]\\;:]*<({_ATOM}@{_ATOM})>\s*')
+"""One address with a display name, ``Bob Jones <bob@x.com>`` (linear, as above)."""
 _QUOTING = frozenset('"()[]\\;:')  # what only a full RFC 5322 parser reads right
 _SPACE = frozenset(" \t")
 
@@ -50,7 +52,10 @@ def addresses_in(value: str) -> tuple[str, ...]:
     if _BARE_LIST.fullmatch(value):
         if "," not in value:
             return (value.strip().lower(),)
-        return _distinct(a.strip() for a in value.lower().split(","))
+        return tuple(dict.fromkeys([a.strip() for a in value.lower().split(",")]))
+    named = _NAMED.fullmatch(value)
+    if named is not None:
+        return (named[1].lower(),)
     simple = None if _QUOTING.intersection(value) else _simple_addresses(value)
     if simple is not None:
         return _distinct(a for a in simple if _plausible(a))
