@@ -118,7 +118,9 @@ class FactDeriver:
         owner = d.owner
         domain_is_internal = d.domain_is_internal
         sender_user = owner(sender)
-        outbound = bool(sender) and d.is_internal(sender)  # type: ignore[arg-type]
+        # Internal: the sender belongs to a user, or to an internal domain.
+        outbound = sender_user is not None or (bool(sender) and domain_is_internal(
+            sender.rpartition("@")[2].rstrip(".")))  # type: ignore[union-attr]
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
         external: list[str] = []
         owners: list[tuple[str, User]] = []
@@ -158,8 +160,9 @@ class FactDeriver:
                     if entry:
                         ignore_hits.append((sender, user, entry))
             ignored = 1 if parties and active and len(ignore_hits) == len(active) else 0
-        return Parties(sender, sender_user, outbound, to_cc, recipients, external, owners,
-                       active, inactive, parties, ignore_hits, ignored)
+        return tuple.__new__(Parties, (  # as Parties(...), without its Python-level __new__
+            sender, sender_user, outbound, to_cc, recipients, external, owners, active,
+            inactive, parties, ignore_hits, ignored))
 
     def values_of(self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool,
                   has_date: bool) -> tuple[Any, ...]:
