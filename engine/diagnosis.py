@@ -350,14 +350,15 @@ class Diagnosis:
 
     def _count(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
                rows: RowForm) -> list[tuple[str, Any]]:
-        row = {"dict": self.row, "json": self.row_json, "none": None}[rows]
+        add = self.add
+        row = {"dict": self.row, "json": self.row_json, "none": _no_row}[rows]
         out: list[tuple[str, Any]] = []
         for item, prediction in pairs:
-            if isinstance(item, RejectedEntry):
-                out.append(("rejected", self.reject(item)))
+            if prediction is None:  # a rejected entry
+                out.append(("rejected", self.reject(item)))  # type: ignore[arg-type]
             else:
-                self.add(item, prediction)
-                out.append(("entry", row(item, prediction) if row is not None else None))
+                add(item, prediction)  # type: ignore[arg-type]
+                out.append(("entry", row(item, prediction)))  # type: ignore[arg-type]
         return out
 
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
@@ -377,7 +378,19 @@ class Diagnosis:
         day = (when.date(), code)
         tally = self._day_tally
         tally[day] = tally.get(day, 0) + 1
-        self._times(when, code == "LOG_OK")
+        # The first and last entries, the last that logged, and the longest gaps.
+        previous, self._previous = self._previous, when
+        if previous is None:
+            self.first_entry = self.last_entry = when
+        else:
+            if when > self.last_entry:  # type: ignore[operator]
+                self.last_entry = when
+            elif when < self.first_entry:  # type: ignore[operator]
+                self.first_entry = when
+            if when - previous > self.stale_after:
+                self._gap(previous, when)
+        if code == "LOG_OK" and (self.last_log_ok is None or when > self.last_log_ok):
+            self.last_log_ok = when
         if status == "disagree" or len(self.sample) < SAMPLE_ENTRIES:
             row = self.row(entry, prediction)
             if status == "disagree":
@@ -505,24 +518,13 @@ class Diagnosis:
     def _name(self, name: str) -> str:
         return self.redactor.name(name) if self.redactor else name
 
-    def _times(self, when: dt.datetime, logged: bool) -> None:
-        """The first and last entries, the last that logged, and the longest gaps."""
-        previous = self._previous
-        self._previous = when
-        if previous is None:
-            self.first_entry = self.last_entry = when
-        elif when > self.last_entry:  # type: ignore[operator]
-            self.last_entry = when
-        elif when < self.first_entry:  # type: ignore[operator]
-            self.first_entry = when
-        if logged and (self.last_log_ok is None or when > self.last_log_ok):
-            self.last_log_ok = when
-        if previous is not None and when - previous > self.stale_after:
-            gap = ((when - previous).total_seconds(), previous.isoformat(), when.isoformat())
-            if len(self._gaps) < MAX_GAPS:
-                heapq.heappush(self._gaps, gap)
-            else:
-                heapq.heappushpop(self._gaps, gap)
+    def _gap(self, previous: dt.datetime, when: dt.datetime) -> None:
+        """Keep a gap between two entries if it is among the longest."""
+        gap = ((when - previous).total_seconds(), previous.isoformat(), when.isoformat())
+        if len(self._gaps) < MAX_GAPS:
+            heapq.heappush(self._gaps, gap)
+        else:
+            heapq.heappushpop(self._gaps, gap)
 
     def _mismatch(self, row: dict[str, Any], prediction: Prediction) -> None:
         kind = prediction.cause_kind or "unknown"
@@ -642,6 +644,10 @@ class Diagnosis:
         if any(p == UNDETERMINED for p, _ in self.matrix):
             rows.append(UNDETERMINED)
         return rows
+
+
+def _no_row(entry: LogEntry, prediction: Prediction) -> None:
+    """The row of an entry when only the counts are wanted."""
 
 
 def _ordered(counts: Counter[str], codes: list[str]) -> dict[str, int]:
