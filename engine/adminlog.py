@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 import sys
@@ -333,11 +334,12 @@ def _parse_text(
     Limits are checked once a batch, so an endless entry costs at most a batch of memory.
     """
     del path
-    parse = _TextEntryParser(is_known)
+    read = _TextEntryParser(is_known).entry
     body: list[str] = []
     start, excerpt = 0, ""
     problem: str | None = None
-    for before, lines, overlong in batches:
+    for before, lines, overlong in itertools.chain(batches, [(0, [""], False)]):
+        # ^ a blank line after the last batch ends the last entry
         if overlong:
             if not start:
                 start, excerpt = before + 1, _excerpt(lines[0])
@@ -354,15 +356,15 @@ def _parse_text(
             elif start:
                 if problem is None and (start <= before or len(body) > MAX_ENTRY_LINES):
                     problem = _too_long(body)
-                yield parse(start, body, excerpt, problem)
+                parsed = problem or read(start, body)
+                yield RejectedEntry(start, parsed, excerpt or _excerpt(body[0])) \
+                    if isinstance(parsed, str) else parsed
                 body, start, excerpt, problem = [], 0, "", None
         if start and problem is None:
             problem = _too_long(body)
         if problem is not None and body:
             excerpt = excerpt or _excerpt(body[0])
             body.clear()
-    if start:
-        yield parse(start, body, excerpt, problem)
 
 
 def _too_long(body: list[str]) -> str | None:
@@ -374,7 +376,7 @@ def _too_long(body: list[str]) -> str | None:
 
 
 class _TextEntryParser:
-    """Turns an entry's lines into a :class:`LogEntry`, or a :class:`RejectedEntry` saying why.
+    """Turns an entry's lines into a :class:`LogEntry`, or says why they are none.
 
     The usual first line (``2026-11-20 14:03:11 Subject: …``) takes a fast
     path: the hour is parsed once and remembered, minutes and seconds are
@@ -386,15 +388,6 @@ class _TextEntryParser:
         self.codes: dict[str, str | None] = {}  # code line → None, or why it is no code
         self.hours: dict[str, dt.datetime | None] = {}
         self.minutes_seconds = _minutes_seconds()
-
-    def __call__(self, start: int, body: list[str], excerpt: str,
-                 problem: str | None) -> LogEntry | RejectedEntry:
-        if problem is None:
-            parsed = self._entry(start, body)
-            if not isinstance(parsed, str):
-                return parsed
-            problem = parsed
-        return RejectedEntry(start, problem, excerpt or _excerpt(body[0]))
 
     def _time(self, first: str) -> tuple[dt.datetime, str] | str:
         """The entry's time and the rest of the first line, or why there is none."""
@@ -434,7 +427,7 @@ class _TextEntryParser:
                 self.codes[code] = problem
         return code, problem
 
-    def _entry(self, start: int, body: list[str]) -> LogEntry | str:
+    def entry(self, start: int, body: list[str]) -> LogEntry | str:
         """The entry, or why it is rejected."""
         first = body[0]
         if first[19:28] == " Subject:" and (hour := self.hours.get(first[:13])) is not None \
