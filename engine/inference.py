@@ -56,7 +56,9 @@ def _not_handled() -> type[BaseException]:
 class RuleEngine:
     """One rule pack compiled into durable_rules, answering "which rules match?"."""
 
-    def __init__(self, pack: RulePack, memoise: bool = True) -> None:
+    def __init__(self, pack: RulePack, memoise: bool = True, kept: bool = False) -> None:
+        """``kept``: start from the decisions :meth:`remember` kept for the same rules
+        (worth it for bulk work such as a diagnosis, not for a few emails)."""
         self.pack = pack
         self.memoise = memoise
         self.ruleset = f"whynolog-pack-{next(_names)}"  # names are process-global
@@ -64,7 +66,7 @@ class RuleEngine:
         # What the rules are to durable_rules, whatever the ruleset is called here.
         self._rules = json.dumps(pack.to_durable("|"), sort_keys=True).encode()
         self._cache: dict[tuple[Any, ...], tuple[str, ...]] = (
-            remembered("decisions", self._rules) or {}) if memoise else {}
+            remembered("decisions", self._rules) or {}) if memoise and kept else {}
         self._kept = len(self._cache)
         self.evaluations = 0  # how many vectors durable_rules judged (not cache hits)
         with _lock:

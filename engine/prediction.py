@@ -111,7 +111,7 @@ class Predictor:
         self.memoise = memoise
         self._predictions: dict[Any, Prediction] = {}
         self.pack = pack
-        self.judge = Judge(config, pack, engine)
+        self.judge = Judge(config, pack, engine or RuleEngine(pack, memoise, kept=True))
         self.engine = self.judge.engine
         self.deriver = self.judge.deriver
         self._nobody = self.deriver.parties(None, ())

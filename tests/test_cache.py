@@ -73,14 +73,16 @@ def test_engine_decisions_are_remembered_for_the_same_rules_only(own_cache: Path
     pack = load_rule_pack()
     vector = {name: spec.values[0] if spec.values else 0 for name, spec in FACTS.items()}
     vector["credentials_valid"] = True
-    first = RuleEngine(pack)
+    first = RuleEngine(pack, kept=True)
     decided = first.decide(vector)
     assert decided is not None and first.evaluations == 1
     first.remember()
     assert len(list(own_cache.glob("decisions-*"))) == 1
-    again = RuleEngine(pack)
+    again = RuleEngine(pack, kept=True)
     assert again.decide(vector) == decided and again.evaluations == 0  # from the cache
+    fresh = RuleEngine(pack)  # a few emails: not worth reading the kept decisions
+    assert fresh.decide(vector) == decided and fresh.evaluations == 1
     others = dataclasses.replace(pack, rules=tuple(r for r in pack.rules if r.id != decided))
-    changed = RuleEngine(others)
+    changed = RuleEngine(others, kept=True)
     assert changed.decide(vector) != decided and changed.evaluations == 1
     assert RuleEngine(pack, memoise=False).decide(vector) == decided
