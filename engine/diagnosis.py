@@ -299,6 +299,7 @@ class Diagnosis:
         self._users: set[str] = set()
         self._summed: tuple[int, dict[str, Any]] | None = None
         self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
+        self._hours: dict[int, str] = {}  # for iso_time
         self.by_kind: Counter[str] = Counter()
         self.groups: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.rejected_count = 0
@@ -432,7 +433,7 @@ class Diagnosis:
             self._tails[key] = cached
         if self.redactor is not None:
             subject = self.redactor.text(subject)
-        return f'{{"line":{line},"time":"{when.isoformat()}","subject":' \
+        return f'{{"line":{line},"time":"{iso_time(when, self._hours)}","subject":' \
                f"{_json_string(subject)}{cached[1]}"
 
     def _verdict(self, logged: str, prediction: Prediction) -> dict[str, Any]:
@@ -644,6 +645,25 @@ class Diagnosis:
         if any(p == UNDETERMINED for p, _ in self.matrix):
             rows.append(UNDETERMINED)
         return rows
+
+
+_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
+
+
+def iso_time(when: dt.datetime, hours: dict[int, str]) -> str:
+    """``when.isoformat()``, about twice as fast for whole seconds in UTC (log times).
+
+    ``hours`` remembers each hour's text (``2026-11-20T14:``) between calls.
+    """
+    if when.tzinfo is not UTC or when.microsecond:
+        return when.isoformat()
+    hour, second = divmod(int(when.timestamp()), 3600)
+    prefix = hours.get(hour)
+    if prefix is None:
+        if len(hours) >= 100_000:
+            hours.clear()
+        prefix = hours[hour] = when.isoformat()[:14]
+    return prefix + _MINUTES_SECONDS[second]
 
 
 def _no_row(entry: LogEntry, prediction: Prediction) -> None:

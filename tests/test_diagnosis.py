@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from whynolog.engine import diagnosis as diag
 from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
@@ -246,3 +248,17 @@ def test_redacted_diagnosis_keeps_no_address(config: Any, pack: Any) -> None:
     for secret in ("alice@acme.com", "crm-admin@acme.com", "bob@customer.com", "Alice Smith"):
         assert secret not in text
     assert redactor.address("crm-admin@acme.com") in text  # the alert still names a mailbox
+
+
+_HOURS: dict[int, str] = {}
+
+
+_ZONES = st.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=2))])
+
+
+@given(st.datetimes(timezones=_ZONES), st.booleans())
+def test_row_times_are_the_iso_times(when: dt.datetime, whole: bool) -> None:
+    """The fast time text of JSON rows is exactly ``isoformat()``, whatever the time."""
+    if whole:
+        when = when.replace(microsecond=0)
+    assert diag.iso_time(when, _HOURS) == when.isoformat()
