@@ -63,14 +63,12 @@ class Directory:
             shared = _SHARED[id(config)] = (config, cls(config))
         return shared[1]
 
-    def active_owner(self, address: str | None) -> User | None:
-        """The *active* user account that has ``address``."""
-        user = self.owner(address)
-        return user if user is not None and user.active else None
-
     def internal_domain_of(self, address: str) -> str | None:
         """The configured internal domain covering ``address``'s domain, if any."""
-        for parent in parent_domains(domain_of(address)):
+        return self._internal_domain(domain_of(address))
+
+    def _internal_domain(self, domain: str) -> str | None:
+        for parent in parent_domains(domain):
             if parent in self._internal_domains:
                 return parent
         return None
@@ -82,7 +80,7 @@ class Directory:
 
     def _covered(self, domain: str) -> bool:
         """Cached per domain: logs repeat the same domains far more than the same addresses."""
-        return any(parent in self._internal_domains for parent in parent_domains(domain))
+        return self._internal_domain(domain) is not None
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""

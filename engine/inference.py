@@ -63,10 +63,12 @@ class RuleEngine:
         self.memoise = memoise
         self.ruleset = f"whynolog-pack-{next(_names)}"  # names are process-global
         self._fired: list[str] = []
-        # What the rules are to durable_rules, whatever the ruleset is called here.
-        self._rules = json.dumps(pack.to_durable("|"), sort_keys=True).encode()
+        # What the rules are to durable_rules (whatever the ruleset is called here): the key
+        # of the decisions kept between runs, for an engine that keeps them.
+        self._rules = json.dumps(pack.to_durable("|"), sort_keys=True).encode() \
+            if memoise and kept else None
         self._cache: dict[tuple[Any, ...], tuple[str, ...]] = (
-            remembered("decisions", self._rules) or {}) if memoise and kept else {}
+            remembered("decisions", self._rules) or {}) if self._rules is not None else {}
         self._kept = len(self._cache)
         self.evaluations = 0  # how many vectors durable_rules judged (not cache hits)
         with _lock:
@@ -75,8 +77,9 @@ class RuleEngine:
             host.set_rulesets({self.ruleset: pack.to_durable(f"{self.ruleset}|")})
 
     def remember(self) -> None:
-        """Keep the memo for the next run with the same rules (when it grew, and not huge)."""
-        if self.memoise and self._kept < len(self._cache) <= MAX_REMEMBERED:
+        """Keep the memo for the next run with the same rules (an engine made with ``kept``,
+        when the memo grew and is not huge)."""
+        if self._rules is not None and self._kept < len(self._cache) <= MAX_REMEMBERED:
             remember("decisions", self._rules, self._cache)
             self._kept = len(self._cache)
 
