@@ -375,6 +375,7 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
             diagnosis.feed_batches(_entries(log, log_format), predictor, rows), log)
     meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
             "version": __version__}
+    data: dict[str, Any] | None = None
     if format is DiagnoseFormat.json:
         with _reader_may_stop(), _opened(output) as out:
             write_json(out, batches, diagnosis, meta)
@@ -383,9 +384,10 @@ def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis:
     else:
         for _ in batches:
             pass
+        data = {**diagnosis.summary(), **meta}
     if predictor is not None:
         predictor.engine.remember()  # the next diagnosis with these rules starts informed
-    return {**diagnosis.summary(), **meta} if format is not DiagnoseFormat.json else None
+    return data
 
 
 PROGRESS_BYTES = 8 << 20
