@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from whynolog.cli.common import EXIT_INPUT_ERROR
-from whynolog.engine.errors import InputErrors, WhynologError
+from whynolog.engine.base.errors import InputErrors, WhynologError
 
 
 class _Group(TyperGroup):
@@ -27,10 +27,15 @@ class _Group(TyperGroup):
 
 
 app = typer.Typer(
-    name="whynolog", cls=_Group, no_args_is_help=True, add_completion=False,
-    pretty_exceptions_enable=False, rich_markup_mode=None,
+    name="whynolog",
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Why didn't (or wouldn't) an email log to the CRM? Simulate emails, search and "
-         "diagnose admin logs, and check rule packs and configurations.")
+    "diagnose admin logs, and check rule packs and configurations.",
+)
 
 
 def _register() -> None:

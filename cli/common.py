@@ -11,21 +11,39 @@ from typing import Annotated, Any
 
 import typer
 
-from whynolog.engine.config import Config, load_config
-from whynolog.engine.errors import InputError
-from whynolog.engine.rulepack import RulePack, load_rule_pack
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
+from whynolog.engine.read.config import Config, load_config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR = 0, 1, 2
 DEFAULT_CONFIG = "org.yaml"
 
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", "-c", envvar="WHYNOLOG_CONFIG", show_default=False,
-    help="The organisation's configuration (default: ./org.yaml).")]
-RulesOption = Annotated[Path | None, typer.Option(
-    "--rules", "-r", envvar="WHYNOLOG_RULES", show_default=False,
-    help="A rule-pack file or folder (default: the shipped pack).")]
-OutputOption = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write the report to this file instead of standard output.")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="WHYNOLOG_CONFIG",
+        show_default=False,
+        help="The organisation's configuration (default: ./org.yaml).",
+    ),
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        "-r",
+        envvar="WHYNOLOG_RULES",
+        show_default=False,
+        help="A rule-pack file or folder (default: the shipped pack).",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the report to this file instead of standard output."
+    ),
+]
 
 
 def choice(name: str, *values: str) -> Any:
@@ -61,8 +79,10 @@ def resolve_config_path(config: Path | None) -> str:
         return str(config)
     if Path(DEFAULT_CONFIG).is_file():
         return DEFAULT_CONFIG
-    raise InputError(DEFAULT_CONFIG, "no configuration: pass --config FILE "
-                                     "(or run 'whynolog init DIR' for a starter kit)")
+    raise InputError(
+        DEFAULT_CONFIG,
+        "no configuration: pass --config FILE (or run 'whynolog init DIR' for a starter kit)",
+    )
 
 
 def load_setup(config: Path | None, rules: Path | None) -> Setup:

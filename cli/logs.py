@@ -33,33 +33,47 @@ from whynolog.cli.common import (
     load_setup,
     use_colour,
 )
-from whynolog.engine.errors import InputError
-from whynolog.engine.yamlio import dump_json_line
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.base.yamlio import dump_json_line
 
 if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
-    from whynolog.engine.adminlog import LogEntry, RejectedEntry
-    from whynolog.engine.logquery import LogQuery
+    from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
 
 SEARCH_BATCH = 500
-_UNRECORDED: dict[str, Any] = {"from": None, "to": None, "cc": None, "message_id": None,
-                               "user": None}
+_UNRECORDED: dict[str, Any] = {
+    "from": None,
+    "to": None,
+    "cc": None,
+    "message_id": None,
+    "user": None,
+}
 REJECTED_SHOWN = 10
 MAX_WHY_MATCHES = 50
 """``why`` explains at most this many entries (and counts the rest)."""
 
 
-LogArgument = Annotated[Path, typer.Argument(
-    help="The admin log: text export, .csv or .jsonl; - for standard input.")]
-LogFormatOption = Annotated[LogFormat | None, typer.Option(
-    "--log-format", help="The log's format when its extension does not say.")]
-SinceOption = Annotated[str | None, typer.Option(
-    help="Only entries at or after this date or date-time (UTC unless a zone is given).")]
-UntilOption = Annotated[str | None, typer.Option(
-    help="Only entries at or before this date (the whole day) or date-time.")]
+LogArgument = Annotated[
+    Path, typer.Argument(help="The admin log: text export, .csv or .jsonl; - for standard input.")
+]
+LogFormatOption = Annotated[
+    LogFormat | None,
+    typer.Option("--log-format", help="The log's format when its extension does not say."),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only entries at or after this date or date-time (UTC unless a zone is given)."
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(help="Only entries at or before this date (the whole day) or date-time."),
+]
 
 
 def _query(**options: Any) -> LogQuery:
-    from whynolog.engine.logquery import LogQuery
+    from whynolog.engine.audit.logquery import LogQuery
 
     try:
         return LogQuery.from_options(**options)
@@ -68,7 +82,7 @@ def _query(**options: Any) -> LogQuery:
 
 
 def _entries(log: Path, log_format: LogFormat | None) -> Iterator[LogEntry | RejectedEntry]:
-    from whynolog.engine.adminlog import read_log
+    from whynolog.engine.read.adminlog import read_log
 
     path = str(log)
     if path != "-" and log.is_dir():
@@ -95,25 +109,36 @@ def _report_rejected(rejected: list[RejectedEntry], count: int) -> None:
     if not count:
         return
     shown = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:REJECTED_SHOWN])
-    more = f"; and {count - len(rejected[:REJECTED_SHOWN])} more" \
-        if count > REJECTED_SHOWN else ""
-    typer.echo(f"{count} log entr{'y' if count == 1 else 'ies'} could not be read and "
-               f"{'was' if count == 1 else 'were'} skipped: {shown}{more}", err=True)
+    more = f"; and {count - len(rejected[:REJECTED_SHOWN])} more" if count > REJECTED_SHOWN else ""
+    typer.echo(
+        f"{count} log entr{'y' if count == 1 else 'ies'} could not be read and "
+        f"{'was' if count == 1 else 'were'} skipped: {shown}{more}",
+        err=True,
+    )
 
 
-RedactOption = Annotated[bool, typer.Option(
-    help="Replace addresses and user names by stable pseudonyms, to share the output.")]
-RedactKeyOption = Annotated[str | None, typer.Option(
-    envvar="WHYNOLOG_REDACT_KEY", show_default=False,
-    help="Secret for --redact: the same secret gives the same pseudonyms in every "
-         "report (default: a new random one per run).")]
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        help="Replace addresses and user names by stable pseudonyms, to share the output."
+    ),
+]
+RedactKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="WHYNOLOG_REDACT_KEY",
+        show_default=False,
+        help="Secret for --redact: the same secret gives the same pseudonyms in every "
+        "report (default: a new random one per run).",
+    ),
+]
 
 
 def make_redactor(redact: bool, key: str | None, names: Iterable[str] = ()) -> Any:
     """The pseudonymiser for --redact, or None."""
     if not redact:
         return None
-    from whynolog.engine.diagnosis import Redactor
+    from whynolog.engine.audit.diagnosis import Redactor
 
     return Redactor(key.encode() if key else None, names)
 
@@ -124,27 +149,34 @@ def make_redactor(redact: bool, key: str | None, names: Iterable[str] = ()) -> A
 @app.command()
 def search(
     log: LogArgument,
-    subject: Annotated[str | None, typer.Option(
-        help="Subject contains this text (case-insensitive).")] = None,
+    subject: Annotated[
+        str | None, typer.Option(help="Subject contains this text (case-insensitive).")
+    ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    outcome: Annotated[list[str] | None, typer.Option(
-        help="Outcome code or glob such as NOLOG_*; repeat or separate by commas.")] = None,
-    address: Annotated[str | None, typer.Option(
-        help="A participant's address, or @domain for a domain and its subdomains.")] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(help="Outcome code or glob such as NOLOG_*; repeat or separate by commas."),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(help="A participant's address, or @domain for a domain and its subdomains."),
+    ] = None,
     log_format: LogFormatOption = None,
-    format: Annotated[SearchFormat, typer.Option(
-        "--format", "-f", help="text (a table) or jsonl (one object per entry).")
+    format: Annotated[
+        SearchFormat,
+        typer.Option("--format", "-f", help="text (a table) or jsonl (one object per entry)."),
     ] = SearchFormat.text,
     redact: RedactOption = False,
     redact_key: RedactKeyOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
-    from whynolog.engine.adminlog import RejectedEntry
+    from whynolog.engine.read.adminlog import RejectedEntry
 
     redactor = make_redactor(redact, redact_key)
-    query = _query(subject=subject, since=since, until=until, outcomes=outcome or (),
-                   address=address)
+    query = _query(
+        subject=subject, since=since, until=until, outcomes=outcome or (), address=address
+    )
     rejected: list[RejectedEntry] = []
     counts = {"matched": 0, "searched": 0, "rejected": 0}
     colour = use_colour()
@@ -169,8 +201,9 @@ def search(
     _report_rejected(rejected, counts["rejected"])
 
 
-def _search_output(format: SearchFormat, matches: Iterable[LogEntry], colour: bool,
-                   redactor: Any = None) -> None:
+def _search_output(
+    format: SearchFormat, matches: Iterable[LogEntry], colour: bool, redactor: Any = None
+) -> None:
     """Matches as JSON Lines or as a text table, written in batches as they are found."""
     scrub = redactor.scrub if redactor else (lambda row: row)
     if format is SearchFormat.jsonl:
@@ -186,14 +219,19 @@ def _search_output(format: SearchFormat, matches: Iterable[LogEntry], colour: bo
                 _write(render("search", "text", {"rows": batch, "header": first}, colour))
                 batch, first = [], False
         if batch or first:
-            _write(render("search", "text", {"rows": batch, "header": first and bool(batch)},
-                          colour))
+            _write(
+                render("search", "text", {"rows": batch, "header": first and bool(batch)}, colour)
+            )
 
 
 def _search_row(entry: LogEntry) -> dict[str, Any]:
     parties = [*(entry.to or ()), *(entry.cc or ())]
-    return {**_UNRECORDED, **entry.to_dict(), "when": entry.time.strftime("%Y-%m-%d %H:%M:%S"),
-            "parties": ", ".join(parties)}
+    return {
+        **_UNRECORDED,
+        **entry.to_dict(),
+        "when": entry.time.strftime("%Y-%m-%d %H:%M:%S"),
+        "parties": ", ".join(parties),
+    }
 
 
 def _write(text: str) -> None:
@@ -219,25 +257,27 @@ def _write_batches(lines: Iterable[str], out: IO[str] | None = None) -> None:
 @app.command()
 def why(
     log: LogArgument,
-    subject: Annotated[str, typer.Option(
-        help="The email's subject, or part of it (case-insensitive).")],
+    subject: Annotated[
+        str, typer.Option(help="The email's subject, or part of it (case-insensitive).")
+    ],
     since: SinceOption = None,
     until: UntilOption = None,
     config: ConfigOption = None,
     rules: RulesOption = None,
     log_format: LogFormatOption = None,
-    format: Annotated[WhyFormat, typer.Option(
-        "--format", "-f", help="text, markdown, html or json.")] = WhyFormat.text,
+    format: Annotated[
+        WhyFormat, typer.Option("--format", "-f", help="text, markdown, html or json.")
+    ] = WhyFormat.text,
     output: OutputOption = None,
     redact: RedactOption = False,
     redact_key: RedactKeyOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
-    from whynolog.engine.adminlog import RejectedEntry
-    from whynolog.engine.diagnosis import outcome_meaning
-    from whynolog.engine.directory import Directory
-    from whynolog.engine.history import is_logged, message_id_key
-    from whynolog.engine.prediction import Predictor
+    from whynolog.engine.audit.diagnosis import outcome_meaning
+    from whynolog.engine.audit.prediction import Predictor
+    from whynolog.engine.facts.directory import Directory
+    from whynolog.engine.read.adminlog import RejectedEntry
+    from whynolog.engine.read.history import is_logged, message_id_key
 
     query = _query(subject=subject, since=since, until=until)
     setup = load_setup(config, rules)
@@ -262,21 +302,32 @@ def why(
             continue
         prediction = predictor.predict(item, explain=True)
         recorded = [a for a in (item.sender, *(item.to or ()), *(item.cc or ())) if a]
-        matches.append({
-            "entry": {**_UNRECORDED, **item.to_dict()},
-            "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "meaning": outcome_meaning(item.outcome, setup.pack),
-            "prediction": prediction.to_dict(),
-            "predicted_meaning": outcome_meaning(prediction.outcome, setup.pack)
-            if prediction.outcome else None,
-            "recorded": {"from": item.sender is not None,
-                         "to": item.to is not None or item.cc is not None},
-            "external": [a for a in recorded if not directory.is_internal(a)],
-        })
+        matches.append(
+            {
+                "entry": {**_UNRECORDED, **item.to_dict()},
+                "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                "meaning": outcome_meaning(item.outcome, setup.pack),
+                "prediction": prediction.to_dict(),
+                "predicted_meaning": outcome_meaning(prediction.outcome, setup.pack)
+                if prediction.outcome
+                else None,
+                "recorded": {
+                    "from": item.sender is not None,
+                    "to": item.to is not None or item.cc is not None,
+                },
+                "external": [a for a in recorded if not directory.is_internal(a)],
+            }
+        )
     data = {
-        "query": subject, "log": str(log), "organization": setup.config.name,
-        "pack": setup.pack.name, "version": __version__, "matches": matches,
-        "searched": searched, "matched": matched, "rejected_count": rejected_count,
+        "query": subject,
+        "log": str(log),
+        "organization": setup.config.name,
+        "pack": setup.pack.name,
+        "version": __version__,
+        "matches": matches,
+        "searched": searched,
+        "matched": matched,
+        "rejected_count": rejected_count,
         "rejected": [r.to_dict() for r in rejected],
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
@@ -294,8 +345,9 @@ def why(
     _report_rejected(rejected, rejected_count)
     if not matches:
         if format is WhyFormat.json or output is not None:
-            typer.echo(f"no entry's subject contains {subject!r} ({searched} entries searched)",
-                       err=True)
+            typer.echo(
+                f"no entry's subject contains {subject!r} ({searched} entries searched)", err=True
+            )
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -307,25 +359,40 @@ def diagnose(
     log: LogArgument,
     config: ConfigOption = None,
     rules: RulesOption = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="The moment the health checks look from (default: now).")] = None,
-    stale_after: Annotated[str, typer.Option(
-        "--stale-after",
-        help="Alert when no email has logged for longer than this (e.g. 24h, 3d).")] = "24h",
-    format: Annotated[DiagnoseFormat, typer.Option(
-        "--format", "-f", help="text, markdown, html (one self-contained file) or json.")
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The moment the health checks look from (default: now)."),
+    ] = None,
+    stale_after: Annotated[
+        str,
+        typer.Option(
+            "--stale-after",
+            help="Alert when no email has logged for longer than this (e.g. 24h, 3d).",
+        ),
+    ] = "24h",
+    format: Annotated[
+        DiagnoseFormat,
+        typer.Option(
+            "--format", "-f", help="text, markdown, html (one self-contained file) or json."
+        ),
     ] = DiagnoseFormat.text,
     output: OutputOption = None,
     redact: RedactOption = False,
     redact_key: RedactKeyOption = None,
     log_format: LogFormatOption = None,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1,
-        help="Processes for a text log in a file (output is the same as with 1).")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes for a text log in a file (output is the same as with 1).",
+        ),
+    ] = 1,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
-    from whynolog.engine.diagnosis import Diagnosis, parse_duration
-    from whynolog.engine.logquery import parse_when
+    from whynolog.engine.audit.diagnosis import Diagnosis, parse_duration
+    from whynolog.engine.audit.logquery import parse_when
 
     moment = _option(parse_when, as_of, "--as-of") if as_of else None
     stale = _option(parse_duration, stale_after, "--stale-after")
@@ -350,31 +417,42 @@ def _option(parse: Any, text: str, name: str) -> Any:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
-def diagnose_log(log: Path, log_format: LogFormat | None, setup: Any, diagnosis: Any,
-                 format: DiagnoseFormat, output: Path | None,
-                 jobs: int = 1) -> dict[str, Any] | None:
+def diagnose_log(
+    log: Path,
+    log_format: LogFormat | None,
+    setup: Any,
+    diagnosis: Any,
+    format: DiagnoseFormat,
+    output: Path | None,
+    jobs: int = 1,
+) -> dict[str, Any] | None:
     """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
 
     With ``jobs`` > 1 a text log in a file is predicted by that many worker
     processes; CSV, JSON Lines and standard input are read in this one.
     """
-    from whynolog.engine.adminlog import detect_format
-    from whynolog.engine.prediction import Predictor
+    from whynolog.engine.audit.prediction import Predictor
+    from whynolog.engine.read.adminlog import detect_format
 
     fmt = log_format.value if log_format else detect_format(str(log))
     rows = "json" if format is DiagnoseFormat.json else "none"
     predictor = None
     if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
-        from whynolog.engine.parallel import predict_log
+        from whynolog.engine.audit.parallel import predict_log
 
         pairs = predict_log(str(log), setup.config, setup.pack, jobs)
         batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
     else:
         predictor = Predictor(setup.config, setup.pack)
         batches = with_progress(
-            diagnosis.feed_batches(_entries(log, log_format), predictor, rows), log)
-    meta = {"log": str(log), "organization": setup.config.name, "pack": setup.pack.name,
-            "version": __version__}
+            diagnosis.feed_batches(_entries(log, log_format), predictor, rows), log
+        )
+    meta = {
+        "log": str(log),
+        "organization": setup.config.name,
+        "pack": setup.pack.name,
+        "version": __version__,
+    }
     data: dict[str, Any] | None = None
     if format is DiagnoseFormat.json:
         with _reader_may_stop(), _opened(output) as out:
@@ -406,8 +484,14 @@ def with_progress(batches: Iterator[list[Any]], log: Path) -> Iterator[list[Any]
     from tqdm import tqdm
 
     def counted() -> Iterator[list[Any]]:
-        with tqdm(unit=" entries", unit_scale=True, file=sys.stderr, mininterval=0.5,
-                  leave=False, desc="diagnosing") as bar:
+        with tqdm(
+            unit=" entries",
+            unit_scale=True,
+            file=sys.stderr,
+            mininterval=0.5,
+            leave=False,
+            desc="diagnosing",
+        ) as bar:
             for batch in batches:
                 yield batch
                 bar.update(len(batch))
@@ -415,8 +499,9 @@ def with_progress(batches: Iterator[list[Any]], log: Path) -> Iterator[list[Any]
     return counted()
 
 
-def write_json(out: IO[str], batches: Iterable[list[tuple[str, Any]]], diagnosis: Any,
-               meta: dict[str, Any]) -> None:
+def write_json(
+    out: IO[str], batches: Iterable[list[tuple[str, Any]]], diagnosis: Any, meta: dict[str, Any]
+) -> None:
     """The JSON report, streamed: entry rows (JSON texts) as they come, aggregates and
     rejected rows (dicts) last.
 
@@ -428,8 +513,9 @@ def write_json(out: IO[str], batches: Iterable[list[tuple[str, Any]]], diagnosis
         for batch in batches:
             rows = [row for kind, row in batch if kind == "entry"]
             if len(rows) < len(batch):
-                spool.writelines(dump_json_line(row) + "\n" for kind, row in batch
-                                 if kind == "rejected")
+                spool.writelines(
+                    dump_json_line(row) + "\n" for kind, row in batch if kind == "rejected"
+                )
             if rows:
                 out.write(separator + ",\n".join(rows))
                 separator = ",\n"

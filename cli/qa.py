@@ -26,7 +26,7 @@ from whynolog.cli.common import (
     resolve_config_path,
     use_colour,
 )
-from whynolog.engine.errors import InputError
+from whynolog.engine.base.errors import InputError
 
 
 def _default_config() -> str | None:
@@ -42,8 +42,11 @@ def _json(data: object) -> str:
 def lint(
     config: ConfigOption = None,
     rules: RulesOption = None,
-    format: Annotated[LintFormat, typer.Option(
-        "--format", "-f", help="text (file:line:col: severity: message [code]) or json.")
+    format: Annotated[
+        LintFormat,
+        typer.Option(
+            "--format", "-f", help="text (file:line:col: severity: message [code]) or json."
+        ),
     ] = LintFormat.text,
     output: OutputOption = None,
 ) -> None:
@@ -51,15 +54,23 @@ def lint(
 
     Without --config, ./org.yaml is checked when it exists, else only the rule pack.
     """
-    from whynolog.engine.lint import ERROR
-    from whynolog.engine.lint import lint as run_lint
+    from whynolog.engine.qa.lint import ERROR
+    from whynolog.engine.qa.lint import lint as run_lint
 
     config_path = str(config) if config is not None else _default_config()
     findings = run_lint(config_path, rules)
     errors = sum(f.severity == ERROR for f in findings)
     if format is LintFormat.json:
-        emit(_json({"findings": [f.to_dict() for f in findings], "errors": errors,
-                    "warnings": len(findings) - errors}), output)
+        emit(
+            _json(
+                {
+                    "findings": [f.to_dict() for f in findings],
+                    "errors": errors,
+                    "warnings": len(findings) - errors,
+                }
+            ),
+            output,
+        )
     elif findings:
         emit("".join(f"{f}\n" for f in findings), output)
     if errors:
@@ -69,26 +80,52 @@ def lint(
 @app.command("test")
 def run_tests(
     suites: Annotated[list[Path], typer.Argument(help="Test-suite YAML files.")],
-    config: Annotated[Path | None, typer.Option(
-        "--config", "-c", show_default=False,
-        help="Test this configuration instead of the one each suite names.")] = None,
-    rules: Annotated[Path | None, typer.Option(
-        "--rules", "-r", show_default=False,
-        help="Test this rule pack instead of the one each suite names.")] = None,
-    junit: Annotated[Path | None, typer.Option(
-        help="Also write JUnit XML here (one testcase per case), for CI dashboards.")] = None,
-    min_coverage: Annotated[float | None, typer.Option(
-        min=0, max=100, metavar="PCT",
-        help="Fail when fewer than PCT% of the pack's rules decided a case.")] = None,
-    format: Annotated[SuiteFormat, typer.Option(
-        "--format", "-f", help="text, json or markdown.")] = SuiteFormat.text,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            show_default=False,
+            help="Test this configuration instead of the one each suite names.",
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            "-r",
+            show_default=False,
+            help="Test this rule pack instead of the one each suite names.",
+        ),
+    ] = None,
+    junit: Annotated[
+        Path | None,
+        typer.Option(help="Also write JUnit XML here (one testcase per case), for CI dashboards."),
+    ] = None,
+    min_coverage: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=100,
+            metavar="PCT",
+            help="Fail when fewer than PCT% of the pack's rules decided a case.",
+        ),
+    ] = None,
+    format: Annotated[
+        SuiteFormat, typer.Option("--format", "-f", help="text, json or markdown.")
+    ] = SuiteFormat.text,
     output: OutputOption = None,
 ) -> None:
     """Run QA test suites: every case, then rule coverage; exit 1 on any failure."""
-    from whynolog.engine.suite import junit_xml, run_suites
+    from whynolog.engine.qa.suite import junit_xml, run_suites
 
-    run = run_suites([str(s) for s in suites], str(config) if config else None,
-                     str(rules) if rules else None, _default_config(), min_coverage)
+    run = run_suites(
+        [str(s) for s in suites],
+        str(config) if config else None,
+        str(rules) if rules else None,
+        _default_config(),
+        min_coverage,
+    )
     if junit is not None:
         try:
             junit.write_text(junit_xml(run), encoding="utf-8")
@@ -101,52 +138,83 @@ def run_tests(
         from whynolog.reports.render import render
 
         fmt = "markdown" if format is SuiteFormat.markdown else "text"
-        emit(render("testrun", fmt, {**data, "version": __version__},
-                    colour=output is None and use_colour()), output)
+        emit(
+            render(
+                "testrun",
+                fmt,
+                {**data, "version": __version__},
+                colour=output is None and use_colour(),
+            ),
+            output,
+        )
     if not run.ok:
         raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
 def diff(
-    corpus: Annotated[Path, typer.Argument(
-        help="An emails file, a folder of .eml files, or an admin log (entries with "
-             "participants).")],
-    old_rules: Annotated[Path | None, typer.Option(
-        help="The rule pack before the change (default: --rules).")] = None,
-    new_rules: Annotated[Path | None, typer.Option(
-        help="The rule pack after the change (default: --rules).")] = None,
-    old_config: Annotated[Path | None, typer.Option(
-        help="The configuration before the change (default: --config).")] = None,
-    new_config: Annotated[Path | None, typer.Option(
-        help="The configuration after the change (default: --config).")] = None,
+    corpus: Annotated[
+        Path,
+        typer.Argument(
+            help="An emails file, a folder of .eml files, or an admin log (entries with "
+            "participants)."
+        ),
+    ],
+    old_rules: Annotated[
+        Path | None, typer.Option(help="The rule pack before the change (default: --rules).")
+    ] = None,
+    new_rules: Annotated[
+        Path | None, typer.Option(help="The rule pack after the change (default: --rules).")
+    ] = None,
+    old_config: Annotated[
+        Path | None, typer.Option(help="The configuration before the change (default: --config).")
+    ] = None,
+    new_config: Annotated[
+        Path | None, typer.Option(help="The configuration after the change (default: --config).")
+    ] = None,
     config: ConfigOption = None,
     rules: RulesOption = None,
-    corpus_kind: Annotated[CorpusKind, typer.Option(
-        "--corpus", help="What CORPUS is (auto: a folder or .yaml/.json/.eml/.mbox file "
-                         "holds emails, anything else is an admin log).")] = CorpusKind.auto,
-    format: Annotated[DiffFormat, typer.Option(
-        "--format", "-f", help="text, markdown, html or json.")] = DiffFormat.text,
+    corpus_kind: Annotated[
+        CorpusKind,
+        typer.Option(
+            "--corpus",
+            help="What CORPUS is (auto: a folder or .yaml/.json/.eml/.mbox file "
+            "holds emails, anything else is an admin log).",
+        ),
+    ] = CorpusKind.auto,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text, markdown, html or json.")
+    ] = DiffFormat.text,
     output: OutputOption = None,
-    fail_on_change: Annotated[bool, typer.Option(
-        help="Exit 1 when any email changes outcome (a CI gate).")] = False,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1,
-        help="Processes judging a large corpus (output is the same as with 1).")] = 1,
+    fail_on_change: Annotated[
+        bool, typer.Option(help="Exit 1 when any email changes outcome (a CI gate).")
+    ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes judging a large corpus (output is the same as with 1).",
+        ),
+    ] = 1,
 ) -> None:
     """Which emails change outcome, and why, when the rules or the configuration change."""
-    from whynolog.engine.config import load_config
-    from whynolog.engine.impact import Setup, compare, load_corpus
-    from whynolog.engine.rulepack import load_rule_pack
+    from whynolog.engine.audit.impact import Setup, compare, load_corpus
+    from whynolog.engine.decide.rulepack import load_rule_pack
+    from whynolog.engine.read.config import load_config
 
     if old_rules is None and new_rules is None and old_config is None and new_config is None:
         raise typer.BadParameter(
-            "say what changed: give --old-rules/--new-rules and/or --old-config/--new-config")
+            "say what changed: give --old-rules/--new-rules and/or --old-config/--new-config"
+        )
     packs = {}
     configs = {}
     sides = []
-    for side_rules, side_config in ((old_rules or rules, old_config or config),
-                                    (new_rules or rules, new_config or config)):
+    for side_rules, side_config in (
+        (old_rules or rules, old_config or config),
+        (new_rules or rules, new_config or config),
+    ):
         config_path = resolve_config_path(side_config)
         if config_path not in configs:
             configs[config_path] = load_config(config_path)
@@ -162,8 +230,15 @@ def diff(
     else:
         from whynolog.reports.render import render
 
-        emit(render("diff", format.value, {**data, "version": __version__},
-                    colour=output is None and use_colour()), output)
+        emit(
+            render(
+                "diff",
+                format.value,
+                {**data, "version": __version__},
+                colour=output is None and use_colour(),
+            ),
+            output,
+        )
     if fail_on_change and impact.changed:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -173,7 +248,7 @@ def schema(
     name: Annotated[SchemaName, typer.Argument(help="config, rules or suite.")],
 ) -> None:
     """Print a shipped JSON Schema (for editors: # yaml-language-server: $schema=...)."""
-    from whynolog.engine.schemas import schema_text
+    from whynolog.engine.base.schemas import schema_text
 
     emit(schema_text(name.value))
 
@@ -181,15 +256,15 @@ def schema(
 @app.command(name="rules")
 def rules_reference(
     rules: RulesOption = None,
-    format: Annotated[ReferenceFormat, typer.Option(
-        "--format", "-f", help="text, markdown (for docs) or json.")
+    format: Annotated[
+        ReferenceFormat, typer.Option("--format", "-f", help="text, markdown (for docs) or json.")
     ] = ReferenceFormat.text,
     output: OutputOption = None,
 ) -> None:
     """The rule reference of a pack: each rule, its conditions, and facts (found by the
     engine) for which it decides and for which it does not match."""
-    from whynolog.engine.reference import document
-    from whynolog.engine.rulepack import load_rule_pack
+    from whynolog.engine.decide.rulepack import load_rule_pack
+    from whynolog.engine.qa.reference import document
 
     pack = load_rule_pack(rules)
     docs = [d.to_dict() for d in document(pack)]
@@ -198,5 +273,12 @@ def rules_reference(
         return
     from whynolog.reports.render import render
 
-    emit(render("rules", format.value, {"pack": pack.name, "path": pack.path, "rules": docs},
-                colour=output is None and use_colour()), output)
+    emit(
+        render(
+            "rules",
+            format.value,
+            {"pack": pack.name, "path": pack.path, "rules": docs},
+            colour=output is None and use_colour(),
+        ),
+        output,
+    )

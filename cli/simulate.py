@@ -20,10 +20,10 @@ from whynolog.cli.common import (
     load_setup,
     use_colour,
 )
-from whynolog.engine.emails import Email, load_emails
-from whynolog.engine.judge import Judge
-from whynolog.engine.verdict import Verdict
-from whynolog.engine.yamlio import dump_json_line
+from whynolog.engine.base.yamlio import dump_json_line
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.verdict import Verdict
+from whynolog.engine.read.emails import Email, load_emails
 
 
 def read_emails(paths: list[Path]) -> list[Email]:
@@ -39,36 +39,49 @@ def simulation_data(verdicts: list[Verdict], organization: str, pack: str) -> di
     """Plain data for the simulate templates."""
     counts = Counter(v.outcome for v in verdicts)
     summary = ", ".join(f"{n} {code}" for code, n in counts.most_common())
-    return {"verdicts": [v.to_dict() for v in verdicts], "organization": organization,
-            "pack": pack, "summary": f"{len(verdicts)} emails: {summary}"
-            if len(verdicts) > 1 else "", "version": __version__}
+    return {
+        "verdicts": [v.to_dict() for v in verdicts],
+        "organization": organization,
+        "pack": pack,
+        "summary": f"{len(verdicts)} emails: {summary}" if len(verdicts) > 1 else "",
+        "version": __version__,
+    }
 
 
 @app.command()
 def simulate(
-    emails: Annotated[list[Path], typer.Argument(
-        help="Email files: YAML/JSON, .eml, mbox, a folder, or - for standard input.")],
+    emails: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Email files: YAML/JSON, .eml, mbox, a folder, or - for standard input."
+        ),
+    ],
     config: ConfigOption = None,
     rules: RulesOption = None,
-    format: Annotated[SimulateFormat, typer.Option(
-        "--format", "-f", help="text, jsonl (one object per email), markdown or html.")
+    format: Annotated[
+        SimulateFormat,
+        typer.Option(
+            "--format", "-f", help="text, jsonl (one object per email), markdown or html."
+        ),
     ] = SimulateFormat.text,
     output: OutputOption = None,
-    history: Annotated[Path | None, typer.Option(
-        help="An admin log whose LOG_OK entries count as already logged (duplicates).")
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="An admin log whose LOG_OK entries count as already logged (duplicates)."
+        ),
     ] = None,
 ) -> None:
     """Predict each email's outcome, say which rule decided and why, and what to change."""
     setup = load_setup(config, rules)
     known: list[Any] = []
     if history is not None:
-        from whynolog.engine.history import logged_keys
+        from whynolog.engine.read.history import logged_keys
 
         rejected: list[Any] = []
         known = list(logged_keys(str(history), on_rejected=rejected.append))
         for entry in rejected:
-            typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}",
-                       err=True)
+            typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
     judge = Judge(setup.config, setup.pack, history=known)
     verdicts = list(judge.judge_all(read_emails(emails)))
     if format is SimulateFormat.jsonl:

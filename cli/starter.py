@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from whynolog.cli.app import app
-from whynolog.engine.errors import InputError
-from whynolog.engine.rulepack import shipped_rules_path
-from whynolog.engine.schemas import SCHEMA_NAMES, schema_text
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.base.schemas import SCHEMA_NAMES, schema_text
+from whynolog.engine.decide.rulepack import shipped_rules_path
 
 
 def starter_path() -> Path:
@@ -33,8 +33,9 @@ def write_starter(target: Path, force: bool = False) -> list[Path]:
         plan.append((target / "schemas" / f"{name}.schema.json", schema_text(name)))
     clashes = [dest for dest, _ in plan if dest.exists()]
     if clashes and not force:
-        raise InputError(str(clashes[0]), "already exists; use --force to overwrite the "
-                                          "starter files")
+        raise InputError(
+            str(clashes[0]), "already exists; use --force to overwrite the starter files"
+        )
     written = []
     for dest, src in plan:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -55,12 +56,14 @@ def init(
     written = write_starter(directory, force)
     for path in written:
         typer.echo(f"  {path}")
-    typer.echo(f"\nWrote {len(written)} files. Next:\n"
-               f"  cd {directory}\n"
-               f"  whynolog simulate emails.yaml --config org.yaml --rules rules\n"
-               f"  whynolog diagnose admin.log --config org.yaml --rules rules\n"
-               f"  whynolog lint --config org.yaml --rules rules\n"
-               f"  whynolog test suite.yaml")
+    typer.echo(
+        f"\nWrote {len(written)} files. Next:\n"
+        f"  cd {directory}\n"
+        f"  whynolog simulate emails.yaml --config org.yaml --rules rules\n"
+        f"  whynolog diagnose admin.log --config org.yaml --rules rules\n"
+        f"  whynolog lint --config org.yaml --rules rules\n"
+        f"  whynolog test suite.yaml"
+    )
 
 
 @app.command()
@@ -75,11 +78,21 @@ def demo() -> None:
     from whynolog.cli.simulate import simulate
 
     source = starter_path()
-    simulate(emails=[source / "emails.yaml", source / "emails" / "welcome.eml"],
-             config=source / "org.yaml", rules=None)
-    options = {"log": source / "admin.log", "config": source / "org.yaml", "rules": None,
-               "as_of": "2026-11-26T09:00:00Z", "stale_after": "24h", "redact": False,
-               "redact_key": None, "log_format": None}
+    simulate(
+        emails=[source / "emails.yaml", source / "emails" / "welcome.eml"],
+        config=source / "org.yaml",
+        rules=None,
+    )
+    options = {
+        "log": source / "admin.log",
+        "config": source / "org.yaml",
+        "rules": None,
+        "as_of": "2026-11-26T09:00:00Z",
+        "stale_after": "24h",
+        "redact": False,
+        "redact_key": None,
+        "log_format": None,
+    }
     typer.echo("")
     diagnose(**options, format=DiagnoseFormat.text, output=None)
     report = Path.cwd() / "whynolog-report.html"

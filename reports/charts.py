@@ -41,13 +41,27 @@ def _style(colours: Sequence[str]) -> Any:
     from pygal.style import Style
 
     return Style(
-        background="transparent", plot_background="#ffffff", foreground="#1d232a",
-        foreground_strong="#1d232a", foreground_subtle="#57606a", opacity=".9",
-        opacity_hover="1", colors=tuple(colours), font_family=_FONT, label_font_family=_FONT,
-        major_label_font_family=_FONT, legend_font_family=_FONT, title_font_family=_FONT,
-        value_font_family=_FONT, tooltip_font_family=_FONT, label_font_size=12,
-        major_label_font_size=12, legend_font_size=13, title_font_size=15,
-        value_font_size=12)
+        background="transparent",
+        plot_background="#ffffff",
+        foreground="#1d232a",
+        foreground_strong="#1d232a",
+        foreground_subtle="#57606a",
+        opacity=".9",
+        opacity_hover="1",
+        colors=tuple(colours),
+        font_family=_FONT,
+        label_font_family=_FONT,
+        major_label_font_family=_FONT,
+        legend_font_family=_FONT,
+        title_font_family=_FONT,
+        value_font_family=_FONT,
+        tooltip_font_family=_FONT,
+        label_font_size=12,
+        major_label_font_size=12,
+        legend_font_size=13,
+        title_font_size=15,
+        value_font_size=12,
+    )
 
 
 def static_svg(svg: str, name: str) -> str:
@@ -59,8 +73,9 @@ def static_svg(svg: str, name: str) -> str:
     return svg
 
 
-def timeline_svg(days: Sequence[str], by_day: Mapping[str, Mapping[str, int]],
-                 codes: Sequence[str]) -> str:
+def timeline_svg(
+    days: Sequence[str], by_day: Mapping[str, Mapping[str, int]], codes: Sequence[str]
+) -> str:
     """Outcomes per day as stacked bars over ``days`` (ISO dates, every day of the span).
 
     Days without entries stay empty, so an integration that stopped shows as a cliff.
@@ -68,12 +83,19 @@ def timeline_svg(days: Sequence[str], by_day: Mapping[str, Mapping[str, int]],
     import pygal
 
     chart = pygal.StackedBar(
-        js=[], disable_xml_declaration=True, width=960, height=380,
+        js=[],
+        disable_xml_declaration=True,
+        width=960,
+        height=380,
         style=_style([colour_of(c, i) for i, c in enumerate(codes)]),
         title="Admin-log entries per day, by outcome",
-        x_label_rotation=35 if len(days) > 10 else 0, truncate_legend=-1,
-        show_minor_x_labels=len(days) <= 31, no_data_text="no entries", margin=12,
-        print_zeroes=False)
+        x_label_rotation=35 if len(days) > 10 else 0,
+        truncate_legend=-1,
+        show_minor_x_labels=len(days) <= 31,
+        no_data_text="no entries",
+        margin=12,
+        print_zeroes=False,
+    )
     chart.x_labels = [d[5:] if len(days) <= 62 else d for d in days]
     if len(days) > 31:
         chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 15)]
@@ -82,19 +104,27 @@ def timeline_svg(days: Sequence[str], by_day: Mapping[str, Mapping[str, int]],
     return static_svg(chart.render(is_unicode=True), "timeline")
 
 
-def matrix_svg(matrix: Sequence[Mapping[str, Any]], predicted: Sequence[str],
-               logged: Sequence[str]) -> str:
+def matrix_svg(
+    matrix: Sequence[Mapping[str, Any]], predicted: Sequence[str], logged: Sequence[str]
+) -> str:
     """The predicted-by-logged matrix as a dot chart: one row per prediction, dot size = count."""
     import pygal
 
     counts = {(cell["predicted"], cell["logged"]): cell["count"] for cell in matrix}
     chart = pygal.Dot(
-        js=[], disable_xml_declaration=True, width=900,
+        js=[],
+        disable_xml_declaration=True,
+        width=900,
         height=max(260, 70 + 46 * len(predicted)),
         style=_style([colour_of(p, i) for i, p in enumerate(predicted)]),
-        title="Predicted (rows) by logged (columns)", x_label_rotation=25,
-        print_values=True, show_legend=False, margin=12, no_data_text="no entries",
-        truncate_label=-1)
+        title="Predicted (rows) by logged (columns)",
+        x_label_rotation=25,
+        print_values=True,
+        show_legend=False,
+        margin=12,
+        no_data_text="no entries",
+        truncate_label=-1,
+    )
     chart.x_labels = list(logged)
     for row in predicted:
         label = "several possible" if row == "undetermined" else f"predicted {row}"

@@ -61,9 +61,13 @@ def _finalize_markdown(value: Any) -> Any:
 @cache
 def _environment(fmt: str, colour: bool) -> jinja2.Environment:
     loader = jinja2.PackageLoader("whynolog.reports", "templates")
-    common: dict[str, Any] = {"loader": loader, "trim_blocks": True, "lstrip_blocks": True,
-                              "keep_trailing_newline": True,
-                              "undefined": jinja2.StrictUndefined}
+    common: dict[str, Any] = {
+        "loader": loader,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "undefined": jinja2.StrictUndefined,
+    }
     if fmt == "html":
         env = jinja2.Environment(autoescape=True, **common)
     elif fmt == "markdown":

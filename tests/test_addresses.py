@@ -7,19 +7,23 @@ from email.utils import getaddresses
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whynolog.engine.addresses import addresses_in, normalise, parse_addresses
+from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
 
 
 def full_parser(value: str) -> tuple[str, ...]:
     """What the standard library's RFC 5322 parser reads, normalised the same way."""
     found = (raw.strip().strip("<>").strip().lower() for _name, raw in getaddresses([value]))
-    return tuple(dict.fromkeys(
-        a for a in found if "@" in a and not a.startswith("@") and not a.endswith("@")))
+    return tuple(
+        dict.fromkeys(
+            a for a in found if "@" in a and not a.startswith("@") and not a.endswith("@")
+        )
+    )
 
 
 _LOCAL = st.text("abcXYZ019._+-", min_size=1, max_size=8)
 _DOMAIN = st.lists(st.text("abcxyz019-", min_size=1, max_size=6), min_size=1, max_size=3).map(
-    ".".join)
+    ".".join
+)
 _ADDRESS = st.builds("{}@{}".format, _LOCAL, _DOMAIN)
 _NAME = st.text("abc XYZé.'-", max_size=10)
 _ITEM = st.one_of(

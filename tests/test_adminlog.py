@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from whynolog.engine.adminlog import (
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.read.adminlog import (
     LOG_FORMATS,
     LONG_LINE,
     MAX_ENTRY_LINES,
@@ -27,7 +28,6 @@ from whynolog.engine.adminlog import (
     parse_time,
     read_log,
 )
-from whynolog.engine.errors import InputError
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 UTC = dt.timezone.utc
@@ -74,7 +74,28 @@ def test_text_fixture_entries() -> None:
     assert len(entries) == 22
     assert {e.outcome for e in entries} == set(CODES)
     assert [e.line for e in entries] == [
-        1, 8, 15, 18, 23, 29, 34, 39, 43, 46, 49, 54, 62, 66, 74, 82, 91, 94, 97, 101, 104, 110,
+        1,
+        8,
+        15,
+        18,
+        23,
+        29,
+        34,
+        39,
+        43,
+        46,
+        49,
+        54,
+        62,
+        66,
+        74,
+        82,
+        91,
+        94,
+        97,
+        101,
+        104,
+        110,
     ]
     # file order is kept, including the credentials-outage gap of almost three days
     times = [e.time for e in entries]
@@ -152,9 +173,7 @@ def test_jsonl_fixture_rejected() -> None:
 
 
 def test_three_formats_hold_the_same_entries() -> None:
-    parsed = {
-        fmt: [e._replace(line=0) for e in good(fixture(fmt))] for fmt in LOG_FORMATS
-    }
+    parsed = {fmt: [e._replace(line=0) for e in good(fixture(fmt))] for fmt in LOG_FORMATS}
     assert parsed["text"] == parsed["csv"] == parsed["jsonl"]
     for fmt in LOG_FORMATS:
         assert len(fixture(fmt)) == 26
@@ -256,8 +275,10 @@ def test_not_processed_is_not_a_log_code() -> None:
         ("2026-11-20T14:03:11 Subject: x", at(2026, 11, 20, 14, 3, 11)),
         ("2026-11-20 14:03 Subject: x", at(2026, 11, 20, 14, 3)),
         ("2026-11-20 14:03:11.5 Subject: x", dt.datetime(2026, 11, 20, 14, 3, 11, 500000, UTC)),
-        ("2026-11-20 14:03:11.123456789Z Subject: x",
-         dt.datetime(2026, 11, 20, 14, 3, 11, 123456, UTC)),
+        (
+            "2026-11-20 14:03:11.123456789Z Subject: x",
+            dt.datetime(2026, 11, 20, 14, 3, 11, 123456, UTC),
+        ),
         ("2026-11-20 14:03:11 UTC Subject: x", at(2026, 11, 20, 14, 3, 11)),
         ("2026-11-20 14:03:11+01:00 Subject: x", at(2026, 11, 20, 13, 3, 11)),
         ("2026-11-20 14:03:11 -0530 Subject: x", at(2026, 11, 20, 19, 33, 11)),
@@ -285,8 +306,10 @@ def test_text_time_forms(first: str, expected: dt.datetime) -> None:
         ("2026-11-20 14:03:11 Subject: x\nFrom: a@b.com\n", "no outcome code line: the last line"),
         ("2026-11-20 14:03:11 Subject: x\nBcc: a@b.com\nLOG_OK\n", "unrecognised header line"),
         ("2026-11-20 14:03:11 Subject: x\njust words\nLOG_OK\n", "unrecognised header line"),
-        ("2026-11-20 14:03:11 Subject: x\nFrom: a@b.com\nfrom: c@d.com\nLOG_OK\n",
-         "repeated header 'from'"),
+        (
+            "2026-11-20 14:03:11 Subject: x\nFrom: a@b.com\nfrom: c@d.com\nLOG_OK\n",
+            "repeated header 'from'",
+        ),
     ],
 )
 def test_text_rejections(text: str, reason: str) -> None:
@@ -326,13 +349,16 @@ def test_empty_and_blank_inputs_hold_no_entries() -> None:
 
 
 def test_non_utf8_subject_bytes_are_replaced_not_fatal() -> None:
-    text = (b"2026-11-20 10:00:00 Subject: Caf\xe9 \xff\xfe\nLOG_OK\n\n"
-            b"2026-11-20 10:00:01 Subject: ok\nLOG_OK\n")
+    text = (
+        b"2026-11-20 10:00:00 Subject: Caf\xe9 \xff\xfe\nLOG_OK\n\n"
+        b"2026-11-20 10:00:01 Subject: ok\nLOG_OK\n"
+    )
     first, second = read(text)
     assert isinstance(first, LogEntry) and isinstance(second, LogEntry)
     assert first.subject == "Caf\ufffd \ufffd\ufffd"
-    csv_data = (b"time,subject,outcome\n2026-11-20 10:00:00,Caf\xe9,LOG_OK\n"
-                b"2026-11-20 10:00:01,ok,LOG_OK\n")
+    csv_data = (
+        b"time,subject,outcome\n2026-11-20 10:00:00,Caf\xe9,LOG_OK\n2026-11-20 10:00:01,ok,LOG_OK\n"
+    )
     rows = good(read(csv_data, "csv"))
     assert [r.subject for r in rows] == ["Caf\ufffd", "ok"]
     jsonl = b'{"time": "2026-11-20 10:00:00", "subject": "Caf\xe9", "outcome": "LOG_OK"}\n'
@@ -375,13 +401,16 @@ def test_huge_line_is_skipped_without_being_kept() -> None:
 
 def test_over_long_lines_in_csv_and_jsonl() -> None:
     long = "z" * (MAX_LINE_CHARS + 1)
-    csv_data = (f"time,subject,outcome\n2026-11-20 10:00:00,{long},LOG_OK\n"
-                "2026-11-20 10:00:01,b,LOG_OK\n")
+    csv_data = (
+        f"time,subject,outcome\n2026-11-20 10:00:00,{long},LOG_OK\n2026-11-20 10:00:01,b,LOG_OK\n"
+    )
     first, second = read(csv_data, "csv")
     assert isinstance(first, RejectedEntry) and (first.line, first.reason) == (2, LONG_LINE)
     assert isinstance(second, LogEntry) and second.line == 3
-    jsonl = (f'{{"subject": "{long}"}}\n'
-             '{"time": "2026-11-20 10:00:00", "subject": "b", "outcome": "LOG_OK"}\n')
+    jsonl = (
+        f'{{"subject": "{long}"}}\n'
+        '{"time": "2026-11-20 10:00:00", "subject": "b", "outcome": "LOG_OK"}\n'
+    )
     first, second = read(jsonl, "jsonl")
     assert isinstance(first, RejectedEntry) and (first.line, first.reason) == (1, LONG_LINE)
     assert isinstance(second, LogEntry) and second.line == 2
@@ -389,8 +418,10 @@ def test_over_long_lines_in_csv_and_jsonl() -> None:
 
 def test_entry_with_too_many_lines_is_rejected() -> None:
     body = "To: a@b.com\n" * (MAX_ENTRY_LINES + 5)
-    data = (f"2026-11-20 10:00:00 Subject: big\n{body}LOG_OK\n\n"
-            "2026-11-20 10:00:01 Subject: b\nLOG_OK\n")
+    data = (
+        f"2026-11-20 10:00:00 Subject: big\n{body}LOG_OK\n\n"
+        "2026-11-20 10:00:01 Subject: b\nLOG_OK\n"
+    )
     first, second = read(data)
     assert isinstance(first, RejectedEntry)
     assert first.reason == f"entry longer than {MAX_ENTRY_LINES} lines"
@@ -437,8 +468,9 @@ def test_csv_columns_in_any_order_with_extras_and_user() -> None:
         to=("a@x.com", "b@y.com"),
         user="alice@acme.com",
     )
-    assert second == LogEntry(line=5, time=at(2026, 11, 20, 11), subject="Bye",
-                              outcome="NOLOG_CONTENT")
+    assert second == LogEntry(
+        line=5, time=at(2026, 11, 20, 11), subject="Bye", outcome="NOLOG_CONTENT"
+    )
 
 
 @pytest.mark.parametrize(
@@ -489,8 +521,9 @@ def test_csv_bad_rows(row: str, reason: str) -> None:
 
 
 def test_csv_trailing_empty_cells_and_short_rows() -> None:
-    data = ("time,subject,outcome,to\n2026-11-20 10:00:00,x,LOG_OK,,,\n"
-            "2026-11-20 10:00:00,y,LOG_OK\n")
+    data = (
+        "time,subject,outcome,to\n2026-11-20 10:00:00,x,LOG_OK,,,\n2026-11-20 10:00:00,y,LOG_OK\n"
+    )
     first, second = read(data, "csv")
     assert isinstance(first, LogEntry) and first.to is None
     assert isinstance(second, LogEntry) and second.subject == "y"
@@ -509,17 +542,27 @@ def test_csv_trailing_empty_cells_and_short_rows() -> None:
         ('{"subject": "x", "outcome": "LOG_OK"}', "missing key 'time'"),
         ('{"time": "2026-11-20 10:00:00", "outcome": "LOG_OK"}', "missing key 'subject'"),
         ('{"time": 17, "subject": "x", "outcome": "LOG_OK"}', "'time' must be a string"),
-        ('{"time": "2026-11-20 10:00:00", "subject": null, "outcome": "LOG_OK"}',
-         "'subject' must be a string"),
-        ('{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "to": "a@b.c"}',
-         "'to' must be a list of strings or null"),
-        ('{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "cc": [1]}',
-         "'cc' must be a list of strings or null"),
-        ('{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "from": 3}',
-         "'from' must be a string or null"),
+        (
+            '{"time": "2026-11-20 10:00:00", "subject": null, "outcome": "LOG_OK"}',
+            "'subject' must be a string",
+        ),
+        (
+            '{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "to": "a@b.c"}',
+            "'to' must be a list of strings or null",
+        ),
+        (
+            '{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "cc": [1]}',
+            "'cc' must be a list of strings or null",
+        ),
+        (
+            '{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "LOG_OK", "from": 3}',
+            "'from' must be a string or null",
+        ),
         ('{"time": "2026-11-20", "subject": "x", "outcome": "LOG_OK"}', "bad time '2026-11-20'"),
-        ('{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "ok"}',
-         "'ok' is not an outcome code"),
+        (
+            '{"time": "2026-11-20 10:00:00", "subject": "x", "outcome": "ok"}',
+            "'ok' is not an outcome code",
+        ),
     ],
 )
 def test_jsonl_bad_lines(line: str, reason: str) -> None:
@@ -531,13 +574,23 @@ def test_jsonl_bad_lines(line: str, reason: str) -> None:
 
 
 def test_jsonl_nulls_empties_and_lone_surrogates() -> None:
-    line = json.dumps({
-        "time": "2026-11-20 10:00:00", "subject": " x\ud800 ", "outcome": "LOG_OK",
-        "from": None, "to": [], "cc": None, "message_id": "", "user": "  ", "extra": {"a": 1},
-    })
+    line = json.dumps(
+        {
+            "time": "2026-11-20 10:00:00",
+            "subject": " x\ud800 ",
+            "outcome": "LOG_OK",
+            "from": None,
+            "to": [],
+            "cc": None,
+            "message_id": "",
+            "user": "  ",
+            "extra": {"a": 1},
+        }
+    )
     [entry] = read(line, "jsonl")
-    assert entry == LogEntry(line=1, time=at(2026, 11, 20, 10), subject="x?",
-                             outcome="LOG_OK", to=())
+    assert entry == LogEntry(
+        line=1, time=at(2026, 11, 20, 10), subject="x?", outcome="LOG_OK", to=()
+    )
     json.dumps(entry.to_dict()).encode("utf-8")
 
 
@@ -563,9 +616,9 @@ _addresses = st.from_regex(
     r"[a-z0-9]{1,8}([._+-][a-z0-9]{1,8})?@[a-z0-9]{1,8}(\.[a-z]{2,4}){1,2}", fullmatch=True
 )
 _written = st.tuples(_addresses, st.none() | _names, st.booleans())  # address, name, upper-cased
-_subjects = st.text(
-    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40
-).map(str.strip)
+_subjects = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40).map(
+    str.strip
+)
 _times = st.datetimes(
     min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31), timezones=st.just(UTC)
 )
@@ -574,8 +627,9 @@ _times = st.datetimes(
 @st.composite
 def _entries(draw: st.DrawFn) -> dict[str, object]:
     def recipients() -> list[tuple[str, str | None, bool]] | None:
-        return draw(st.none() | st.lists(_written, min_size=1, max_size=3,
-                                         unique_by=lambda w: w[0]))
+        return draw(
+            st.none() | st.lists(_written, min_size=1, max_size=3, unique_by=lambda w: w[0])
+        )
 
     return {
         "time": draw(_times),
@@ -586,8 +640,9 @@ def _entries(draw: st.DrawFn) -> dict[str, object]:
         "from": draw(st.none() | _written),
         "to": recipients(),
         "cc": recipients(),
-        "message_id": draw(st.none() | st.from_regex(r"<[a-z0-9.]{1,10}@[a-z0-9]{1,10}>",
-                                                     fullmatch=True)),
+        "message_id": draw(
+            st.none() | st.from_regex(r"<[a-z0-9.]{1,10}@[a-z0-9]{1,10}>", fullmatch=True)
+        ),
         "user": draw(st.none() | _addresses | _names),
     }
 
@@ -659,20 +714,29 @@ def _render_csv(entries: list[dict[str, object]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["time", "subject", "from", "to", "cc", "message_id", "user", "outcome"])
     for e in entries:
-        writer.writerow([
-            _show_time(e), e["subject"],
-            "" if e["from"] is None else _show_address(e["from"]),  # type: ignore[arg-type]
-            _show_list(e, "to", ";") or "", _show_list(e, "cc", "; ") or "",
-            e["message_id"] or "", e["user"] or "", e["outcome"],
-        ])
+        writer.writerow(
+            [
+                _show_time(e),
+                e["subject"],
+                "" if e["from"] is None else _show_address(e["from"]),  # type: ignore[arg-type]
+                _show_list(e, "to", ";") or "",
+                _show_list(e, "cc", "; ") or "",
+                e["message_id"] or "",
+                e["user"] or "",
+                e["outcome"],
+            ]
+        )
     return out.getvalue()
 
 
 def _render_jsonl(entries: list[dict[str, object]]) -> str:
     out = []
     for e in entries:
-        obj: dict[str, object] = {"time": _show_time(e), "subject": e["subject"],
-                                  "outcome": e["outcome"]}
+        obj: dict[str, object] = {
+            "time": _show_time(e),
+            "subject": e["subject"],
+            "outcome": e["outcome"],
+        }
         if e["from"] is not None:
             obj["from"] = _show_address(e["from"])  # type: ignore[arg-type]
         for key in ("to", "cc"):
@@ -712,10 +776,35 @@ def test_arbitrary_bytes_never_crash(data: bytes, fmt: str) -> None:
 
 
 _PIECES = [
-    b"2026-11-20 14:03:11 Subject: x", b"2026-11-20T14:03:11Z", b" Subject: ", b"LOG_OK",
-    b"NOLOG_CONTENT", b"From: a@b.com", b"To: ", b"Cc: x@y.z, ", b"\n", b"\n\n", b"\r\n", b" ",
-    b"\t", b"\xff", b"\xc3", b",", b'"', b";", b"{", b"}", b'"time": ', b'"subject": ',
-    b'"outcome": ', b"[", b"]", b"null", b":", b"\x00", "\u2028".encode(),
+    b"2026-11-20 14:03:11 Subject: x",
+    b"2026-11-20T14:03:11Z",
+    b" Subject: ",
+    b"LOG_OK",
+    b"NOLOG_CONTENT",
+    b"From: a@b.com",
+    b"To: ",
+    b"Cc: x@y.z, ",
+    b"\n",
+    b"\n\n",
+    b"\r\n",
+    b" ",
+    b"\t",
+    b"\xff",
+    b"\xc3",
+    b",",
+    b'"',
+    b";",
+    b"{",
+    b"}",
+    b'"time": ',
+    b'"subject": ',
+    b'"outcome": ',
+    b"[",
+    b"]",
+    b"null",
+    b":",
+    b"\x00",
+    "\u2028".encode(),
     b"time,subject,outcome\n",
 ]
 
@@ -751,8 +840,18 @@ def test_every_jsonl_line_is_accounted_for(data: bytes) -> None:
     assert len(read(data, "jsonl")) == expected
 
 
-_CELLS = [b"2026-11-20 10:00:00", b"x", b"LOG_OK", b"NOLOG_NO_USERS", b"", b" ", b"a@b.com",
-          b"\xff", b"bad", b"2026-13-01 00:00:00"]
+_CELLS = [
+    b"2026-11-20 10:00:00",
+    b"x",
+    b"LOG_OK",
+    b"NOLOG_NO_USERS",
+    b"",
+    b" ",
+    b"a@b.com",
+    b"\xff",
+    b"bad",
+    b"2026-13-01 00:00:00",
+]
 
 
 @given(st.lists(st.lists(st.sampled_from(_CELLS), max_size=5), max_size=20))
@@ -764,14 +863,26 @@ def test_every_csv_row_is_accounted_for(rows: list[list[bytes]]) -> None:
     assert len(good(items)) + len(bad(items)) == expected
 
 
-_HEADER_LINES = ["From: a@b.com", "To: c@acme.com, d@acme.com", "Cc: e@x.org", "Message-ID: <1@b>",
-                 "FROM: a@b.com", "To:", "User: alice@acme.com", "  folded more", "From:x@y.z",
-                 "Cc : e@x.org", "Subject: again", "To: second@acme.com", "LOG_OK"]
+_HEADER_LINES = [
+    "From: a@b.com",
+    "To: c@acme.com, d@acme.com",
+    "Cc: e@x.org",
+    "Message-ID: <1@b>",
+    "FROM: a@b.com",
+    "To:",
+    "User: alice@acme.com",
+    "  folded more",
+    "From:x@y.z",
+    "Cc : e@x.org",
+    "Subject: again",
+    "To: second@acme.com",
+    "LOG_OK",
+]
 
 
 @given(st.lists(st.sampled_from(_HEADER_LINES), min_size=1, max_size=6))
 def test_usual_header_block_reads_as_the_general_loop(headers: list[str]) -> None:
-    from whynolog.engine.adminlog import _headers, _usual_headers
+    from whynolog.engine.read.adminlog import _headers, _usual_headers
 
     body = ["2026-11-20 10:00:00 Subject: s", *headers, "LOG_OK"]
     usual = _usual_headers(body)
@@ -780,14 +891,19 @@ def test_usual_header_block_reads_as_the_general_loop(headers: list[str]) -> Non
 
 
 def test_usual_header_blocks_take_the_short_way() -> None:
-    from whynolog.engine.adminlog import _usual_headers
+    from whynolog.engine.read.adminlog import _usual_headers
 
     def block(*headers: str) -> list[str]:
         return ["2026-11-20 10:00:00 Subject: s", *headers, "LOG_OK"]
 
     assert _usual_headers(block("From: a@b.com", "To: c@d.com", "Message-ID: <1@b>")) == {
-        "from": " a@b.com", "to": " c@d.com", "message_id": " <1@b>"}
+        "from": " a@b.com",
+        "to": " c@d.com",
+        "message_id": " <1@b>",
+    }
     assert _usual_headers(block("From: a@b.com", "Cc: e@x.org")) == {
-        "from": " a@b.com", "cc": " e@x.org"}
+        "from": " a@b.com",
+        "cc": " e@x.org",
+    }
     assert _usual_headers(block("To: c@d.com", "From: a@b.com")) is None  # another order
     assert _usual_headers(block("From: a@b.com", "  folded")) is None

@@ -28,8 +28,9 @@ BROKEN = {
 def _run(*args: str):
     result = CliRunner().invoke(app, list(args))
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     return result
 
 
@@ -54,16 +55,21 @@ def test_broken_files_exit_2_with_their_name(tmp_path: Path, kind: str, role: st
 @pytest.mark.parametrize("fmt", ["log", "csv", "jsonl"])
 def test_a_broken_log_is_read_with_every_entry_accounted_for(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"admin.{fmt}"
-    good = {"log": "2026-11-20 10:00:00 Subject: fine\nLOG_OK\n\n",
-            "csv": "time,subject,outcome\n2026-11-20 10:00:00,fine,LOG_OK\n",
-            "jsonl": json.dumps({"time": "2026-11-20 10:00:00", "subject": "fine",
-                                 "outcome": "LOG_OK"}) + "\n"}[fmt]
-    bad = {"log": b"\xff\xfe\x00 not a time\nLOG_OK\n\ntruncated entry",
-           "csv": b"not-a-time,\xff\xfe,LOG_OK\n\"unterminated,x,NOLOG_CONTENT",
-           "jsonl": b"{\"time\": 1}\n\x00\xff\n{\"truncated\":"}[fmt]
+    good = {
+        "log": "2026-11-20 10:00:00 Subject: fine\nLOG_OK\n\n",
+        "csv": "time,subject,outcome\n2026-11-20 10:00:00,fine,LOG_OK\n",
+        "jsonl": json.dumps({"time": "2026-11-20 10:00:00", "subject": "fine", "outcome": "LOG_OK"})
+        + "\n",
+    }[fmt]
+    bad = {
+        "log": b"\xff\xfe\x00 not a time\nLOG_OK\n\ntruncated entry",
+        "csv": b'not-a-time,\xff\xfe,LOG_OK\n"unterminated,x,NOLOG_CONTENT',
+        "jsonl": b'{"time": 1}\n\x00\xff\n{"truncated":',
+    }[fmt]
     path.write_bytes(good.encode() + bad)
-    result = _run("diagnose", str(path), "--config", CONFIG, "--format", "json",
-                  "--as-of", "2026-11-21")
+    result = _run(
+        "diagnose", str(path), "--config", CONFIG, "--format", "json", "--as-of", "2026-11-21"
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["total"] == 1

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from whynolog.engine.cache import cache_dir
-from whynolog.engine.config import load_config
-from whynolog.engine.errors import InputErrors
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.base.cache import cache_dir
+from whynolog.engine.base.errors import InputErrors
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.read.config import load_config
 
 ORG = "organization:\n  name: {name}\nusers:\n  - name: A\n    emails: [a@x.com]\n"
 
@@ -55,8 +55,9 @@ def test_rule_packs_are_cached_too(own_cache: Path) -> None:
     assert len(list(own_cache.glob("rules-*"))) == 1
 
 
-def test_cache_can_be_turned_off(tmp_path: Path, own_cache: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_can_be_turned_off(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WHYNOLOG_NO_CACHE", "1")
     org = tmp_path / "org.yaml"
     org.write_text(ORG.format(name="One"), encoding="utf-8")
@@ -67,8 +68,8 @@ def test_cache_can_be_turned_off(tmp_path: Path, own_cache: Path,
 def test_engine_decisions_are_remembered_for_the_same_rules_only(own_cache: Path) -> None:
     import dataclasses
 
-    from whynolog.engine.facts import FACTS
-    from whynolog.engine.inference import RuleEngine
+    from whynolog.engine.decide.inference import RuleEngine
+    from whynolog.engine.facts.derive import FACTS
 
     pack = load_rule_pack()
     vector = {name: spec.values[0] if spec.values else 0 for name, spec in FACTS.items()}

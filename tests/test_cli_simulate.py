@@ -30,13 +30,22 @@ def _jsonl(output: str) -> list[dict]:
 
 
 def test_simulate_starter_emails_jsonl_in_order() -> None:
-    result = _invoke("simulate", str(STARTER / "emails.yaml"), "--config", CONFIG,
-                     "--format", "jsonl")
+    result = _invoke(
+        "simulate", str(STARTER / "emails.yaml"), "--config", CONFIG, "--format", "jsonl"
+    )
     assert result.exit_code == 0, result.output
     rows = _jsonl(result.stdout)
     assert [r["outcome"] for r in rows] == [
-        "LOG_OK", "NOLOG_DUPLICATE", "NOLOG_SENDER_NOT_USER", "NOLOG_SENDER_NOT_USER",
-        "NOLOG_NO_USERS", "NOLOG_NO_RECIPS", "NOLOG_CONTENT", "NOLOG_ALL_IGNORED", "LOG_OK"]
+        "LOG_OK",
+        "NOLOG_DUPLICATE",
+        "NOLOG_SENDER_NOT_USER",
+        "NOLOG_SENDER_NOT_USER",
+        "NOLOG_NO_USERS",
+        "NOLOG_NO_RECIPS",
+        "NOLOG_CONTENT",
+        "NOLOG_ALL_IGNORED",
+        "LOG_OK",
+    ]
     assert [r["index"] for r in rows] == list(range(9))
     for row in rows:
         assert {"outcome", "rule", "reasons", "remedy"} <= set(row)
@@ -69,8 +78,16 @@ def test_simulate_stdin_yaml() -> None:
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
 def test_simulate_other_formats(fmt: str, tmp_path: Path) -> None:
     out = tmp_path / f"report.{fmt}"
-    result = _invoke("simulate", str(STARTER / "emails.yaml"), "--config", CONFIG,
-                     "--format", fmt, "--output", str(out))
+    result = _invoke(
+        "simulate",
+        str(STARTER / "emails.yaml"),
+        "--config",
+        CONFIG,
+        "--format",
+        fmt,
+        "--output",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "NOLOG\\_ALL\\_IGNORED" in text if fmt == "markdown" else "NOLOG_ALL_IGNORED" in text
@@ -84,7 +101,8 @@ def test_html_escapes_hostile_email_text(tmp_path: Path) -> None:
         "from: '\"<img src=x onerror=alert(1)>\" <pat@customer.com>'\n"
         "to: [alice@acme.com]\n"
         "subject: \"<script>alert('x')</script> [click](javascript:alert(1))\"\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     html = _invoke("simulate", str(email), "--config", CONFIG, "--format", "html").stdout
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     md = _invoke("simulate", str(email), "--config", CONFIG, "--format", "markdown").stdout
@@ -93,16 +111,17 @@ def test_html_escapes_hostile_email_text(tmp_path: Path) -> None:
 
 def test_text_output_strips_terminal_escapes(tmp_path: Path) -> None:
     email = tmp_path / "esc.yaml"
-    email.write_text('from: pat@customer.com\nto: [alice@acme.com]\n'
-                     'subject: "hi \\e]0;pwned\\a \\e[31mred"\n', encoding="utf-8")
+    email.write_text(
+        'from: pat@customer.com\nto: [alice@acme.com]\nsubject: "hi \\e]0;pwned\\a \\e[31mred"\n',
+        encoding="utf-8",
+    )
     out = _invoke("simulate", str(email), "--config", CONFIG).stdout
     assert "\x1b" not in out and "\x07" not in out
 
 
 def test_input_errors_exit_2_with_position(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("from: alice@acme.com\nto: [bob@customer.com]\nsubjct: typo\n",
-                   encoding="utf-8")
+    bad.write_text("from: alice@acme.com\nto: [bob@customer.com]\nsubjct: typo\n", encoding="utf-8")
     result = _invoke("simulate", str(bad), "--config", CONFIG)
     assert result.exit_code == 2
     assert f"{bad}:3:1:" in result.stderr and "subjct" in result.stderr
@@ -121,14 +140,27 @@ def test_init_writes_a_working_starter_kit(tmp_path: Path) -> None:
     target = tmp_path / "kit"
     result = _invoke("init", str(target))
     assert result.exit_code == 0, result.output
-    for name in ("org.yaml", "emails.yaml", "rules/default.yaml", "suite.yaml",
-                 "schemas/config.schema.json", "emails/welcome.eml"):
+    for name in (
+        "org.yaml",
+        "emails.yaml",
+        "rules/default.yaml",
+        "suite.yaml",
+        "schemas/config.schema.json",
+        "emails/welcome.eml",
+    ):
         assert (target / name).is_file(), name
     again = _invoke("init", str(target))
     assert again.exit_code == 2 and "already exists" in again.stderr
-    ran = _invoke("simulate", str(target / "emails.yaml"), "--config",
-                  str(target / "org.yaml"), "--rules", str(target / "rules"),
-                  "--format", "jsonl")
+    ran = _invoke(
+        "simulate",
+        str(target / "emails.yaml"),
+        "--config",
+        str(target / "org.yaml"),
+        "--rules",
+        str(target / "rules"),
+        "--format",
+        "jsonl",
+    )
     assert ran.exit_code == 0 and len(_jsonl(ran.stdout)) == 9
 
 
@@ -136,8 +168,10 @@ def test_demo_runs_without_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     result = _invoke("demo")
     assert result.exit_code == 0, result.output
-    assert "NOLOG_SENDER_NOT_USER" in result.stdout and "activate the account of Carol" \
-        in result.stdout
+    assert (
+        "NOLOG_SENDER_NOT_USER" in result.stdout
+        and "activate the account of Carol" in result.stdout
+    )
 
 
 def _script() -> str:
@@ -147,28 +181,63 @@ def _script() -> str:
 
 def test_installed_console_script(tmp_path: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
-    done = subprocess.run([_script(), "simulate", str(STARTER / "emails" / "welcome.eml"),
-                           "--config", CONFIG, "--format", "jsonl"],
-                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    done = subprocess.run(
+        [
+            _script(),
+            "simulate",
+            str(STARTER / "emails" / "welcome.eml"),
+            "--config",
+            CONFIG,
+            "--format",
+            "jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outcome"] == "LOG_OK"
-    bad = subprocess.run([_script(), "simulate", str(tmp_path / "nope.eml"), "--config", CONFIG],
-                         capture_output=True, text=True, env=env, timeout=60, check=False)
+    bad = subprocess.run(
+        [_script(), "simulate", str(tmp_path / "nope.eml"), "--config", CONFIG],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    module = subprocess.run([sys.executable, "-m", "whynolog", "--help"], capture_output=True,
-                            text=True, timeout=60, check=False)
+    module = subprocess.run(
+        [sys.executable, "-m", "whynolog", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert module.returncode == 0 and "simulate" in module.stdout
 
 
 def test_history_makes_a_logged_email_a_duplicate_and_reports_unread_entries(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     email = tmp_path / "q4.yaml"
-    email.write_text('message_id: "<q4-renewal@acme.com>"\nfrom: alice@acme.com\n'
-                     "to: [bob@customer.com]\nsubject: Q4 renewal\n", encoding="utf-8")
-    plain = _jsonl(_invoke("simulate", str(email), "--config", CONFIG,
-                           "--format", "jsonl").stdout)
+    email.write_text(
+        'message_id: "<q4-renewal@acme.com>"\nfrom: alice@acme.com\n'
+        "to: [bob@customer.com]\nsubject: Q4 renewal\n",
+        encoding="utf-8",
+    )
+    plain = _jsonl(_invoke("simulate", str(email), "--config", CONFIG, "--format", "jsonl").stdout)
     assert plain[0]["outcome"] == "LOG_OK"
-    result = _invoke("simulate", str(email), "--config", CONFIG, "--format", "jsonl",
-                     "--history", str(STARTER / "admin.log"))
+    result = _invoke(
+        "simulate",
+        str(email),
+        "--config",
+        CONFIG,
+        "--format",
+        "jsonl",
+        "--history",
+        str(STARTER / "admin.log"),
+    )
     assert _jsonl(result.stdout)[0]["outcome"] == "NOLOG_DUPLICATE"
     assert "admin.log:123: history entry not read" in result.stderr

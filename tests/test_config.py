@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from whynolog.engine.config import load_config
-from whynolog.engine.errors import InputError, InputErrors
+from whynolog.engine.base.errors import InputError, InputErrors
+from whynolog.engine.read.config import load_config
 
 STARTER = Path(__file__).parents[1] / "cli" / "starter" / "org.yaml"
 
@@ -40,16 +40,21 @@ def test_starter_configuration_loads() -> None:
 
 
 def test_unknown_key_is_named_with_a_suggestion(tmp_path: Path) -> None:
-    path = _write(tmp_path, "organization:\n  name: A\nusers:\n  - name: B\n    emails: [b@a.com]\n"
-                            "    ignores: [x@y.com]\n")
+    path = _write(
+        tmp_path,
+        "organization:\n  name: A\nusers:\n  - name: B\n    emails: [b@a.com]\n"
+        "    ignores: [x@y.com]\n",
+    )
     (error,) = _errors(path)
     assert error.startswith(f"{path}:6:5: ")
     assert "unknown key 'ignores'" in error and "did you mean 'ignore'" in error
 
 
 def test_wrong_type_points_at_the_value(tmp_path: Path) -> None:
-    path = _write(tmp_path, "organization:\n  name: A\nusers:\n  - name: B\n    emails: [b@a.com]\n"
-                            "    active: maybe\n")
+    path = _write(
+        tmp_path,
+        "organization:\n  name: A\nusers:\n  - name: B\n    emails: [b@a.com]\n    active: maybe\n",
+    )
     (error,) = _errors(path)
     assert error.startswith(f"{path}:6:13: ")
     assert "expected boolean" in error
@@ -68,9 +73,12 @@ def test_user_missing_emails_key(tmp_path: Path) -> None:
 
 
 def test_bad_regex_names_the_unsupported_feature(tmp_path: Path) -> None:
-    path = _write(tmp_path, "organization:\n  name: A\ncontent_filters:\n  - name: echo\n"
-                            "    regex: '(a)\\1'\n  - name: look\n    regex: 'x(?=y)'\n"
-                            "  - name: broken\n    regex: '(unclosed'\n")
+    path = _write(
+        tmp_path,
+        "organization:\n  name: A\ncontent_filters:\n  - name: echo\n"
+        "    regex: '(a)\\1'\n  - name: look\n    regex: 'x(?=y)'\n"
+        "  - name: broken\n    regex: '(unclosed'\n",
+    )
     errors = _errors(path)
     assert errors[0].startswith(f"{path}:5:12: ") and "backreferences" in errors[0]
     assert errors[1].startswith(f"{path}:7:12: ") and "lookahead" in errors[1]
@@ -84,17 +92,23 @@ def test_yaml_syntax_error_has_position(tmp_path: Path) -> None:
 
 
 def test_filter_needs_exactly_one_pattern(tmp_path: Path) -> None:
-    path = _write(tmp_path, "organization:\n  name: A\ncontent_filters:\n  - name: both\n"
-                            "    contains: x\n    regex: y\n")
+    path = _write(
+        tmp_path,
+        "organization:\n  name: A\ncontent_filters:\n  - name: both\n"
+        "    contains: x\n    regex: y\n",
+    )
     (error,) = _errors(path)
     assert error.startswith(f"{path}:4:5: ") and "exactly one of: contains, regex" in error
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "empty configuration"),
-    ("- just\n- a list\n", "must be a mapping"),
-    ("users: []\n", "'organization' is required"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty configuration"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("users: []\n", "'organization' is required"),
+    ],
+)
 def test_wrong_shapes(tmp_path: Path, text: str, message: str) -> None:
     (error,) = _errors(_write(tmp_path, text))
     assert message in error
@@ -116,7 +130,6 @@ def test_missing_file() -> None:
 
 
 def test_a_value_yaml_cannot_build_is_an_error_with_position(tmp_path: Path) -> None:
-    path = _write(tmp_path, "organization:\n  name: A\nintegration:\n"
-                            "  last_verified: 2026-02-30\n")
+    path = _write(tmp_path, "organization:\n  name: A\nintegration:\n  last_verified: 2026-02-30\n")
     (error,) = _errors(path)
     assert error.startswith(f"{path}:4:18: invalid value '2026-02-30'")

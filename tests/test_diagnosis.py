@@ -12,10 +12,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whynolog.engine import diagnosis as diag
-from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
-from whynolog.engine.config import load_config
-from whynolog.engine.diagnosis import (
+from whynolog.engine.audit import diagnosis as diag
+from whynolog.engine.audit.diagnosis import (
     CREDENTIALS_INVALID,
     NO_RECENT_LOGGING,
     Diagnosis,
@@ -25,8 +23,10 @@ from whynolog.engine.diagnosis import (
     outcome_meaning,
     parse_duration,
 )
-from whynolog.engine.prediction import Predictor
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.audit.prediction import Predictor
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
+from whynolog.engine.read.config import load_config
 
 HERE = Path(__file__).parent / "fixtures" / "diagnose"
 UTC = dt.timezone.utc
@@ -46,12 +46,16 @@ def pack() -> Any:
 def entry(line: int = 1, when: str = "2026-11-16T09:00:00", **fields: Any) -> LogEntry:
     """A log entry; ``from``/``to``/``cc`` as in the log, absent when not recorded."""
     return LogEntry(
-        line=line, time=dt.datetime.fromisoformat(when).replace(tzinfo=UTC),
-        subject=fields.get("subject", ""), outcome=fields["outcome"],
+        line=line,
+        time=dt.datetime.fromisoformat(when).replace(tzinfo=UTC),
+        subject=fields.get("subject", ""),
+        outcome=fields["outcome"],
         sender=fields.get("from"),
         to=tuple(fields["to"]) if "to" in fields else None,
         cc=tuple(fields["cc"]) if "cc" in fields else None,
-        message_id=fields.get("message_id"), user=fields.get("user"))
+        message_id=fields.get("message_id"),
+        user=fields.get("user"),
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -80,10 +84,10 @@ def run(config: Any, pack: Any, path: Path, **options: Any) -> tuple[Diagnosis, 
     return diagnosis, rows
 
 
-def test_diagnosis_counts_every_entry_and_keeps_rejected_with_lines(
-        config: Any, pack: Any) -> None:
-    diagnosis, rows = run(config, pack, HERE / "admin.log",
-                          as_of=dt.datetime(2026, 11, 20, 12, tzinfo=UTC))
+def test_diagnosis_counts_every_entry_and_keeps_rejected_with_lines(config: Any, pack: Any) -> None:
+    diagnosis, rows = run(
+        config, pack, HERE / "admin.log", as_of=dt.datetime(2026, 11, 20, 12, tzinfo=UTC)
+    )
     out = diagnosis.summary()
     assert out["total"] == 9
     assert out["agree"] + out["disagree"] + out["undetermined"] == out["total"]
@@ -98,21 +102,31 @@ def test_diagnosis_counts_every_entry_and_keeps_rejected_with_lines(
     assert statuses["Hello from Pat"] == "disagree"
     # The second copy's Message-ID differs only in case: a duplicate of the first.
     assert statuses["Welcome aboard"] == "agree"
-    assert sum(1 for k, r in rows if k == "entry" and r["logged"] == "NOLOG_DUPLICATE"
-               and r["status"] == "agree") == 1
+    assert (
+        sum(
+            1
+            for k, r in rows
+            if k == "entry" and r["logged"] == "NOLOG_DUPLICATE" and r["status"] == "agree"
+        )
+        == 1
+    )
 
 
 def test_aggregates(config: Any, pack: Any) -> None:
-    diagnosis, _ = run(config, pack, HERE / "admin.log",
-                       as_of=dt.datetime(2026, 11, 20, 12, tzinfo=UTC))
+    diagnosis, _ = run(
+        config, pack, HERE / "admin.log", as_of=dt.datetime(2026, 11, 20, 12, tzinfo=UTC)
+    )
     out = diagnosis.summary()
-    assert out["by_outcome"] == {"LOG_OK": 5, "NOLOG_DUPLICATE": 1, "NOLOG_NO_RECIPS": 1,
-                                 "NOLOG_NO_USERS": 2}
+    assert out["by_outcome"] == {
+        "LOG_OK": 5,
+        "NOLOG_DUPLICATE": 1,
+        "NOLOG_NO_RECIPS": 1,
+        "NOLOG_NO_USERS": 2,
+    }
     assert out["by_day"]["2026-11-16"]["LOG_OK"] == 3
     assert set(out["by_day"]) == {"2026-11-16", "2026-11-17", "2026-11-20"}
     # Every day of the span is listed, so a stop shows as days without entries.
-    assert out["days"][:5] == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19",
-                               "2026-11-20"]
+    assert out["days"][:5] == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]
     assert out["day_totals"]["2026-11-18"] == 0
     assert out["by_user"]["Alice Smith"]["LOG_OK"] == 2  # by User: line, then by sender
     assert sum(c["count"] for c in out["matrix"]) == out["total"]
@@ -136,10 +150,19 @@ def test_memory_stays_bounded(config: Any, pack: Any, monkeypatch: pytest.Monkey
     diagnosis = Diagnosis(config)
     predictor = Predictor(config, pack)
     for i in range(50):
-        diagnosis.add(e := entry(line=i, subject=f"Out of office {i}", outcome="LOG_OK"),
-                      predictor.predict(e))
-        diagnosis.add(e := entry(line=i, **{"from": "pat@customer.com"}, to=["carol@acme.com"],
-                                 subject=f"Hi {i}", outcome="LOG_OK"), predictor.predict(e))
+        diagnosis.add(
+            e := entry(line=i, subject=f"Out of office {i}", outcome="LOG_OK"), predictor.predict(e)
+        )
+        diagnosis.add(
+            e := entry(
+                line=i,
+                **{"from": "pat@customer.com"},
+                to=["carol@acme.com"],
+                subject=f"Hi {i}",
+                outcome="LOG_OK",
+            ),
+            predictor.predict(e),
+        )
         diagnosis.reject(RejectedEntry(i, "bad"))
     out = diagnosis.summary()
     assert out["disagree"] == 100
@@ -165,8 +188,10 @@ def test_no_recent_logging_names_the_password_and_the_alert_address(config: Any)
 
 def test_recent_logging_is_healthy(config: Any) -> None:
     last = dt.datetime(2026, 11, 20, 9, tzinfo=UTC)
-    assert health_alerts(config, last, last, last + dt.timedelta(hours=23),
-                         dt.timedelta(hours=24)) == []
+    assert (
+        health_alerts(config, last, last, last + dt.timedelta(hours=23), dt.timedelta(hours=24))
+        == []
+    )
 
 
 def test_no_log_ok_at_all_is_an_alert(config: Any) -> None:
@@ -189,15 +214,26 @@ def test_credentials_invalid_and_no_alert_address() -> None:
 
 def test_as_of_before_the_log_is_not_stale(config: Any) -> None:
     last = dt.datetime(2026, 11, 20, 9, tzinfo=UTC)
-    assert health_alerts(config, last, last, last - dt.timedelta(days=5),
-                         dt.timedelta(hours=1)) == []
+    assert (
+        health_alerts(config, last, last, last - dt.timedelta(days=5), dt.timedelta(hours=1)) == []
+    )
 
 
 # --- durations, meanings, pseudonyms --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "hours"), [("24h", 24), ("3d", 72), ("90m", 1.5), ("1w", 168),
-                                             ("1d12h", 36), (" 2 D ", 48), ("0.5h", 0.5)])
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("24h", 24),
+        ("3d", 72),
+        ("90m", 1.5),
+        ("1w", 168),
+        ("1d12h", 36),
+        (" 2 D ", 48),
+        ("0.5h", 0.5),
+    ],
+)
 def test_parse_duration(text: str, hours: float) -> None:
     assert parse_duration(text) == dt.timedelta(hours=hours)
 
@@ -218,8 +254,9 @@ def test_outcome_meanings(pack: Any) -> None:
     assert "another address" in outcome_meaning("LOG_OK")["remedy"]
     assert "ignore list" in outcome_meaning("NOLOG_ALL_IGNORED", pack)["meaning"]
     assert "no rule" in outcome_meaning("NOLOG_QUARANTINED", pack)["meaning"].lower()
-    custom = dataclasses.replace(pack.rules[-1], id="held", outcome="HELD",
-                                 description="Held for review.")
+    custom = dataclasses.replace(
+        pack.rules[-1], id="held", outcome="HELD", description="Held for review."
+    )
     extended = dataclasses.replace(pack, rules=(*pack.rules, custom))
     assert outcome_meaning("HELD", extended)["meaning"] == "Held for review."
 
@@ -242,8 +279,13 @@ def test_redactor_is_stable_keyed_and_thorough() -> None:
 
 def test_redacted_diagnosis_keeps_no_address(config: Any, pack: Any) -> None:
     redactor = Redactor(b"key", names=[u.name for u in config.users])
-    diagnosis, rows = run(config, pack, HERE / "admin.log", redactor=redactor,
-                          as_of=dt.datetime(2026, 11, 30, tzinfo=UTC))
+    diagnosis, rows = run(
+        config,
+        pack,
+        HERE / "admin.log",
+        redactor=redactor,
+        as_of=dt.datetime(2026, 11, 30, tzinfo=UTC),
+    )
     text = repr(rows) + repr(diagnosis.summary())
     for secret in ("alice@acme.com", "crm-admin@acme.com", "bob@customer.com", "Alice Smith"):
         assert secret not in text

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from whynolog.cli.app import app
-from whynolog.engine.config import load_config
-from whynolog.engine.emails import Email
-from whynolog.engine.impact import Impact, Setup, compare, load_corpus
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.audit.impact import Impact, Setup, compare, load_corpus
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.read.config import load_config
+from whynolog.engine.read.emails import Email
 
 DIFF = Path(__file__).parent / "fixtures" / "diff"
 CONFIG = str(Path(__file__).parent / "fixtures" / "cases" / "org.yaml")
@@ -43,10 +43,12 @@ def test_reordering_two_rules(shipped: Setup) -> None:
     ]
     assert impact.rule_changed == ()
     first = impact.changed[0]
-    assert first.reason == ("rule content-filter (priority 30, was 70) now comes before "
-                            "sender-not-user (priority 40)")
-    assert first.reasons == ('Content filter "out-of-office" matched the subject '
-                             '(contains "Out Of Office").',)
+    assert first.reason == (
+        "rule content-filter (priority 30, was 70) now comes before sender-not-user (priority 40)"
+    )
+    assert first.reasons == (
+        'Content filter "out-of-office" matched the subject (contains "Out Of Office").',
+    )
     assert impact.matrix == {
         "NOLOG_SENDER_NOT_USER": {"NOLOG_SENDER_NOT_USER": 1, "NOLOG_CONTENT": 2},
         "NOLOG_NO_RECIPS": {"NOLOG_NO_RECIPS": 1},
@@ -65,9 +67,12 @@ def test_editing_an_ignore_list(shipped: Setup) -> None:
     ]
     assert impact.changed[0].reason == (
         "facts changed: ignored_parties 1 → 0, all_parties_ignored true → false; "
-        "rule all-ignored no longer matches: all_parties_ignored is true (now false)")
-    assert impact.changed[0].old_reasons[0] == \
-        'bob@gmail.com is on the ignore list of Alice Smith (entry "bob@gmail.com").'
+        "rule all-ignored no longer matches: all_parties_ignored is true (now false)"
+    )
+    assert (
+        impact.changed[0].old_reasons[0]
+        == 'bob@gmail.com is on the ignore list of Alice Smith (entry "bob@gmail.com").'
+    )
 
 
 def test_nothing_changes_against_itself(shipped: Setup) -> None:
@@ -82,74 +87,99 @@ def test_a_rule_change_that_keeps_the_outcome(shipped: Setup, tmp_path: Path) ->
     impact = _impact(CORPUS, shipped, Setup(shipped.config, load_rule_pack(pack)))
     assert [c.index for c in impact.changed] == [1, 2]
     assert [c.index for c in impact.rule_changed] == [3, 5, 6, 7]
-    assert impact.rule_changed[0].reason == ("rule all-ignored is not in the new pack; "
-                                             "rule everyone-ignored is new")
+    assert impact.rule_changed[0].reason == (
+        "rule all-ignored is not in the new pack; rule everyone-ignored is new"
+    )
 
 
 def test_an_admin_log_corpus(shipped: Setup) -> None:
     loaded = load_corpus(LOG)
     assert loaded.kind == "log"
-    assert [e.subject for e in loaded.emails] == ["Out Of Office today", "Weekend",
-                                                  "Q4 renewal"]
+    assert [e.subject for e in loaded.emails] == ["Out Of Office today", "Weekend", "Q4 renewal"]
     skipped = [(p.line, why) for p, why in loaded.skipped]
     assert len(skipped) == 2
     assert skipped[0] == (6, "participants not recorded")
     assert skipped[1][0] == 20  # "this line is not an entry"
     impact = compare(loaded.emails, shipped, Setup(shipped.config, load_rule_pack(REORDERED)))
     assert [(c.index, c.source, c.new) for c in impact.changed] == [
-        (0, f"{LOG}:1:1", "NOLOG_CONTENT")]
+        (0, f"{LOG}:1:1", "NOLOG_CONTENT")
+    ]
 
 
 # --- CLI ------------------------------------------------------------------------------
 
 
 def test_cli_json_per_spec() -> None:
-    result = runner.invoke(app, ["diff", CORPUS, "--config", CONFIG, "--new-rules", REORDERED,
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["diff", CORPUS, "--config", CONFIG, "--new-rules", REORDERED, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["total"] == 10
-    assert [{k: c[k] for k in ("index", "subject", "old", "new", "old_rule", "new_rule")}
-            for c in data["changed"]] == [
-        {"index": 1, "subject": "Out Of Office today", "old": "NOLOG_SENDER_NOT_USER",
-         "new": "NOLOG_CONTENT", "old_rule": "sender-not-user", "new_rule": "content-filter"},
-        {"index": 2, "subject": "Offers", "old": "NOLOG_SENDER_NOT_USER",
-         "new": "NOLOG_CONTENT", "old_rule": "sender-not-user", "new_rule": "content-filter"},
+    assert [
+        {k: c[k] for k in ("index", "subject", "old", "new", "old_rule", "new_rule")}
+        for c in data["changed"]
+    ] == [
+        {
+            "index": 1,
+            "subject": "Out Of Office today",
+            "old": "NOLOG_SENDER_NOT_USER",
+            "new": "NOLOG_CONTENT",
+            "old_rule": "sender-not-user",
+            "new_rule": "content-filter",
+        },
+        {
+            "index": 2,
+            "subject": "Offers",
+            "old": "NOLOG_SENDER_NOT_USER",
+            "new": "NOLOG_CONTENT",
+            "old_rule": "sender-not-user",
+            "new_rule": "content-filter",
+        },
     ]
-    assert data["matrix"]["NOLOG_SENDER_NOT_USER"] == {"NOLOG_SENDER_NOT_USER": 1,
-                                                       "NOLOG_CONTENT": 2}
+    assert data["matrix"]["NOLOG_SENDER_NOT_USER"] == {
+        "NOLOG_SENDER_NOT_USER": 1,
+        "NOLOG_CONTENT": 2,
+    }
 
 
 def test_cli_text_report_and_fail_on_change() -> None:
-    result = runner.invoke(app, ["diff", CORPUS, "-c", CONFIG, "--new-rules", REORDERED,
-                                 "--fail-on-change"])
+    result = runner.invoke(
+        app, ["diff", CORPUS, "-c", CONFIG, "--new-rules", REORDERED, "--fail-on-change"]
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     out = result.output
     assert "2 of 10 emails change outcome." in out
-    assert "NOLOG_SENDER_NOT_USER (rule sender-not-user)  →  NOLOG_CONTENT " \
-           "(rule content-filter)" in out
-    assert "why: rule content-filter (priority 30, was 70) now comes before sender-not-user " \
-           "(priority 40)" in out
+    assert (
+        "NOLOG_SENDER_NOT_USER (rule sender-not-user)  →  NOLOG_CONTENT "
+        "(rule content-filter)" in out
+    )
+    assert (
+        "why: rule content-filter (priority 30, was 70) now comes before sender-not-user "
+        "(priority 40)" in out
+    )
     assert "2. Out Of Office today" in out and "3. Offers" in out
 
 
 def test_cli_config_change_without_changes_passes_the_gate() -> None:
-    result = runner.invoke(app, ["diff", CORPUS, "--old-config", CONFIG, "--new-config", CONFIG,
-                                 "--fail-on-change"])
+    result = runner.invoke(
+        app, ["diff", CORPUS, "--old-config", CONFIG, "--new-config", CONFIG, "--fail-on-change"]
+    )
     assert result.exit_code == 0, result.output
     assert "No email of 10 changes outcome." in result.output
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
 def test_cli_reports(fmt: str) -> None:
-    result = runner.invoke(app, ["diff", CORPUS, "--old-config", CONFIG, "--new-config", EDITED,
-                                 "-f", fmt])
+    result = runner.invoke(
+        app, ["diff", CORPUS, "--old-config", CONFIG, "--new-config", EDITED, "-f", fmt]
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     if fmt == "html":
         assert out.startswith("<!DOCTYPE html>")
-        assert "<td class=\"num disagree\">2</td>" in out
+        assert '<td class="num disagree">2</td>' in out
         assert "all_parties_ignored true → false" in out
     else:
         assert "**2 of 10 emails change outcome**" in out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from whynolog.engine.config import Config, User
-from whynolog.engine.directory import Directory
-from whynolog.engine.facts import FactDeriver
+from whynolog.engine.facts.derive import FactDeriver
+from whynolog.engine.facts.directory import Directory
+from whynolog.engine.read.config import Config, User
 
 ALICE = User("Alice", ("alice@acme.com",), ignore=("bob@partner.com", "@news.example"))
 CAROL = User("Carol", ("carol@acme.com", "carol@acme.co.uk"), active=False)
@@ -35,7 +35,10 @@ def test_an_equal_user_object_from_elsewhere_is_answered_alike() -> None:
 
 def test_a_user_named_twice_in_to_and_cc_counts_once() -> None:
     deriver = FactDeriver(CONFIG)
-    parties = deriver.parties("bob@partner.com", ("alice@acme.com", "Alice@acme.com".lower()),
-                              ("carol@acme.com", "carol@acme.co.uk"))
+    parties = deriver.parties(
+        "bob@partner.com",
+        ("alice@acme.com", "Alice@acme.com".lower()),
+        ("carol@acme.com", "carol@acme.co.uk"),
+    )
     assert parties.active == [ALICE] and parties.inactive == [CAROL]
     assert parties.ignored == 1 and parties.external == []

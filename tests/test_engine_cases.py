@@ -12,11 +12,11 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from whynolog.engine.config import load_config
-from whynolog.engine.emails import email_from_mapping
-from whynolog.engine.judge import Judge
-from whynolog.engine.rulepack import load_rule_pack
-from whynolog.engine.yamlio import load_yaml
+from whynolog.engine.base.yamlio import load_yaml
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.read.config import load_config
+from whynolog.engine.read.emails import email_from_mapping
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
 _KEYS = {"name", "emails", "expect", "rule", "reasons", "facts", "fix", "also_matched"}
@@ -40,8 +40,9 @@ def _cases() -> list[Case]:
         for raw in data["cases"]:
             unknown = set(raw) - _KEYS
             assert not unknown, f"{file.name}: {raw.get('name')}: unknown keys {unknown}"
-            found.append(Case(file, CASES / data["config"], raw["name"], raw["emails"],
-                              raw["expect"], raw))
+            found.append(
+                Case(file, CASES / data["config"], raw["name"], raw["emails"], raw["expect"], raw)
+            )
     return found
 
 

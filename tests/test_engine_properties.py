@@ -7,12 +7,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from whynolog.engine.config import load_config
-from whynolog.engine.emails import Email
-from whynolog.engine.facts import FACTS
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.judge import Judge
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.facts.derive import FACTS
+from whynolog.engine.read.config import load_config
+from whynolog.engine.read.emails import Email
 
 CONFIG = load_config(str(Path(__file__).parent / "fixtures" / "cases" / "org.yaml"))
 PACK = load_rule_pack()
@@ -22,15 +22,28 @@ KNOWN = sorted({a for u in CONFIG.users for a in u.emails})
 OUTCOMES = set(PACK.outcomes)
 
 local = st.sampled_from(["bob", "zoe", "sales", "x", "alice", "dan.brown", "carol"])
-domain = st.sampled_from(["acme.com", "eu.acme.com", "acme.co.uk", "evilacme.com",
-                          "acme.com.evil.io", "gmail.com", "customer.com", "competitor.com",
-                          "eu.competitor.com", "spam.example"])
+domain = st.sampled_from(
+    [
+        "acme.com",
+        "eu.acme.com",
+        "acme.co.uk",
+        "evilacme.com",
+        "acme.com.evil.io",
+        "gmail.com",
+        "customer.com",
+        "competitor.com",
+        "eu.competitor.com",
+        "spam.example",
+    ]
+)
 address = st.one_of(st.sampled_from(KNOWN), st.builds(lambda a, b: f"{a}@{b}", local, domain))
 addresses = st.lists(address, max_size=4, unique=True).map(tuple)
 emails = st.builds(
     Email,
     sender=st.one_of(st.none(), address),
-    to=addresses, cc=addresses, bcc=addresses,
+    to=addresses,
+    cc=addresses,
+    bcc=addresses,
     subject=st.one_of(st.text(max_size=40), st.sampled_from(["Out of office", "AUTO-REPLY: x"])),
     body=st.one_of(st.text(max_size=80), st.just("please unsubscribe  here")),
     message_id=st.one_of(st.none(), st.sampled_from(["<a@x>", "<b@x>"])),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from whynolog.engine.adminlog import RejectedEntry
-from whynolog.engine.config import load_config
-from whynolog.engine.emails import Email
-from whynolog.engine.facts import duplicate_key
-from whynolog.engine.history import logged_keys, message_id_key
-from whynolog.engine.judge import Judge
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.facts.derive import duplicate_key
+from whynolog.engine.read.adminlog import RejectedEntry
+from whynolog.engine.read.config import load_config
+from whynolog.engine.read.emails import Email
+from whynolog.engine.read.history import logged_keys, message_id_key
 
 HERE = Path(__file__).parent / "fixtures" / "diagnose"
 
@@ -45,8 +45,9 @@ def test_only_logged_entries_with_a_message_id_are_history() -> None:
 
 
 def test_keys_match_the_duplicate_keys_of_emails() -> None:
-    email = Email(sender="alice@acme.com", to=("bob@customer.com",), subject="x",
-                  message_id=" <A1@ACME.COM> ")
+    email = Email(
+        sender="alice@acme.com", to=("bob@customer.com",), subject="x", message_id=" <A1@ACME.COM> "
+    )
     assert duplicate_key(email) == message_id_key("<a1@acme.com>")
 
 
@@ -62,9 +63,17 @@ def test_every_log_format(tmp_path: Path) -> None:
 def test_a_copy_of_a_logged_email_is_a_duplicate() -> None:
     config = load_config(str(HERE / "org.yaml"))
     judge = Judge(config, load_rule_pack(), history=logged_keys(str(HERE / "admin.log")))
-    copy = Email(sender="alice@acme.com", to=("bob@customer.com",), subject="Welcome aboard",
-                 message_id="<w1@acme.com>")
-    fresh = Email(sender="alice@acme.com", to=("bob@customer.com",), subject="Welcome aboard",
-                  message_id="<other@acme.com>")
+    copy = Email(
+        sender="alice@acme.com",
+        to=("bob@customer.com",),
+        subject="Welcome aboard",
+        message_id="<w1@acme.com>",
+    )
+    fresh = Email(
+        sender="alice@acme.com",
+        to=("bob@customer.com",),
+        subject="Welcome aboard",
+        message_id="<other@acme.com>",
+    )
     assert judge.judge(copy, explain=False).outcome == "NOLOG_DUPLICATE"
     assert judge.judge(fresh, explain=False).outcome == "LOG_OK"

@@ -23,13 +23,20 @@ def _tool(name: str) -> str:
 
 
 def test_engine_never_imports_reports_or_cli() -> None:
-    done = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 kept, 0 broken" in done.stdout
 
 
 def test_ruff_is_clean() -> None:
-    done = subprocess.run([_tool("ruff"), "check", "."], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [_tool("ruff"), "check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from whynolog.cli.app import app
-from whynolog.engine.lint import Finding, analyse_pack, lint, lint_config, lint_rules
-from whynolog.engine.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.qa.lint import Finding, analyse_pack, lint, lint_config, lint_rules
 
 LINT = Path(__file__).parent / "fixtures" / "lint"
 _KEYS = {"name", "config", "rules", "expect", "messages"}
@@ -33,8 +33,9 @@ def _cases() -> list[LintCase]:
         unknown = set(raw) - _KEYS
         assert not unknown, f"{raw.get('name')}: unknown keys {unknown}"
         kind = "config" if "config" in raw else "rules"
-        cases.append(LintCase(raw["name"], LINT / raw[kind], kind, raw["expect"],
-                              raw.get("messages", [])))
+        cases.append(
+            LintCase(raw["name"], LINT / raw[kind], kind, raw["expect"], raw.get("messages", []))
+        )
     return cases
 
 
@@ -58,7 +59,7 @@ def test_lint_case(case: LintCase) -> None:
 
 
 def test_every_documented_code_has_a_fixture() -> None:
-    import whynolog.engine.lint as module
+    import whynolog.engine.qa.lint as module
 
     documented = set()
     for line in (module.__doc__ or "").splitlines():
@@ -86,17 +87,25 @@ def _write_pack(tmp_path: Path, rules: list[dict[str, Any]]) -> Path:
 
 def test_a_rule_shadowed_by_two_rules_together(tmp_path: Path) -> None:
     rule = {"outcome": "NOLOG_CONTENT", "explain": "x", "remedy": "y"}
-    rules = [{"id": "outbound", "priority": 1, "when": {"direction": "outbound"}, **rule},
-             {"id": "inbound-copy", "priority": 2,
-              "when": {"direction": "inbound", "duplicate": True}, **rule},
-             {"id": "copy", "priority": 3, "when": {"duplicate": True}, **rule},  # line 17
-             {"id": "rest", "priority": 4, "when": {}, **rule}]
+    rules = [
+        {"id": "outbound", "priority": 1, "when": {"direction": "outbound"}, **rule},
+        {
+            "id": "inbound-copy",
+            "priority": 2,
+            "when": {"direction": "inbound", "duplicate": True},
+            **rule,
+        },
+        {"id": "copy", "priority": 3, "when": {"duplicate": True}, **rule},  # line 17
+        {"id": "rest", "priority": 4, "when": {}, **rule},
+    ]
     [finding] = lint_rules(_write_pack(tmp_path, rules))
     assert finding.code == "rule-shadowed"
     assert (finding.position.line, finding.position.col) == (17, 3)
-    assert finding.message == ("rule 'copy' can never decide: whenever it matches, one of "
-                               "rules 'outbound' (priority 1) or 'inbound-copy' (priority 2) "
-                               "matches first")
+    assert finding.message == (
+        "rule 'copy' can never decide: whenever it matches, one of "
+        "rules 'outbound' (priority 1) or 'inbound-copy' (priority 2) "
+        "matches first"
+    )
 
 
 def test_moving_the_catch_all_first_shadows_everything(tmp_path: Path) -> None:
@@ -115,7 +124,7 @@ def test_analysis_of_a_loaded_pack_names_the_undecided_facts(tmp_path: Path) -> 
 
 
 def test_a_pack_too_large_to_enumerate_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import whynolog.engine.lint as module
+    import whynolog.engine.qa.lint as module
 
     monkeypatch.setattr(module, "MAX_VECTORS", 100)
     [finding] = analyse_pack(load_rule_pack())
@@ -126,8 +135,11 @@ def test_a_pack_too_large_to_enumerate_says_so(monkeypatch: pytest.MonkeyPatch) 
 
 def test_bad_time_is_reported_with_regex_problems(tmp_path: Path) -> None:
     config = tmp_path / "org.yaml"
-    config.write_text("organization: {name: A}\nintegration: {last_verified: yesterday}\n"
-                      "content_filters:\n  - {name: f, regex: '(?=x)'}\n", encoding="utf-8")
+    config.write_text(
+        "organization: {name: A}\nintegration: {last_verified: yesterday}\n"
+        "content_filters:\n  - {name: f, regex: '(?=x)'}\n",
+        encoding="utf-8",
+    )
     got = [(f.code, f.position.line, f.position.col) for f in lint_config(str(config))]
     assert got == [("regex-unsupported", 4, 22), ("schema", 2, 30)]
 
@@ -136,8 +148,14 @@ def test_findings_are_plain_data() -> None:
     case = next(c for c in _cases() if c.name == "unknown-fact")
     [finding] = _run(case)
     data = finding.to_dict()
-    assert data == {"file": str(case.target), "line": 5, "col": 7, "severity": "error",
-                    "message": finding.message, "code": "unknown-fact"}
+    assert data == {
+        "file": str(case.target),
+        "line": 5,
+        "col": 7,
+        "severity": "error",
+        "message": finding.message,
+        "code": "unknown-fact",
+    }
     assert json.loads(json.dumps(data)) == data
 
 
@@ -146,8 +164,9 @@ def test_findings_are_plain_data() -> None:
 runner = CliRunner()
 
 
-def test_cli_clean_configuration_prints_nothing(monkeypatch: pytest.MonkeyPatch,
-                                                tmp_path: Path) -> None:
+def test_cli_clean_configuration_prints_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     starter = Path(__file__).parents[1] / "cli" / "starter" / "org.yaml"
     result = runner.invoke(app, ["lint", "--config", str(starter)])
@@ -156,28 +175,46 @@ def test_cli_clean_configuration_prints_nothing(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_cli_findings_exit_1_with_positions() -> None:
-    result = runner.invoke(app, ["lint", "--config", str(LINT / "config-mistakes.yaml"),
-                                 "--rules", str(LINT / "rules-logic.yaml")])
+    result = runner.invoke(
+        app,
+        [
+            "lint",
+            "--config",
+            str(LINT / "config-mistakes.yaml"),
+            "--rules",
+            str(LINT / "rules-logic.yaml"),
+        ],
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     lines = result.output.splitlines()
-    assert f"{LINT / 'config-mistakes.yaml'}:16:28: error: alice@acme.com is also an address " \
-           f"of user 'Alice' (line 6); an address belongs to one user " \
-           f"[address-on-two-users]" in lines
-    assert any(line.startswith(f"{LINT / 'rules-logic.yaml'}:10:5: error: ")
-               and line.endswith("[rule-shadowed]") for line in lines)
+    assert (
+        f"{LINT / 'config-mistakes.yaml'}:16:28: error: alice@acme.com is also an address "
+        f"of user 'Alice' (line 6); an address belongs to one user "
+        f"[address-on-two-users]" in lines
+    )
+    assert any(
+        line.startswith(f"{LINT / 'rules-logic.yaml'}:10:5: error: ")
+        and line.endswith("[rule-shadowed]")
+        for line in lines
+    )
     assert len(lines) == 12
 
 
 def test_cli_warnings_only_exit_0(tmp_path: Path) -> None:
     config = tmp_path / "org.yaml"
-    config.write_text("organization: {name: A, internal_domains: [a.com]}\n"
-                      "users:\n  - name: U\n    emails: [u@a.com]\n"
-                      "    ignore: [x@b.com, x@b.com]\n", encoding="utf-8")
+    config.write_text(
+        "organization: {name: A, internal_domains: [a.com]}\n"
+        "users:\n  - name: U\n    emails: [u@a.com]\n"
+        "    ignore: [x@b.com, x@b.com]\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["lint", "--config", str(config)])
     assert result.exit_code == 0
-    assert result.output == f"{config}:5:23: warning: ignore entry 'x@b.com' of 'U' repeats " \
-                            f"'x@b.com' (line 5) [duplicate-ignore]\n"
+    assert (
+        result.output == f"{config}:5:23: warning: ignore entry 'x@b.com' of 'U' repeats "
+        f"'x@b.com' (line 5) [duplicate-ignore]\n"
+    )
 
 
 def test_cli_json() -> None:
@@ -186,7 +223,10 @@ def test_cli_json() -> None:
     data = json.loads(result.output)
     assert (data["errors"], data["warnings"]) == (3, 0)
     assert [(f["code"], f["line"], f["col"]) for f in data["findings"]] == [
-        ("regex-unsupported", 6, 12), ("bad-regex", 8, 12), ("regex-unsupported", 10, 12)]
+        ("regex-unsupported", 6, 12),
+        ("bad-regex", 8, 12),
+        ("regex-unsupported", 10, 12),
+    ]
 
 
 def test_cli_missing_file_is_an_input_error() -> None:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from whynolog.engine.adminlog import LogEntry, read_log
-from whynolog.engine.logquery import LogQuery, parse_when
+from whynolog.engine.audit.logquery import LogQuery, parse_when
+from whynolog.engine.read.adminlog import LogEntry, read_log
 
 UTC = dt.timezone.utc
 LOG = Path(__file__).parent / "fixtures" / "logs" / "admin.log"
@@ -22,7 +22,9 @@ def at(*args: int) -> dt.datetime:
 
 def entry(**fields: object) -> LogEntry:
     base: dict[str, object] = {
-        "line": 1, "time": at(2026, 11, 20, 14, 3, 11), "subject": "Re: Q4 renewal",
+        "line": 1,
+        "time": at(2026, 11, 20, 14, 3, 11),
+        "subject": "Re: Q4 renewal",
         "outcome": "LOG_OK",
     }
     base.update(fields)
@@ -127,10 +129,18 @@ def test_outcomes_are_codes_or_globs_ignoring_case() -> None:
 
 
 def test_address_matches_any_participant() -> None:
-    e = entry(sender="alice@acme.com", to=("bob@customer.com",), cc=("dan@eu.partner.io",),
-              user="Erin <Erin@Acme.com>")
-    for wanted in ("alice@acme.com", "BOB@customer.com", '"Dan D" <Dan@EU.partner.io>',
-                   "erin@acme.com"):
+    e = entry(
+        sender="alice@acme.com",
+        to=("bob@customer.com",),
+        cc=("dan@eu.partner.io",),
+        user="Erin <Erin@Acme.com>",
+    )
+    for wanted in (
+        "alice@acme.com",
+        "BOB@customer.com",
+        '"Dan D" <Dan@EU.partner.io>',
+        "erin@acme.com",
+    ):
         assert LogQuery(address=wanted).matches(e), wanted
     assert not LogQuery(address="carol@acme.com").matches(e)
     assert not LogQuery(address="alice@acme.co").matches(e)
@@ -163,8 +173,13 @@ def test_blank_address_means_no_filter() -> None:
 
 
 def test_all_filters_must_hold() -> None:
-    q = LogQuery.from_options(subject="renewal", since="2026-11-20", until="2026-11-20T15:00",
-                              outcomes=["NOLOG_CONTENT,log_ok"], address="@acme.com")
+    q = LogQuery.from_options(
+        subject="renewal",
+        since="2026-11-20",
+        until="2026-11-20T15:00",
+        outcomes=["NOLOG_CONTENT,log_ok"],
+        address="@acme.com",
+    )
     e = entry(sender="alice@acme.com")
     assert q.matches(e)
     assert not q.matches(entry(sender="alice@acme.com", subject="other"))
@@ -196,8 +211,9 @@ def test_searching_the_fixture_log() -> None:
 
 # --- properties -------------------------------------------------------------------------------
 
-_times = st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31),
-                      timezones=st.just(UTC))
+_times = st.datetimes(
+    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(UTC)
+)
 _codes = st.sampled_from(["LOG_OK", "NOLOG_CONTENT", "NOLOG_NO_USERS", "NOLOG_DUPLICATE"])
 _addrs = st.sampled_from(["a@acme.com", "b@eu.acme.com", "c@other.org", "d@acme.com.evil.io"])
 _entries = st.builds(
@@ -217,16 +233,16 @@ _queries = st.fixed_dictionaries(
         "subject": st.text(max_size=3),
         "since": _times,
         "until": _times,
-        "outcomes": st.lists(st.sampled_from(["LOG_OK", "nolog_*", "NOLOG_NO_*", "X"]),
-                             min_size=1, max_size=2).map(tuple),
+        "outcomes": st.lists(
+            st.sampled_from(["LOG_OK", "nolog_*", "NOLOG_NO_*", "X"]), min_size=1, max_size=2
+        ).map(tuple),
         "address": st.sampled_from(["acme.com", "@eu.acme.com", "A@ACME.COM", "other.org"]),
     },
 )
 
 
 @given(_queries, _entries)
-def test_a_query_is_the_conjunction_of_its_filters(query: dict[str, object],
-                                                   e: LogEntry) -> None:
+def test_a_query_is_the_conjunction_of_its_filters(query: dict[str, object], e: LogEntry) -> None:
     since, until = query.get("since"), query.get("until")
     if isinstance(since, dt.datetime) and isinstance(until, dt.datetime) and since > until:
         query["since"], query["until"] = until, since

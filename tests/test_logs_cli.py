@@ -22,8 +22,9 @@ runner = CliRunner()
 def invoke(*args: str, input: str | bytes | None = None, code: int = 0) -> Any:
     result = runner.invoke(app, list(args), input=input, env={"NO_COLOR": "1"})
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert result.exit_code == code, result.output
     return result
 
@@ -51,15 +52,46 @@ def test_search_jsonl_records_what_the_log_recorded() -> None:
 
 
 def test_search_filters_combine() -> None:
-    rows = jsonl(invoke("search", LOG, "--subject", "WELCOME", "--outcome", "LOG_*",
-                        "--since", "2026-11-16", "--until", "2026-11-16", "-f", "jsonl").stdout)
+    rows = jsonl(
+        invoke(
+            "search",
+            LOG,
+            "--subject",
+            "WELCOME",
+            "--outcome",
+            "LOG_*",
+            "--since",
+            "2026-11-16",
+            "--until",
+            "2026-11-16",
+            "-f",
+            "jsonl",
+        ).stdout
+    )
     assert [r["line"] for r in rows] == [1]
-    rows = jsonl(invoke("search", LOG, "--outcome", "NOLOG_DUPLICATE,NOLOG_NO_*",
-                        "-f", "jsonl").stdout)
-    assert [r["outcome"] for r in rows] == ["NOLOG_DUPLICATE", "NOLOG_NO_USERS",
-                                            "NOLOG_NO_RECIPS", "NOLOG_NO_USERS"]
-    rows = jsonl(invoke("search", LOG, "--address", "@acme.com", "--outcome", "LOG_OK",
-                        "--since", "2026-11-17", "-f", "jsonl").stdout)
+    rows = jsonl(
+        invoke("search", LOG, "--outcome", "NOLOG_DUPLICATE,NOLOG_NO_*", "-f", "jsonl").stdout
+    )
+    assert [r["outcome"] for r in rows] == [
+        "NOLOG_DUPLICATE",
+        "NOLOG_NO_USERS",
+        "NOLOG_NO_RECIPS",
+        "NOLOG_NO_USERS",
+    ]
+    rows = jsonl(
+        invoke(
+            "search",
+            LOG,
+            "--address",
+            "@acme.com",
+            "--outcome",
+            "LOG_OK",
+            "--since",
+            "2026-11-17",
+            "-f",
+            "jsonl",
+        ).stdout
+    )
     assert [r["subject"] for r in rows] == ["Re: Welcome aboard"]
     rows = jsonl(invoke("search", LOG, "--address", "Carol@ACME.com", "-f", "jsonl").stdout)
     assert [r["subject"] for r in rows] == ["Hello from Pat"]
@@ -80,8 +112,11 @@ def test_search_reads_stdin_in_every_format() -> None:
     assert len(jsonl(invoke("search", "-", "-f", "jsonl", input=text).stdout)) == 9
     csv = (HERE / "admin.csv").read_bytes()
     rows = jsonl(invoke("search", "-", "--log-format", "csv", "-f", "jsonl", input=csv).stdout)
-    assert [r["subject"] for r in rows] == ["Welcome aboard", "Out of office until Monday",
-                                            "Demo recording"]
+    assert [r["subject"] for r in rows] == [
+        "Welcome aboard",
+        "Out of office until Monday",
+        "Demo recording",
+    ]
     rows = jsonl(invoke("search", str(HERE / "admin.jsonl"), "-f", "jsonl").stdout)
     assert len(rows) == 3
 
@@ -91,11 +126,14 @@ def test_search_no_match_is_not_an_error() -> None:
     assert "0 of 9 entries match" in result.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["--since", "yesterday"],
-    ["--since", "2026-11-20", "--until", "2026-11-01"],
-    ["--address", "not an address"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--since", "yesterday"],
+        ["--since", "2026-11-20", "--until", "2026-11-01"],
+        ["--address", "not an address"],
+    ],
+)
 def test_search_bad_options_exit_2(args: list[str]) -> None:
     invoke("search", LOG, *args, code=2)
 
@@ -130,8 +168,18 @@ def test_why_subject_only_entries() -> None:
 
 
 def test_why_agreeing_entry_and_time_window() -> None:
-    out = invoke("why", LOG, "--subject", "welcome", "--since", "2026-11-16T09:01",
-                 "--until", "2026-11-16", "--config", CONFIG).stdout
+    out = invoke(
+        "why",
+        LOG,
+        "--subject",
+        "welcome",
+        "--since",
+        "2026-11-16T09:01",
+        "--until",
+        "2026-11-16",
+        "--config",
+        CONFIG,
+    ).stdout
     assert "line 1" not in out and "line 8" in out
     assert "logged: NOLOG_DUPLICATE" in out and "already logged" in out
     assert "✓ agrees" in out
@@ -141,14 +189,14 @@ def test_why_no_match_exits_1_and_says_so() -> None:
     result = invoke("why", LOG, "--subject", "never sent", "--config", CONFIG, code=1)
     assert 'No entry\'s subject contains "never sent"' in result.stdout
     assert "whynolog diagnose" in result.stdout
-    result = invoke("why", LOG, "--subject", "never sent", "--config", CONFIG, "-f", "json",
-                    code=1)
+    result = invoke("why", LOG, "--subject", "never sent", "--config", CONFIG, "-f", "json", code=1)
     assert json.loads(result.stdout)["matches"] == []
 
 
 def test_why_json_markdown_html() -> None:
-    data = json.loads(invoke("why", LOG, "--subject", "hello", "--config", CONFIG,
-                             "-f", "json").stdout)
+    data = json.loads(
+        invoke("why", LOG, "--subject", "hello", "--config", CONFIG, "-f", "json").stdout
+    )
     (match,) = data["matches"]
     assert match["entry"]["line"] == 18
     assert match["prediction"]["status"] == "disagree"
@@ -169,8 +217,16 @@ def test_diagnose_json_follows_the_contract() -> None:
     assert (data["total"], data["agree"], data["disagree"], data["undetermined"]) == (9, 5, 2, 2)
     assert len(data["entries"]) == data["total"]
     for row in data["entries"]:
-        assert {"time", "subject", "logged", "predicted", "status", "possible", "causes",
-                "line"} <= set(row)
+        assert {
+            "time",
+            "subject",
+            "logged",
+            "predicted",
+            "status",
+            "possible",
+            "causes",
+            "line",
+        } <= set(row)
         assert row["status"] in ("agree", "disagree", "undetermined")
     health = data["health"]
     assert health["last_entry"].startswith("2026-11-20T09:00")
@@ -190,20 +246,23 @@ def test_diagnose_alerts_with_as_of() -> None:
     (alert,) = data["health"]["alerts"]
     assert alert["code"] == "NO_RECENT_LOGGING"
     assert "password+token" in alert["message"] and "crm-admin@acme.com" in alert["message"]
-    assert not diagnose_json(LOG, "--config", CONFIG, "--as-of", "2026-11-21",
-                             "--stale-after", "2d")["health"]["alerts"]
-    data = diagnose_json(LOG, "--config", str(HERE / "org-invalid.yaml"),
-                         "--as-of", "2026-11-23")
-    assert [a["code"] for a in data["health"]["alerts"]] == ["NO_RECENT_LOGGING",
-                                                             "CREDENTIALS_INVALID"]
+    assert not diagnose_json(
+        LOG, "--config", CONFIG, "--as-of", "2026-11-21", "--stale-after", "2d"
+    )["health"]["alerts"]
+    data = diagnose_json(LOG, "--config", str(HERE / "org-invalid.yaml"), "--as-of", "2026-11-23")
+    assert [a["code"] for a in data["health"]["alerts"]] == [
+        "NO_RECENT_LOGGING",
+        "CREDENTIALS_INVALID",
+    ]
 
 
 def test_diagnose_other_log_formats_and_stdin() -> None:
     for name, fmt in (("admin.csv", "csv"), ("admin.jsonl", "jsonl")):
         data = diagnose_json(str(HERE / name), "--config", CONFIG)
         assert data["total"] == 3 and len(data["rejected"]) == 1, name
-        piped = diagnose_json("-", "--log-format", fmt, "--config", CONFIG,
-                              input=(HERE / name).read_bytes())
+        piped = diagnose_json(
+            "-", "--log-format", fmt, "--config", CONFIG, input=(HERE / name).read_bytes()
+        )
         assert piped["entries"] == data["entries"]
     assert diagnose_json(str(HERE / "admin.csv"), "--config", CONFIG)["rejected"][0]["line"] == 4
 
@@ -251,8 +310,12 @@ def test_diagnose_escapes_hostile_subjects() -> None:
 
 
 def test_diagnose_redact_leaves_no_real_address() -> None:
-    outputs = [invoke("diagnose", LOG, "--config", CONFIG, "--redact", "--as-of", "2026-11-25",
-                      "-f", fmt).stdout for fmt in ("json", "text", "markdown", "html")]
+    outputs = [
+        invoke(
+            "diagnose", LOG, "--config", CONFIG, "--redact", "--as-of", "2026-11-25", "-f", fmt
+        ).stdout
+        for fmt in ("json", "text", "markdown", "html")
+    ]
     emails = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
     for output in outputs:
         found = {m for m in emails.findall(output) if not m.endswith("redacted.invalid")}
@@ -265,14 +328,16 @@ def test_diagnose_redact_leaves_no_real_address() -> None:
 
 def test_diagnose_redact_key_gives_stable_pseudonyms() -> None:
     def users(key: str) -> list[str]:
-        return list(diagnose_json(LOG, "--config", CONFIG, "--redact", "--redact-key", key)
-                    ["by_user"])
+        return list(
+            diagnose_json(LOG, "--config", CONFIG, "--redact", "--redact-key", key)["by_user"]
+        )
 
     assert users("k1") == users("k1") != users("k2")
 
 
-@pytest.mark.parametrize("args", [["--stale-after", "soon"], ["--as-of", "tomorrow"],
-                                  ["--log-format", "xml"]])
+@pytest.mark.parametrize(
+    "args", [["--stale-after", "soon"], ["--as-of", "tomorrow"], ["--log-format", "xml"]]
+)
 def test_diagnose_bad_options_exit_2(args: list[str]) -> None:
     invoke("diagnose", LOG, "--config", CONFIG, *args, code=2)
 
@@ -296,11 +361,22 @@ def test_demo_diagnoses_the_starter_log(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_starter_log_covers_every_code_and_a_gap() -> None:
-    data = diagnose_json(str(STARTER / "admin.log"), "--config", str(STARTER / "org.yaml"),
-                         "--as-of", "2026-11-26T09:00Z")
-    assert set(data["by_outcome"]) == {"LOG_OK", "NOLOG_SENDER_NOT_USER", "NOLOG_ALL_IGNORED",
-                                       "NOLOG_CONTENT", "NOLOG_DUPLICATE", "NOLOG_NO_RECIPS",
-                                       "NOLOG_NO_USERS"}
+    data = diagnose_json(
+        str(STARTER / "admin.log"),
+        "--config",
+        str(STARTER / "org.yaml"),
+        "--as-of",
+        "2026-11-26T09:00Z",
+    )
+    assert set(data["by_outcome"]) == {
+        "LOG_OK",
+        "NOLOG_SENDER_NOT_USER",
+        "NOLOG_ALL_IGNORED",
+        "NOLOG_CONTENT",
+        "NOLOG_DUPLICATE",
+        "NOLOG_NO_RECIPS",
+        "NOLOG_NO_USERS",
+    }
     assert data["health"]["gaps"] and data["health"]["gaps"][0]["hours"] > 48
     assert data["disagree"] >= 2 and len(data["rejected"]) == 1
     days = set(data["by_day"])
@@ -313,6 +389,7 @@ def test_why_explains_at_most_a_few_entries(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(logs, "MAX_WHY_MATCHES", 2)
     result = invoke("why", LOG, "--subject", "e", "--config", CONFIG)
     assert "Showing the first 2 of 8 matching entries" in result.stdout
-    data = json.loads(invoke("why", LOG, "--subject", "welcome", "--config", CONFIG,
-                             "-f", "json").stdout)
+    data = json.loads(
+        invoke("why", LOG, "--subject", "welcome", "--config", CONFIG, "-f", "json").stdout
+    )
     assert (data["matched"], len(data["matches"])) == (3, 2)

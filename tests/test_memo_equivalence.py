@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from whynolog.engine.adminlog import read_log
-from whynolog.engine.config import load_config
-from whynolog.engine.diagnosis import Diagnosis
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.prediction import Predictor
-from whynolog.engine.rulepack import load_rule_pack
+from whynolog.engine.audit.diagnosis import Diagnosis
+from whynolog.engine.audit.prediction import Predictor
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.rulepack import load_rule_pack
+from whynolog.engine.read.adminlog import read_log
+from whynolog.engine.read.config import load_config
 
 GENERATOR = Path(__file__).parent / "bench" / "generate.py"
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
@@ -52,7 +52,7 @@ def test_memoised_and_plain_diagnoses_are_identical(corpus: Path) -> None:
 
 
 def test_parallel_prediction_matches_one_process(corpus: Path, tmp_path: Path) -> None:
-    from whynolog.engine.parallel import predict_log, split_log
+    from whynolog.engine.audit.parallel import predict_log, split_log
 
     log = tmp_path / "admin.log"
     # A broken entry late in the log: its line number must survive the split.
@@ -77,9 +77,20 @@ def test_jobs_option_gives_the_same_bytes(corpus: Path) -> None:
     from whynolog.cli.app import app
 
     def run(*extra: str) -> str:
-        result = CliRunner().invoke(app, [
-            "diagnose", str(corpus / "admin.log"), "--config", str(corpus / "org.yaml"),
-            "--format", "json", "--as-of", "2027-01-01", *extra])
+        result = CliRunner().invoke(
+            app,
+            [
+                "diagnose",
+                str(corpus / "admin.log"),
+                "--config",
+                str(corpus / "org.yaml"),
+                "--format",
+                "json",
+                "--as-of",
+                "2027-01-01",
+                *extra,
+            ],
+        )
         assert result.exit_code == 0, result.output
         return result.stdout
 
@@ -89,8 +100,8 @@ def test_jobs_option_gives_the_same_bytes(corpus: Path) -> None:
 @pytest.mark.parametrize("redact", [False, True])
 def test_rows_as_json_text_equal_the_rows_dumped(corpus: Path, redact: bool) -> None:
     """The remembered JSON texts of ``rows="json"`` are exactly the dict rows, dumped."""
-    from whynolog.engine.diagnosis import Redactor
-    from whynolog.engine.yamlio import dump_json_line
+    from whynolog.engine.audit.diagnosis import Redactor
+    from whynolog.engine.base.yamlio import dump_json_line
 
     config = load_config(str(corpus / "org.yaml"))
     pack = load_rule_pack()
@@ -98,12 +109,14 @@ def test_rows_as_json_text_equal_the_rows_dumped(corpus: Path, redact: bool) -> 
     results = {}
     for form in ("dict", "json", "none"):
         diagnosis = Diagnosis(config, as_of=AS_OF, redactor=redactor)
-        rows = list(diagnosis.feed(read_log(str(corpus / "admin.log")), Predictor(config, pack),
-                                   rows=form))  # type: ignore[arg-type]
+        rows = list(
+            diagnosis.feed(read_log(str(corpus / "admin.log")), Predictor(config, pack), rows=form)
+        )  # type: ignore[arg-type]
         results[form] = rows, diagnosis.summary()
     dict_rows, summary = results["dict"]
-    assert [(kind, dump_json_line(row) if kind == "entry" else row) for kind, row in dict_rows] \
-        == results["json"][0]
+    assert [
+        (kind, dump_json_line(row) if kind == "entry" else row) for kind, row in dict_rows
+    ] == results["json"][0]
     assert all(row is None for kind, row in results["none"][0] if kind == "entry")
     assert results["json"][1] == results["none"][1] == summary
     assert summary["disagree"] > 0 and summary["total"] == 3000
@@ -113,13 +126,15 @@ def test_parallel_diff_matches_one_process(corpus: Path) -> None:
     """Runs of emails judged by workers give the results of one process, copies included."""
     import dataclasses
 
-    from whynolog.engine.facts import duplicate_key
-    from whynolog.engine.impact import Setup, compare, judge_all, load_corpus
-    from whynolog.engine.parallel import judge_corpus
+    from whynolog.engine.audit.impact import Setup, compare, judge_all, load_corpus
+    from whynolog.engine.audit.parallel import judge_corpus
+    from whynolog.engine.facts.derive import duplicate_key
 
     config = load_config(str(corpus / "org.yaml"))
-    users = tuple(dataclasses.replace(u, active=not u.active) if i % 4 == 0 else u
-                  for i, u in enumerate(config.users))
+    users = tuple(
+        dataclasses.replace(u, active=not u.active) if i % 4 == 0 else u
+        for i, u in enumerate(config.users)
+    )
     old = Setup(config, load_rule_pack())
     new = Setup(dataclasses.replace(config, users=users), old.pack)
     emails = load_corpus(str(corpus / "admin.log")).emails
@@ -130,9 +145,12 @@ def test_parallel_diff_matches_one_process(corpus: Path) -> None:
     for i, (email, (before, _, _)) in enumerate(zip(emails, expected, strict=True)):
         if before == "LOG_OK":
             first_logged.setdefault(duplicate_key(email), i)
-    copies = [i for i, (email, (before, _, _)) in enumerate(zip(emails, expected, strict=True))
-              if before == "NOLOG_DUPLICATE"
-              and first_logged.get(duplicate_key(email), i) // 150 < i // 150]
+    copies = [
+        i
+        for i, (email, (before, _, _)) in enumerate(zip(emails, expected, strict=True))
+        if before == "NOLOG_DUPLICATE"
+        and first_logged.get(duplicate_key(email), i) // 150 < i // 150
+    ]
     assert copies  # copies of emails that logged in an earlier run
     assert compare(emails, old, new, jobs=2) == compare(emails, old, new)
 
@@ -144,13 +162,25 @@ def test_diff_jobs_option_gives_the_same_bytes(corpus: Path, tmp_path: Path) -> 
 
     edited = tmp_path / "org.yaml"
     text = (corpus / "org.yaml").read_text(encoding="utf-8")
-    edited.write_text(text.replace("    ignore: [", "    active: false\n    ignore: [", 30),
-                      encoding="utf-8")
+    edited.write_text(
+        text.replace("    ignore: [", "    active: false\n    ignore: [", 30), encoding="utf-8"
+    )
 
     def run(*extra: str) -> str:
-        result = CliRunner().invoke(app, [
-            "diff", str(corpus / "admin.log"), "--old-config", str(corpus / "org.yaml"),
-            "--new-config", str(edited), "--format", "json", *extra])
+        result = CliRunner().invoke(
+            app,
+            [
+                "diff",
+                str(corpus / "admin.log"),
+                "--old-config",
+                str(corpus / "org.yaml"),
+                "--new-config",
+                str(edited),
+                "--format",
+                "json",
+                *extra,
+            ],
+        )
         assert result.exit_code == 0, result.output
         return result.stdout
 

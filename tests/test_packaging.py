@@ -17,7 +17,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True, timeout=300, check=False)
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if done.returncode != 0:
         pytest.fail(f"building the wheel failed:\n{done.stderr[-2000:]}")
     (built,) = out.glob("whynolog-*.whl")
@@ -31,12 +35,19 @@ def test_only_whynolog_lands_at_the_top_of_site_packages(wheel: zipfile.ZipFile)
 
 def test_wheel_carries_the_layers_and_their_data(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
-    for expected in ("whynolog/__init__.py", "whynolog/__main__.py",
-                     "whynolog/engine/judge.py", "whynolog/reports/render.py",
-                     "whynolog/cli/app.py", "whynolog/rules/default.yaml",
-                     "whynolog/engine/schemas/config.schema.json",
-                     "whynolog/reports/templates/simulate.html.j2",
-                     "whynolog/cli/starter/org.yaml", "whynolog/cli/starter/emails/welcome.eml"):
+    for expected in (
+        "whynolog/__init__.py",
+        "whynolog/__main__.py",
+        "whynolog/engine/decide/judge.py",
+        "whynolog/api.py",
+        "whynolog/reports/render.py",
+        "whynolog/cli/app.py",
+        "whynolog/rules/default.yaml",
+        "whynolog/engine/base/schemas/config.schema.json",
+        "whynolog/reports/templates/simulate.html.j2",
+        "whynolog/cli/starter/org.yaml",
+        "whynolog/cli/starter/emails/welcome.eml",
+    ):
         assert expected in names, expected
     assert not any(n.startswith("whynolog/tests/") for n in names)
 

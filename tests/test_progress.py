@@ -37,4 +37,3 @@ def test_a_pipe_sees_nothing(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> 
     batches = iter([[1, 2, 3], [4, 5]])
     assert logs.with_progress(batches, big_log) is batches
     assert pipe.getvalue() == ""
-

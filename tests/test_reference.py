@@ -9,9 +9,9 @@ import yaml
 from typer.testing import CliRunner
 
 from whynolog.cli.app import app
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.reference import document
-from whynolog.engine.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.qa.reference import document
 
 
 def test_every_shipped_rule_has_a_deciding_and_a_missing_example() -> None:

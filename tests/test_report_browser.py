@@ -36,25 +36,46 @@ def browser() -> str:
         found = shutil.which(name) if name else None
         if found:
             return found
-    pytest.skip("no headless Chromium found (install Debian's 'chromium' package, or set "
-                "WHYNOLOG_BROWSER to a Chromium binary)")
+    pytest.skip(
+        "no headless Chromium found (install Debian's 'chromium' package, or set "
+        "WHYNOLOG_BROWSER to a Chromium binary)"
+    )
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [browser(), "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--no-first-run", "--hide-scrollbars",
-               f"--user-data-dir={tmp_path / 'profile'}", *args]
+    command = [
+        browser(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        *args,
+    ]
     try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=120,
-                              check=False)
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         pytest.skip(f"headless Chromium could not run: {exc}")
 
 
 def report(tmp_path: Path, log: Path, config: Path, *extra: str) -> Path:
     target = tmp_path / "report.html"
-    result = CliRunner().invoke(app, ["diagnose", str(log), "--config", str(config),
-                                      "--format", "html", "--output", str(target), *extra])
+    result = CliRunner().invoke(
+        app,
+        [
+            "diagnose",
+            str(log),
+            "--config",
+            str(config),
+            "--format",
+            "html",
+            "--output",
+            str(target),
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return target
 
@@ -64,8 +85,8 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = body
         elif kind == b"IDAT":
@@ -80,7 +101,7 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     previous = bytearray(stride)
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up = previous[i]
@@ -112,15 +133,16 @@ def green_pixels(png: Path) -> int:
 
 
 def test_report_renders_both_charts(tmp_path: Path) -> None:
-    page = report(tmp_path, STARTER / "admin.log", STARTER / "org.yaml",
-                  "--as-of", "2026-11-26T09:00Z")
+    page = report(
+        tmp_path, STARTER / "admin.log", STARTER / "org.yaml", "--as-of", "2026-11-26T09:00Z"
+    )
     dom = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert "<h1>Admin-log diagnosis for Acme Corp</h1>" in dom
     for chart in ("chart-timeline", "chart-matrix"):
         assert f'id="{chart}"' in dom, chart
-    timeline = dom[dom.index('id="chart-timeline"'):dom.index('id="chart-matrix"')]
+    timeline = dom[dom.index('id="chart-timeline"') : dom.index('id="chart-matrix"')]
     assert len(re.findall(r'<rect[^>]*class="rect reactive', timeline)) >= 20  # the bars
-    matrix = dom[dom.index('id="chart-matrix"'):]
+    matrix = dom[dom.index('id="chart-matrix"') :]
     assert len(re.findall(r'<circle[^>]*class="dot reactive', matrix)) >= 8  # the dots
     assert "<script" not in dom.lower()
 
@@ -130,8 +152,10 @@ def test_report_renders_both_charts(tmp_path: Path) -> None:
     with_charts = green_pixels(shot)
 
     bare = tmp_path / "bare.html"
-    bare.write_text(re.sub(r"<svg.*?</svg>", "", page.read_text(encoding="utf-8"),
-                           flags=re.DOTALL), encoding="utf-8")
+    bare.write_text(
+        re.sub(r"<svg.*?</svg>", "", page.read_text(encoding="utf-8"), flags=re.DOTALL),
+        encoding="utf-8",
+    )
     bare_shot = tmp_path / "bare.png"
     chromium(tmp_path, "--window-size=1280,2000", f"--screenshot={bare_shot}", bare.as_uri())
     without_charts = green_pixels(bare_shot)
@@ -151,32 +175,72 @@ PAYLOADS = (
     "<script>document.body.setAttribute('data-pwned','script')</script>",
     "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">",
     "<a href=\"javascript:document.body.setAttribute('data-pwned','link')\">click</a>",
-    "<svg onload=\"alert(1)\"></svg>",
+    '<svg onload="alert(1)"></svg>',
 )
 
 
 def test_hostile_email_text_never_runs_in_any_html_report(tmp_path: Path) -> None:
     config = STARTER / "org.yaml"
     log = tmp_path / "evil.log"
-    log.write_text("".join(
-        f"2026-11-2{i} 10:00:00 Subject: {p}\nFrom: \"{p}\" <pat@customer.com>\n"
-        f"To: alice@acme.com\nMessage-ID: <{i}@x>\nLOG_OK\n\n" for i, p in enumerate(PAYLOADS)),
-        encoding="utf-8")
+    log.write_text(
+        "".join(
+            f'2026-11-2{i} 10:00:00 Subject: {p}\nFrom: "{p}" <pat@customer.com>\n'
+            f"To: alice@acme.com\nMessage-ID: <{i}@x>\nLOG_OK\n\n"
+            for i, p in enumerate(PAYLOADS)
+        ),
+        encoding="utf-8",
+    )
     emails = tmp_path / "evil.json"
-    emails.write_text(json.dumps({"emails": [
-        {"from": "\"" + p.replace('"', "'") + "\" <pat@customer.com>",
-         "to": ["alice@acme.com"], "subject": p} for p in PAYLOADS]}), encoding="utf-8")
+    emails.write_text(
+        json.dumps(
+            {
+                "emails": [
+                    {
+                        "from": '"' + p.replace('"', "'") + '" <pat@customer.com>',
+                        "to": ["alice@acme.com"],
+                        "subject": p,
+                    }
+                    for p in PAYLOADS
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     pages = {
         "diagnose": report(tmp_path, log, config),
         "why": tmp_path / "why.html",
         "simulate": tmp_path / "simulate.html",
     }
     runner = CliRunner()
-    why = runner.invoke(app, ["why", str(log), "--subject", "<", "--config", str(config),
-                              "--format", "html", "--output", str(pages["why"])])
+    why = runner.invoke(
+        app,
+        [
+            "why",
+            str(log),
+            "--subject",
+            "<",
+            "--config",
+            str(config),
+            "--format",
+            "html",
+            "--output",
+            str(pages["why"]),
+        ],
+    )
     assert why.exit_code == 0, why.output
-    sim = runner.invoke(app, ["simulate", str(emails), "--config", str(config),
-                              "--format", "html", "--output", str(pages["simulate"])])
+    sim = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(emails),
+            "--config",
+            str(config),
+            "--format",
+            "html",
+            "--output",
+            str(pages["simulate"]),
+        ],
+    )
     assert sim.exit_code == 0, sim.output
     for name, page in pages.items():
         html = page.read_text(encoding="utf-8")

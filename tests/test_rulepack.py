@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from whynolog.engine.config import load_config
-from whynolog.engine.emails import Email
-from whynolog.engine.errors import InputError, InputErrors
-from whynolog.engine.facts import FACTS
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.judge import Judge
-from whynolog.engine.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.base.errors import InputError, InputErrors
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
+from whynolog.engine.facts.derive import FACTS
+from whynolog.engine.read.config import load_config
+from whynolog.engine.read.emails import Email
 
 CONFIG = Path(__file__).parent / "fixtures" / "cases" / "org.yaml"
 SHIPPED = shipped_rules_path() / "default.yaml"
@@ -25,8 +25,9 @@ def _shipped_rules() -> list[dict]:
 
 def _pack(tmp_path: Path, rules: list[dict], name: str = "custom") -> Path:
     path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump({"name": name, "rules": rules}, sort_keys=False),
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"name": name, "rules": rules}, sort_keys=False), encoding="utf-8"
+    )
     return path
 
 
@@ -67,20 +68,30 @@ def test_reordered_pack_changes_the_outcome(tmp_path: Path) -> None:
 
 def test_pack_can_add_an_outcome_code_and_remove_rules(tmp_path: Path) -> None:
     rules = [r for r in _shipped_rules() if r["id"] != "content-filter"]
-    rules.insert(0, {"id": "vip-bcc", "priority": 5, "outcome": "NOLOG_BCC_ONLY",
-                     "when": {"direction": "inbound", "active_users_to_cc": 0,
-                              "recipients": {"gt": 1}},
-                     "explain": "Only Bcc'd users ({{ bcc | join_and }}) received it.",
-                     "remedy": "Ask the sender to put {{ bcc | first }} on To or Cc."})
+    rules.insert(
+        0,
+        {
+            "id": "vip-bcc",
+            "priority": 5,
+            "outcome": "NOLOG_BCC_ONLY",
+            "when": {"direction": "inbound", "active_users_to_cc": 0, "recipients": {"gt": 1}},
+            "explain": "Only Bcc'd users ({{ bcc | join_and }}) received it.",
+            "remedy": "Ask the sender to put {{ bcc | first }} on To or Cc.",
+        },
+    )
     pack = load_rule_pack(_pack(tmp_path, rules))
     assert "NOLOG_BCC_ONLY" in pack.outcomes and "NOLOG_CONTENT" not in pack.outcomes
     judge = Judge(load_config(str(CONFIG)), pack)
-    bcc = judge.judge(Email(sender="pat@customer.com", to=("sales@acme.com",),
-                            bcc=("alice@acme.com",), subject="Hi"))
+    bcc = judge.judge(
+        Email(
+            sender="pat@customer.com", to=("sales@acme.com",), bcc=("alice@acme.com",), subject="Hi"
+        )
+    )
     assert (bcc.outcome, bcc.rule) == ("NOLOG_BCC_ONLY", "vip-bcc")
     assert bcc.reasons == ("Only Bcc'd users (alice@acme.com) received it.",)
-    filtered = judge.judge(Email(sender="pat@customer.com", to=("alice@acme.com",),
-                                 subject="Out of office"))
+    filtered = judge.judge(
+        Email(sender="pat@customer.com", to=("alice@acme.com",), subject="Out of office")
+    )
     assert filtered.outcome == "LOG_OK"  # the content rule was removed
 
 
@@ -116,7 +127,9 @@ def test_error_positions_point_into_the_pack(tmp_path: Path) -> None:
         "  - id: a\n    priority: 2\n    outcome: LOG_OK\n    when: {}\n"
         "    explain: '{{ broken'\n    remedy: ok\n"
         "  - id: Bad_Id\n    priority: x\n    outcome: LOG_OK\n    when: {}\n"
-        "    explain: ok\n    remedy: ok\n    colour: red\n", encoding="utf-8")
+        "    explain: ok\n    remedy: ok\n    colour: red\n",
+        encoding="utf-8",
+    )
     errors = _errors(path)
     text = "\n".join(errors)
     assert f"{path}:14:9: rules.2.id: 'Bad_Id' is not well-formed" in text

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from whynolog.cli.app import app
-from whynolog.engine.facts import FACTS
-from whynolog.engine.schemas import SCHEMA_NAMES, schema, schema_text, validate
-from whynolog.engine.yamlio import load_yaml
+from whynolog.engine.base.schemas import SCHEMA_NAMES, schema, schema_text, validate
+from whynolog.engine.base.yamlio import load_yaml
+from whynolog.engine.facts.derive import FACTS
 
 ROOT = Path(__file__).parents[1]
 STARTER = ROOT / "cli" / "starter"
@@ -51,8 +51,7 @@ def test_shipped_and_starter_files_validate(name: str, path: Path) -> None:
 @pytest.mark.parametrize("path", sorted(STARTER.glob("*.yaml")), ids=lambda p: p.name)
 def test_starter_files_point_editors_at_their_schema(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    match = re.fullmatch(r"# yaml-language-server: \$schema=\./schemas/(\w+)\.schema\.json",
-                         first)
+    match = re.fullmatch(r"# yaml-language-server: \$schema=\./schemas/(\w+)\.schema\.json", first)
     if path.name == "emails.yaml":  # emails have no schema of their own
         return
     assert match, first
@@ -60,11 +59,13 @@ def test_starter_files_point_editors_at_their_schema(path: Path) -> None:
 
 
 def test_suite_schema_rejects_with_positions(tmp_path: Path) -> None:
-    from whynolog.engine.errors import InputErrors
+    from whynolog.engine.base.errors import InputErrors
 
     suite = tmp_path / "s.yaml"
-    suite.write_text("cases:\n  - name: a\n    email: {from: x@y.z, body: 3}\n"
-                     "    expect: LOG_OK\n", encoding="utf-8")
+    suite.write_text(
+        "cases:\n  - name: a\n    email: {from: x@y.z, body: 3}\n    expect: LOG_OK\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputErrors) as info:
         validate(load_yaml(suite), "suite", str(suite))
     [error] = info.value.errors

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from whynolog.cli.app import app
-from whynolog.engine.errors import InputErrors
-from whynolog.engine.rulepack import shipped_rules_path
-from whynolog.engine.suite import junit_xml, load_suite, run_suites
+from whynolog.engine.base.errors import InputErrors
+from whynolog.engine.decide.rulepack import shipped_rules_path
+from whynolog.engine.qa.suite import junit_xml, load_suite, run_suites
 
 SUITES = Path(__file__).parent / "fixtures" / "suites"
 MIXED = str(SUITES / "mixed.yaml")
@@ -25,8 +25,12 @@ def test_every_case_runs_and_failures_say_why() -> None:
     run = run_suites([MIXED])
     [suite] = run.suites
     assert [(c.name, c.passed) for c in suite.cases] == [
-        ("outbound logs", True), ("inactive sender", True), ("wrong expectation", False),
-        ("wrong reason", False), ("copy of a logged email", True)]
+        ("outbound logs", True),
+        ("inactive sender", True),
+        ("wrong expectation", False),
+        ("wrong reason", False),
+        ("copy of a logged email", True),
+    ]
     wrong = suite.cases[2]
     assert wrong.problems == ("expected LOG_OK, got NOLOG_CONTENT (rule content-filter)",)
     assert wrong.rule == "content-filter"
@@ -70,8 +74,13 @@ def test_junit_parses_back() -> None:
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["rule_coverage"] == "50.0"
     cases = {c.get("name"): c for c in suite.findall("testcase")}
-    assert list(cases) == ["outbound logs", "inactive sender", "wrong expectation",
-                           "wrong reason", "copy of a logged email"]
+    assert list(cases) == [
+        "outbound logs",
+        "inactive sender",
+        "wrong expectation",
+        "wrong reason",
+        "copy of a logged email",
+    ]
     assert cases["outbound logs"].find("failure") is None
     failure = cases["wrong expectation"].find("failure")
     assert failure is not None
@@ -95,7 +104,9 @@ def test_junit_escapes_hostile_text(tmp_path: Path) -> None:
         "  - name: '<b>\"quoted\" & ]]> </testcase>'\n"
         "    email: {from: alice@acme.com, to: [bob@customer.com]}\n"
         "    expect: LOG_OK\n"
-        "    reason_contains: \"\\x07<script>&\"\n", encoding="utf-8")
+        '    reason_contains: "\\x07<script>&"\n',
+        encoding="utf-8",
+    )
     run = run_suites([str(suite)])
     root = ET.fromstring(junit_xml(run))
     case = root.find("testsuite/testcase")
@@ -109,8 +120,9 @@ def test_broken_suite_reports_every_problem_with_its_position() -> None:
         load_suite(str(SUITES / "broken.yaml"))
     got = [(e.position.line, e.position.col, e.message) for e in info.value.errors]
     path = SUITES / "broken.yaml"
-    assert [(line, col) for line, col, _ in got] == [(3, 5), (5, 5), (10, 35), (12, 5), (15, 13)], \
+    assert [(line, col) for line, col, _ in got] == [(3, 5), (5, 5), (10, 35), (12, 5), (15, 13)], (
         "\n".join(str(e) for e in info.value.errors)
+    )
     text = "\n".join(m for _, _, m in got)
     assert "'expect' is required" in text
     assert "give exactly one of: email, email_file" in text
@@ -127,8 +139,10 @@ def test_missing_email_file_and_duplicate_names() -> None:
     assert len(messages) == 2
     assert messages[0].startswith(f"{SUITES / 'missing-file.yaml'}:4:17: email_file: ")
     assert "nowhere.yaml" in messages[0]
-    assert messages[1] == (f"{SUITES / 'missing-file.yaml'}:9:11: duplicate case name 'twice' "
-                           f"(first at {SUITES / 'missing-file.yaml'}:6:5)")
+    assert messages[1] == (
+        f"{SUITES / 'missing-file.yaml'}:9:11: duplicate case name 'twice' "
+        f"(first at {SUITES / 'missing-file.yaml'}:6:5)"
+    )
 
 
 # --- CLI ------------------------------------------------------------------------------
@@ -144,8 +158,10 @@ def test_cli_failures_exit_1_and_write_junit(tmp_path: Path) -> None:
     assert "expected LOG_OK, got NOLOG_CONTENT (rule content-filter)" in out
     assert "deciding rule: content-filter" in out
     assert "✓ outbound logs" in out
-    assert "rule coverage of pack default: 4/8 rules (50%) decided a case; never: " \
-           + ", ".join(NEVER) in out
+    assert (
+        "rule coverage of pack default: 4/8 rules (50%) decided a case; never: " + ", ".join(NEVER)
+        in out
+    )
     assert out.rstrip().endswith("5 cases: 3 passed, 2 failed")
     assert len(ET.parse(junit).getroot().findall("testsuite/testcase")) == 5
 

@@ -42,72 +42,262 @@ CODES = (LOG_OK, SENDER_NOT_USER, ALL_IGNORED, CONTENT, DUPLICATE, NO_RECIPS, NO
 
 # Target mix of fresh entries ("copy"/"resend" repeat an earlier Message-ID).
 MIX = (
-    ("ok_out", 0.40), ("ok_in", 0.33), (NO_RECIPS, 0.07), (NO_USERS, 0.05),
-    (SENDER_NOT_USER, 0.03), (ALL_IGNORED, 0.04), (CONTENT, 0.045),
-    ("copy", 0.03), ("resend", 0.005),
+    ("ok_out", 0.40),
+    ("ok_in", 0.33),
+    (NO_RECIPS, 0.07),
+    (NO_USERS, 0.05),
+    (SENDER_NOT_USER, 0.03),
+    (ALL_IGNORED, 0.04),
+    (CONTENT, 0.045),
+    ("copy", 0.03),
+    ("resend", 0.005),
 )
 
 FIRST = (
-    "alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi", "ivan", "judy", "karl",
-    "laura", "mallory", "nina", "oscar", "peggy", "quentin", "rita", "sam", "trent", "ursula",
-    "victor", "wendy", "xavier", "yvonne", "zoe", "adam", "beth", "chris", "diana", "eric",
-    "fiona", "george", "hannah", "ian", "julia", "kevin", "lena", "mike", "nora", "owen",
-    "paula", "ravi", "sara", "tom", "uma", "vera", "will", "xena", "yusuf", "zara", "jose",
-    "amelie", "bjorn", "chloe", "dmitri", "elif", "farid", "gita",
+    "alice",
+    "bob",
+    "carol",
+    "dan",
+    "erin",
+    "frank",
+    "grace",
+    "heidi",
+    "ivan",
+    "judy",
+    "karl",
+    "laura",
+    "mallory",
+    "nina",
+    "oscar",
+    "peggy",
+    "quentin",
+    "rita",
+    "sam",
+    "trent",
+    "ursula",
+    "victor",
+    "wendy",
+    "xavier",
+    "yvonne",
+    "zoe",
+    "adam",
+    "beth",
+    "chris",
+    "diana",
+    "eric",
+    "fiona",
+    "george",
+    "hannah",
+    "ian",
+    "julia",
+    "kevin",
+    "lena",
+    "mike",
+    "nora",
+    "owen",
+    "paula",
+    "ravi",
+    "sara",
+    "tom",
+    "uma",
+    "vera",
+    "will",
+    "xena",
+    "yusuf",
+    "zara",
+    "jose",
+    "amelie",
+    "bjorn",
+    "chloe",
+    "dmitri",
+    "elif",
+    "farid",
+    "gita",
 )
 LAST = (
-    "smith", "jones", "brown", "lee", "garcia", "miller", "davis", "wilson", "moore", "taylor",
-    "anderson", "thomas", "jackson", "white", "harris", "martin", "thompson", "young", "allen",
-    "king", "wright", "scott", "green", "baker", "adams", "nelson", "hill", "campbell",
-    "mitchell", "roberts", "carter", "phillips", "evans", "turner", "torres", "parker",
-    "collins", "edwards", "stewart", "morris", "murphy", "cook", "rogers", "morgan",
-    "peterson", "cooper", "reed", "bailey", "bell", "kim", "ng", "muller", "rossi", "dubois",
-    "novak", "silva", "sato",
+    "smith",
+    "jones",
+    "brown",
+    "lee",
+    "garcia",
+    "miller",
+    "davis",
+    "wilson",
+    "moore",
+    "taylor",
+    "anderson",
+    "thomas",
+    "jackson",
+    "white",
+    "harris",
+    "martin",
+    "thompson",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "green",
+    "baker",
+    "adams",
+    "nelson",
+    "hill",
+    "campbell",
+    "mitchell",
+    "roberts",
+    "carter",
+    "phillips",
+    "evans",
+    "turner",
+    "torres",
+    "parker",
+    "collins",
+    "edwards",
+    "stewart",
+    "morris",
+    "murphy",
+    "cook",
+    "rogers",
+    "morgan",
+    "peterson",
+    "cooper",
+    "reed",
+    "bailey",
+    "bell",
+    "kim",
+    "ng",
+    "muller",
+    "rossi",
+    "dubois",
+    "novak",
+    "silva",
+    "sato",
 )
 COMPANIES = (
-    "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Soylent",
-    "Cyberdyne", "Tyrell", "Wonka", "Gringotts", "Oscorp", "Monarch", "Aperture", "Massive",
-    "Dynamic", "Pied", "Piper", "Nakatomi", "Prestige",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Soylent",
+    "Cyberdyne",
+    "Tyrell",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Monarch",
+    "Aperture",
+    "Massive",
+    "Dynamic",
+    "Pied",
+    "Piper",
+    "Nakatomi",
+    "Prestige",
 )
 TOPICS = (
-    "Q4 renewal", "Pricing proposal", "Contract draft v3", "Meeting notes", "Onboarding plan",
-    "Support case 4411", "Quarterly business review", "Demo follow-up", "Purchase order",
-    "Invoice question", "Project kickoff", "Roadmap preview", "Trial extension",
-    "Security questionnaire", "Partnership idea", "Training session", "Implementation timeline",
-    "Feedback on the pilot", "Budget approval", "Statement of work", "Preisliste für Müller GmbH",
-    "Devis n°2291", "Lunch on Thursday?", "Reference call", "Licence count", "Migration plan",
-    "Data processing agreement", "Intro call", "Pilot results", "Price increase 2027",
+    "Q4 renewal",
+    "Pricing proposal",
+    "Contract draft v3",
+    "Meeting notes",
+    "Onboarding plan",
+    "Support case 4411",
+    "Quarterly business review",
+    "Demo follow-up",
+    "Purchase order",
+    "Invoice question",
+    "Project kickoff",
+    "Roadmap preview",
+    "Trial extension",
+    "Security questionnaire",
+    "Partnership idea",
+    "Training session",
+    "Implementation timeline",
+    "Feedback on the pilot",
+    "Budget approval",
+    "Statement of work",
+    "Preisliste für Müller GmbH",
+    "Devis n°2291",
+    "Lunch on Thursday?",
+    "Reference call",
+    "Licence count",
+    "Migration plan",
+    "Data processing agreement",
+    "Intro call",
+    "Pilot results",
+    "Price increase 2027",
 )
 PREFIXES = ("", "", "", "", "Re: ", "RE: ", "Fwd: ", "Re: Re: ", "AW: ")
 
 CONTAINS_SUBJECT = (
-    "out of office", "automatic reply", "autoreply", "undeliverable", "delivery status",
-    "read receipt", "[bulk]", "[spam]", "newsletter", "webinar invitation", "job alert",
-    "password reset", "verify your email", "your order has shipped", "daily digest",
-    "weekly digest", "security alert", "account statement", "free trial expiring",
+    "out of office",
+    "automatic reply",
+    "autoreply",
+    "undeliverable",
+    "delivery status",
+    "read receipt",
+    "[bulk]",
+    "[spam]",
+    "newsletter",
+    "webinar invitation",
+    "job alert",
+    "password reset",
+    "verify your email",
+    "your order has shipped",
+    "daily digest",
+    "weekly digest",
+    "security alert",
+    "account statement",
+    "free trial expiring",
     "event reminder",
 )
 CONTAINS_BODY = (
-    "unsubscribe", "view this email in your browser", "manage your preferences",
-    "this message was sent to", "you are receiving this", "privacy policy",
-    "sent from my iphone", "confidentiality notice", "no longer wish to receive",
+    "unsubscribe",
+    "view this email in your browser",
+    "manage your preferences",
+    "this message was sent to",
+    "you are receiving this",
+    "privacy policy",
+    "sent from my iphone",
+    "confidentiality notice",
+    "no longer wish to receive",
     "powered by mailchimp",
 )
 CONTAINS_ANY = (
-    "lottery winner", "wire transfer urgent", "crypto giveaway", "act now",
-    "limited time offer", "click here", "congratulations you", "100% free", "earn money fast",
+    "lottery winner",
+    "wire transfer urgent",
+    "crypto giveaway",
+    "act now",
+    "limited time offer",
+    "click here",
+    "congratulations you",
+    "100% free",
+    "earn money fast",
     "risk-free",
 )
 # (name, field, anchored RE2-compatible regex, subjects that match it: {t} is a topic)
 REGEXES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("calendar-replies", "subject", r"^((re|fwd?): )*(accepted|declined|tentative): ",
-     ("Accepted: {t}", "Declined: {t}", "Tentative: {t}")),
+    (
+        "calendar-replies",
+        "subject",
+        r"^((re|fwd?): )*(accepted|declined|tentative): ",
+        ("Accepted: {t}", "Declined: {t}", "Tentative: {t}"),
+    ),
     ("helpdesk-tickets", "subject", r"^\[ticket #[0-9]+\]", ("[Ticket #48213] {t}",)),
-    ("auto-responses", "subject", r"^auto(matic)?[ -]?(reply|response)",
-     ("Auto-Response: {t}", "Automatic response: {t}")),
+    (
+        "auto-responses",
+        "subject",
+        r"^auto(matic)?[ -]?(reply|response)",
+        ("Auto-Response: {t}", "Automatic response: {t}"),
+    ),
     ("invoice-copies", "subject", r"\(invoice [0-9]{6,}\)$", ("{t} (invoice 2026113)",)),
-    ("bounces", "subject", r"^(returned mail|mail delivery failed)",
-     ("Mail delivery failed: {t}", "Returned mail: {t}")),
+    (
+        "bounces",
+        "subject",
+        r"^(returned mail|mail delivery failed)",
+        ("Mail delivery failed: {t}", "Returned mail: {t}"),
+    ),
     ("spam-tag", "any", r"^\*{3}spam\*{3}", ("***SPAM*** {t}",)),
     ("chain-forwards", "any", r"^(fw|fwd): +(fw|fwd): +(fw|fwd): ", ("Fwd: Fw: Fwd: {t}",)),
     ("automated-bodies", "body", r"^this is an automated message", ()),
@@ -165,8 +355,11 @@ def _contact(rng: random.Random) -> str:
 def build_org(seed: int, n_users: int) -> Org:
     """The organisation for ``seed``: users, ignore lists and content filters."""
     rng = random.Random(f"{seed}-org")
-    ignored_domains = [f"{kind}{i}.{tld}" for i in range(40)
-                       for kind, tld in (("competitor", "com"), ("news", "io"))]
+    ignored_domains = [
+        f"{kind}{i}.{tld}"
+        for i in range(40)
+        for kind, tld in (("competitor", "com"), ("news", "io"))
+    ]
     ignorable = sorted({_contact(rng) for _ in range(max(200, n_users))})
     names = [(f, la) for f in FIRST for la in LAST]
     rng.shuffle(names)
@@ -188,14 +381,21 @@ def build_org(seed: int, n_users: int) -> Org:
             emails.append(f"{first}.{last}.{i}@gmail.com")  # a personal alias outside
         ignore: list[str] = []
         for _ in range(rng.randint(0, 4)):
-            entry = (f"@{rng.choice(ignored_domains)}" if rng.random() < 0.3
-                     else rng.choice(ignorable))
+            entry = (
+                f"@{rng.choice(ignored_domains)}" if rng.random() < 0.3 else rng.choice(ignorable)
+            )
             if entry not in ignore:
                 ignore.append(entry)
-        users.append(User(
-            name=f"{first.title()} {last.title()}", emails=emails, active=rng.random() >= 0.1,
-            ignore=ignore, ignore_addrs=frozenset(e for e in ignore if not e.startswith("@")),
-            ignore_domains=tuple(e[1:] for e in ignore if e.startswith("@"))))
+        users.append(
+            User(
+                name=f"{first.title()} {last.title()}",
+                emails=emails,
+                active=rng.random() >= 0.1,
+                ignore=ignore,
+                ignore_addrs=frozenset(e for e in ignore if not e.startswith("@")),
+                ignore_domains=tuple(e[1:] for e in ignore if e.startswith("@")),
+            )
+        )
 
     if all(u.active for u in users):  # small organisations: still one of each kind
         users[-1].active = False
@@ -205,8 +405,11 @@ def build_org(seed: int, n_users: int) -> Org:
         users[0].ignore_domains = ("competitor0.com",)
 
     filters: list[dict[str, str]] = []
-    for kind, phrases in (("subject", CONTAINS_SUBJECT), ("body", CONTAINS_BODY),
-                          ("any", CONTAINS_ANY)):
+    for kind, phrases in (
+        ("subject", CONTAINS_SUBJECT),
+        ("body", CONTAINS_BODY),
+        ("any", CONTAINS_ANY),
+    ):
         for phrase in phrases:
             name = re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")
             filters.append({"name": name, "field": kind, "contains": phrase})
@@ -215,15 +418,26 @@ def build_org(seed: int, n_users: int) -> Org:
 
     hit_subjects: list[Callable[[random.Random], str]] = []
     for phrase in (*CONTAINS_SUBJECT, *CONTAINS_ANY):
-        hit_subjects.append(lambda r, p=phrase: r.choice((
-            f"{p.capitalize()}: {r.choice(TOPICS)}", f"{r.choice(TOPICS)} - {p}",
-            f"Re: {p.upper()} {r.choice(COMPANIES)}")))
+        hit_subjects.append(
+            lambda r, p=phrase: r.choice(
+                (
+                    f"{p.capitalize()}: {r.choice(TOPICS)}",
+                    f"{r.choice(TOPICS)} - {p}",
+                    f"Re: {p.upper()} {r.choice(COMPANIES)}",
+                )
+            )
+        )
     for _, _, _, examples in REGEXES:
         if examples:
             hit_subjects.append(lambda r, ex=examples: r.choice(ex).format(t=r.choice(TOPICS)))
     subject_filter = re.compile(
-        "|".join(f"(?:{f['regex']})" if "regex" in f else re.escape(f["contains"])
-                 for f in filters if f["field"] in ("subject", "any")), re.IGNORECASE)
+        "|".join(
+            f"(?:{f['regex']})" if "regex" in f else re.escape(f["contains"])
+            for f in filters
+            if f["field"] in ("subject", "any")
+        ),
+        re.IGNORECASE,
+    )
     for make in hit_subjects:  # every template of a hit really hits
         sample = make(rng)
         if not subject_filter.search(sample):
@@ -231,15 +445,26 @@ def build_org(seed: int, n_users: int) -> Org:
 
     active = [u for u in users if u.active]
     return Org(
-        users=users, filters=filters, active=active,
+        users=users,
+        filters=filters,
+        active=active,
         inactive=[u for u in users if not u.active],
         ignorers=[u for u in active if u.ignore],
         ignored_addrs=frozenset(a for u in users for a in u.ignore_addrs),
         ignored_domains=ignored_domains,
-        internal_nonusers=["noreply@acme.com", "sales@acme.com", "support@acme.co.uk",
-                           "it-helpdesk@eu.acme.com", "billing@uk.acme.co.uk",
-                           "jobs@acme.com", "press@us.acme.com", "facilities@acme.com"],
-        hit_subjects=hit_subjects, subject_filter=subject_filter)
+        internal_nonusers=[
+            "noreply@acme.com",
+            "sales@acme.com",
+            "support@acme.co.uk",
+            "it-helpdesk@eu.acme.com",
+            "billing@uk.acme.co.uk",
+            "jobs@acme.com",
+            "press@us.acme.com",
+            "facilities@acme.com",
+        ],
+        hit_subjects=hit_subjects,
+        subject_filter=subject_filter,
+    )
 
 
 def _q(text: str) -> str:
@@ -249,11 +474,17 @@ def _q(text: str) -> str:
 
 def write_config(org: Org, path: Path) -> None:
     """Write ``org.yaml`` in the configuration format."""
-    out = ["# Generated scale corpus: a fictitious organisation.",
-           "organization:", "  name: Acme Scale Corp",
-           f"  internal_domains: [{', '.join(INTERNAL_DOMAINS)}]",
-           "integration:", "  credentials: valid", "  last_verified: 2026-10-01T09:00:00Z",
-           "  alert_address: crm-admin@acme.com", "users:"]
+    out = [
+        "# Generated scale corpus: a fictitious organisation.",
+        "organization:",
+        "  name: Acme Scale Corp",
+        f"  internal_domains: [{', '.join(INTERNAL_DOMAINS)}]",
+        "integration:",
+        "  credentials: valid",
+        "  last_verified: 2026-10-01T09:00:00Z",
+        "  alert_address: crm-admin@acme.com",
+        "users:",
+    ]
     for u in org.users:
         out.append(f"  - name: {_q(u.name)}")
         out.append(f"    emails: [{', '.join(u.emails)}]")
@@ -264,8 +495,7 @@ def write_config(org: Org, path: Path) -> None:
     out.append("content_filters:")
     for f in org.filters:
         kind = "regex" if "regex" in f else "contains"
-        out += [f"  - name: {f['name']}", f"    field: {f['field']}",
-                f"    {kind}: {_q(f[kind])}"]
+        out += [f"  - name: {f['name']}", f"    field: {f['field']}", f"    {kind}: {_q(f[kind])}"]
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
@@ -384,13 +614,18 @@ class LogWriter:
         if code == NO_USERS:
             pool: list[Callable[[], str]] = [
                 lambda: self._addr(rng.choice(org.inactive)),
-                lambda: rng.choice(org.internal_nonusers), self._clean_external]
+                lambda: rng.choice(org.internal_nonusers),
+                self._clean_external,
+            ]
             to = [rng.choice(pool[:2])()]
             cc = [rng.choice(pool)() for _ in range(rng.randint(0, 2))]
             return self._clean_external(), to, cc
         if code == SENDER_NOT_USER:
-            sender = (self._addr(rng.choice(org.inactive)) if rng.random() < 0.6
-                      else rng.choice(org.internal_nonusers))
+            sender = (
+                self._addr(rng.choice(org.inactive))
+                if rng.random() < 0.6
+                else rng.choice(org.internal_nonusers)
+            )
             return sender, [self._clean_external() for _ in range(rng.randint(1, 2))], []
         if code == ALL_IGNORED:
             user = rng.choice(org.ignorers)
@@ -439,8 +674,9 @@ class LogWriter:
                 self._full(stamp, kind)
 
     def _subject_only(self, stamp: str, kind: str) -> None:
-        code = {"ok_out": LOG_OK, "ok_in": LOG_OK, "copy": DUPLICATE,
-                "resend": LOG_OK}.get(kind, kind)
+        code = {"ok_out": LOG_OK, "ok_in": LOG_OK, "copy": DUPLICATE, "resend": LOG_OK}.get(
+            kind, kind
+        )
         hit = code == CONTENT and self.rng.random() < 0.85
         subject = self._hit_subject() if hit else self._clean_subject()
         self._emit(stamp, subject, "", self._maybe_wrong(code))
@@ -498,8 +734,9 @@ def write_log(org: Org, path: Path, seed: int, entries: int) -> LogWriter:
     return writer
 
 
-def generate(out: Path, entries: int, users: int, seed: int, log_name: str = "admin.log"
-             ) -> LogWriter:
+def generate(
+    out: Path, entries: int, users: int, seed: int, log_name: str = "admin.log"
+) -> LogWriter:
     """Write ``org.yaml`` and the log ``log_name`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     org = build_org(seed, users)
@@ -522,8 +759,11 @@ def main(argv: list[str] | None = None) -> int:
     writer = generate(args.out, args.entries, args.users, args.seed, args.log_name)
     took = time.perf_counter() - began
     mix = ", ".join(f"{code} {n}" for code, n in sorted(writer.stats.items(), key=lambda i: -i[1]))
-    print(f"wrote {args.out / 'org.yaml'} and {args.out / args.log_name}: {args.entries} entries "
-          f"in {took:.1f} s ({mix}; {writer.wrong} deliberately wrong)", file=sys.stderr)
+    print(
+        f"wrote {args.out / 'org.yaml'} and {args.out / args.log_name}: {args.entries} entries "
+        f"in {took:.1f} s ({mix}; {writer.wrong} deliberately wrong)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -35,16 +35,19 @@ class Org:
 
     def __init__(self, data: dict[str, Any]) -> None:
         org = data["organization"]
-        self.internal_domains = {d.strip().lstrip("@").rstrip(".").lower()
-                                 for d in org.get("internal_domains") or []}
+        self.internal_domains = {
+            d.strip().lstrip("@").rstrip(".").lower() for d in org.get("internal_domains") or []
+        }
         self.valid = (data.get("integration") or {}).get("credentials", "valid") == "valid"
         # address -> (active, ignored addresses, ignored domains)
         self.owner: dict[str, tuple[bool, frozenset[str], tuple[str, ...]]] = {}
         for user in data.get("users") or []:
             ignore = [e.strip().lower() for e in user.get("ignore") or []]
-            facts = (user.get("active", True),
-                     frozenset(e for e in ignore if not e.startswith("@")),
-                     tuple(e[1:] for e in ignore if e.startswith("@")))
+            facts = (
+                user.get("active", True),
+                frozenset(e for e in ignore if not e.startswith("@")),
+                tuple(e[1:] for e in ignore if e.startswith("@")),
+            )
             for address in user["emails"]:
                 self.owner[address.strip().lower()] = facts
         self.subject_filters: list[tuple[str, re.Pattern[str] | None]] = []
@@ -124,7 +127,7 @@ def address(text: str) -> str:
     start = text.find("<")
     if start >= 0:
         end = text.find(">", start)
-        text = text[start + 1:end if end > 0 else len(text)]
+        text = text[start + 1 : end if end > 0 else len(text)]
     return text.strip().lower()
 
 
@@ -162,14 +165,20 @@ def summarise(org: Org, path: str) -> dict[str, int]:
         mid = fields.get("message-id", "").lower() or None
         sender = fields.get("from")
         if sender is not None and ("to" in fields or "cc" in fields):
-            recipients = [address(a) for key in ("to", "cc") if fields.get(key)
-                          for a in fields[key].split(",")]
-            predicted = decide(org, address(sender), recipients, subject,
-                               mid is not None and mid in logged_ids)
+            recipients = [
+                address(a)
+                for key in ("to", "cc")
+                if fields.get(key)
+                for a in fields[key].split(",")
+            ]
+            predicted = decide(
+                org, address(sender), recipients, subject, mid is not None and mid in logged_ids
+            )
             if code == predicted:
                 status = "agree"
-            elif (code == "NOLOG_CONTENT" and org.body_filters and predicted in AFTER_CONTENT) \
-                    or (code == "NOLOG_DUPLICATE" and mid is None):
+            elif (code == "NOLOG_CONTENT" and org.body_filters and predicted in AFTER_CONTENT) or (
+                code == "NOLOG_DUPLICATE" and mid is None
+            ):
                 status = "undetermined"
             else:
                 status = "disagree"

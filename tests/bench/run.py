@@ -67,8 +67,7 @@ def measure(cmd: list[str], cwd: Path, stdout: IO[Any] | int = subprocess.DEVNUL
     """Run ``cmd`` once: wall time, peak RSS (``os.wait4``), exit code and stderr's tail."""
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=err,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - began
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -94,16 +93,20 @@ def whynolog_command() -> list[str]:
 
 def probe(whynolog: list[str], cwd: Path) -> tuple[str | None, str | None]:
     """Why ``whynolog`` does not start, and why ``diagnose`` cannot run (None: it can)."""
-    run = subprocess.run([*whynolog, "--help"], cwd=cwd, capture_output=True, text=True,
-                         check=False)
+    run = subprocess.run(
+        [*whynolog, "--help"], cwd=cwd, capture_output=True, text=True, check=False
+    )
     if run.returncode != 0:
         why = f"`{' '.join(whynolog)} --help` fails:\n{last_lines(run.stderr or run.stdout)}"
         return why, why
-    run = subprocess.run([*whynolog, "diagnose", "--help"], cwd=cwd, capture_output=True,
-                         text=True, check=False)
+    run = subprocess.run(
+        [*whynolog, "diagnose", "--help"], cwd=cwd, capture_output=True, text=True, check=False
+    )
     if run.returncode != 0:
-        return None, ("`whynolog diagnose` is not available in this installation "
-                      f"({last_lines(run.stderr or run.stdout, 1).strip()})")
+        return None, (
+            "`whynolog diagnose` is not available in this installation "
+            f"({last_lines(run.stderr or run.stdout, 1).strip()})"
+        )
     return None, None
 
 
@@ -117,8 +120,11 @@ def prepare_corpus(folder: Path, seed: int, users: int, entries: int, small: int
     """Write the corpus into ``folder`` unless it already holds this one; seconds taken."""
     marker = folder / "corpus.json"
     wanted = {"seed": seed, "users": users, "entries": entries, "small": small}
-    if marker.exists() and json.loads(marker.read_text()) == wanted \
-            and all((folder / n).exists() for n in ("org.yaml", "admin.log", small_log(small))):
+    if (
+        marker.exists()
+        and json.loads(marker.read_text()) == wanted
+        and all((folder / n).exists() for n in ("org.yaml", "admin.log", small_log(small)))
+    ):
         return 0.0
     began = time.perf_counter()
     generate.generate(folder, entries, users, seed)
@@ -146,15 +152,18 @@ def write_eml(folder: Path) -> str:
         "Subject: Q4 renewal\n"
         "MIME-Version: 1.0\n"
         "Content-Type: text/plain; charset=utf-8\n\n"
-        "Hello, here are the figures we discussed.\n", encoding="utf-8")
+        "Hello, here are the figures we discussed.\n",
+        encoding="utf-8",
+    )
     return "one.eml"
 
 
 def reference_summary(log: str, cwd: Path) -> dict[str, int]:
     """The reference's JSON summary of ``log``."""
     with tempfile.TemporaryFile("w+") as out:
-        run = measure([sys.executable, str(HERE / "reference.py"), log, "--config", "org.yaml"],
-                      cwd, out)
+        run = measure(
+            [sys.executable, str(HERE / "reference.py"), log, "--config", "org.yaml"], cwd, out
+        )
         if run.code != 0:
             raise BenchError(f"the reference failed on {log}:\n{last_lines(run.stderr)}")
         out.seek(0)
@@ -167,20 +176,23 @@ def diagnose_summary(cmd: list[str], cwd: Path) -> dict[str, Any]:
     with tempfile.TemporaryFile("w+b") as out:
         run = measure(cmd, cwd, out)
         if failed(run):
-            raise BenchError(f"`{' '.join(cmd)}` failed (exit {run.code}):\n"
-                             f"{last_lines(run.stderr)}")
+            raise BenchError(
+                f"`{' '.join(cmd)}` failed (exit {run.code}):\n{last_lines(run.stderr)}"
+            )
         out.seek(0)
         data = json.load(out)
     return {k: data.get(k) for k in ("total", "agree", "disagree", "undetermined")} | {
-        "rejected": len(data.get("rejected") or [])}
+        "rejected": len(data.get("rejected") or [])
+    }
 
 
 def timed(cmd: list[str], cwd: Path, what: str) -> Run:
     """One measured run; a crash raises :class:`BenchError` with its stderr."""
     run = measure(cmd, cwd)
     if failed(run):
-        raise BenchError(f"{what}: `{' '.join(cmd)}` failed (exit {run.code}):\n"
-                         f"{last_lines(run.stderr)}")
+        raise BenchError(
+            f"{what}: `{' '.join(cmd)}` failed (exit {run.code}):\n{last_lines(run.stderr)}"
+        )
     return run
 
 
@@ -210,11 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; median (3)")
     parser.add_argument("--cold-runs", type=int, default=10, help="simulate runs (10)")
     parser.add_argument("--jobs", type=int, help="pass --jobs N to diagnose")
-    parser.add_argument("--whynolog", metavar="CMD",
-                        help="the whynolog command to measure, e.g. another venv's "
-                             "(default: the one beside this Python)")
-    parser.add_argument("--no-check", action="store_true",
-                        help="skip comparing diagnose's counts with the reference's")
+    parser.add_argument(
+        "--whynolog",
+        metavar="CMD",
+        help="the whynolog command to measure, e.g. another venv's "
+        "(default: the one beside this Python)",
+    )
+    parser.add_argument(
+        "--no-check",
+        action="store_true",
+        help="skip comparing diagnose's counts with the reference's",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.cold_runs < 1 or min(args.entries, args.small_entries) < 1:
         parser.error("--repeat, --cold-runs, --entries and --small-entries must be positive")
@@ -254,8 +272,10 @@ def _bench(args: argparse.Namespace, folder: Path) -> int:
     def diagnose(log: str) -> list[str]:
         return [*whynolog, "diagnose", log, "--config", "org.yaml", "--format", "json", *jobs]
 
-    reference = {log: [sys.executable, str(HERE / "reference.py"), log, "--config", "org.yaml"]
-                 for log in ("admin.log", small)}
+    reference = {
+        log: [sys.executable, str(HERE / "reference.py"), log, "--config", "org.yaml"]
+        for log in ("admin.log", small)
+    }
     counts = {log: reference_summary(log, folder) for log in reference}
     entries = {log: c["total"] + c.get("rejected", 0) for log, c in counts.items()}
 
@@ -265,9 +285,11 @@ def _bench(args: argparse.Namespace, folder: Path) -> int:
             say(f"run {i + 1}/{args.repeat}: {log}")
             if problem is None:
                 runs.setdefault(("diagnose", log), []).append(
-                    timed(diagnose(log), folder, "diagnose"))
+                    timed(diagnose(log), folder, "diagnose")
+                )
             runs.setdefault(("reference", log), []).append(
-                timed(reference[log], folder, "reference"))
+                timed(reference[log], folder, "reference")
+            )
 
     cold: list[Run] = []
     simulate = [*whynolog, "simulate", eml, "--config", "org.yaml"]
@@ -281,22 +303,45 @@ def _bench(args: argparse.Namespace, folder: Path) -> int:
     if problem is None and not args.no_check:
         got = diagnose_summary(diagnose("admin.log"), folder)
         want = counts["admin.log"]
-        same = all(got.get(k) == want.get(k) for k in ("total", "agree", "disagree",
-                                                      "undetermined"))
-        check = ("diagnose's counts equal the reference's" if same else
-                 f"diagnose's counts differ from the reference's: {got} vs {want}")
+        same = all(
+            got.get(k) == want.get(k) for k in ("total", "agree", "disagree", "undetermined")
+        )
+        check = (
+            "diagnose's counts equal the reference's"
+            if same
+            else f"diagnose's counts differ from the reference's: {got} vs {want}"
+        )
 
-    print(report(args, entries, runs, cold, floor, small, whynolog, check,
-                 "whynolog does not start" if broken else "no diagnose"))
+    print(
+        report(
+            args,
+            entries,
+            runs,
+            cold,
+            floor,
+            small,
+            whynolog,
+            check,
+            "whynolog does not start" if broken else "no diagnose",
+        )
+    )
     if problem is not None:
         print(f"\nbenchmark incomplete: {problem}", file=sys.stderr)
         return 1
     return 0
 
 
-def report(args: argparse.Namespace, entries: dict[str, int],
-           runs: dict[tuple[str, str], list[Run]], cold: list[Run], floor: list[Run], small: str,
-           whynolog: list[str], check: str, missing: str) -> str:
+def report(
+    args: argparse.Namespace,
+    entries: dict[str, int],
+    runs: dict[tuple[str, str], list[Run]],
+    cold: list[Run],
+    floor: list[Run],
+    small: str,
+    whynolog: list[str],
+    check: str,
+    missing: str,
+) -> str:
     """The Markdown table of the figures and the command reproducing them."""
     big = "admin.log"
     n_big, n_small = entries[big], entries[small]
@@ -310,41 +355,96 @@ def report(args: argparse.Namespace, entries: dict[str, int],
         rate = n_big / t
         rows += [
             (f"diagnose, {n_big:,} entries: wall", f"{t:.2f} s", "", ""),
-            ("diagnose: entries/s", f"{rate:,.0f}", f"≥ {TARGET_RATE:,}",
-             verdict(rate >= TARGET_RATE)),
-            ("ratio to the reference (time)", f"{t / ref_t:.2f}x", f"≤ {TARGET_RATIO:g}x",
-             verdict(t / ref_t <= TARGET_RATIO)),
-            ("diagnose: peak RSS", mb(rss), f"≤ {TARGET_RSS_MB} MB",
-             verdict(rss <= TARGET_RSS_MB * 2**20)),
-            (f"diagnose, {n_small:,} entries: wall / peak RSS",
-             f"{t_small:.2f} s / {mb(rss_small)}", "", ""),
-            (f"peak RSS {n_big // 1000}k / {n_small // 1000}k", f"{rss / rss_small:.2f}",
-             f"≤ {TARGET_FLAT:g}", verdict(rss / rss_small <= TARGET_FLAT)),
+            (
+                "diagnose: entries/s",
+                f"{rate:,.0f}",
+                f"≥ {TARGET_RATE:,}",
+                verdict(rate >= TARGET_RATE),
+            ),
+            (
+                "ratio to the reference (time)",
+                f"{t / ref_t:.2f}x",
+                f"≤ {TARGET_RATIO:g}x",
+                verdict(t / ref_t <= TARGET_RATIO),
+            ),
+            (
+                "diagnose: peak RSS",
+                mb(rss),
+                f"≤ {TARGET_RSS_MB} MB",
+                verdict(rss <= TARGET_RSS_MB * 2**20),
+            ),
+            (
+                f"diagnose, {n_small:,} entries: wall / peak RSS",
+                f"{t_small:.2f} s / {mb(rss_small)}",
+                "",
+                "",
+            ),
+            (
+                f"peak RSS {n_big // 1000}k / {n_small // 1000}k",
+                f"{rss / rss_small:.2f}",
+                f"≤ {TARGET_FLAT:g}",
+                verdict(rss / rss_small <= TARGET_FLAT),
+            ),
         ]
     else:
-        rows += [("diagnose: entries/s", na, f"≥ {TARGET_RATE:,}", ""),
-                 ("ratio to the reference (time)", na, f"≤ {TARGET_RATIO:g}x", ""),
-                 ("diagnose: peak RSS", na, f"≤ {TARGET_RSS_MB} MB", ""),
-                 (f"peak RSS {n_big // 1000}k / {n_small // 1000}k", na, f"≤ {TARGET_FLAT:g}", "")]
+        rows += [
+            ("diagnose: entries/s", na, f"≥ {TARGET_RATE:,}", ""),
+            ("ratio to the reference (time)", na, f"≤ {TARGET_RATIO:g}x", ""),
+            ("diagnose: peak RSS", na, f"≤ {TARGET_RSS_MB} MB", ""),
+            (f"peak RSS {n_big // 1000}k / {n_small // 1000}k", na, f"≤ {TARGET_FLAT:g}", ""),
+        ]
     rows += [
-        (f"reference, {n_big:,} entries: wall / peak RSS", f"{ref_t:.2f} s / {mb(ref_rss)}",
-         "", ""),
+        (
+            f"reference, {n_big:,} entries: wall / peak RSS",
+            f"{ref_t:.2f} s / {mb(ref_rss)}",
+            "",
+            "",
+        ),
         (f"reference, {n_small:,} entries: wall", f"{ref_small_t:.2f} s", "", ""),
         ("reference: entries/s", f"{n_big / ref_t:,.0f}", "", ""),
     ]
     if cold:
         ms = statistics.median(r.seconds for r in cold) * 1000
-        rows.append((f"simulate one.eml cold start (median of {len(cold)})", f"{ms:.0f} ms",
-                     f"≤ {TARGET_COLD_MS} ms", verdict(ms <= TARGET_COLD_MS)))
+        rows.append(
+            (
+                f"simulate one.eml cold start (median of {len(cold)})",
+                f"{ms:.0f} ms",
+                f"≤ {TARGET_COLD_MS} ms",
+                verdict(ms <= TARGET_COLD_MS),
+            )
+        )
     else:
-        rows.append(("simulate one.eml cold start", "n/a (whynolog does not start)",
-                     f"≤ {TARGET_COLD_MS} ms", ""))
-    rows.append(("bare `python -c pass` (the floor)",
-                 f"{statistics.median(r.seconds for r in floor) * 1000:.0f} ms", "", ""))
+        rows.append(
+            (
+                "simulate one.eml cold start",
+                "n/a (whynolog does not start)",
+                f"≤ {TARGET_COLD_MS} ms",
+                "",
+            )
+        )
+    rows.append(
+        (
+            "bare `python -c pass` (the floor)",
+            f"{statistics.median(r.seconds for r in floor) * 1000:.0f} ms",
+            "",
+            "",
+        )
+    )
 
-    command = ["python", "tests/bench/run.py", "--entries", str(args.entries),
-               "--small-entries", str(args.small_entries), "--users", str(args.users),
-               "--seed", str(args.seed), "--repeat", str(args.repeat)]
+    command = [
+        "python",
+        "tests/bench/run.py",
+        "--entries",
+        str(args.entries),
+        "--small-entries",
+        str(args.small_entries),
+        "--users",
+        str(args.users),
+        "--seed",
+        str(args.seed),
+        "--repeat",
+        str(args.repeat),
+    ]
     if args.cold_runs != 10:
         command += ["--cold-runs", str(args.cold_runs)]
     if args.jobs:

@@ -13,8 +13,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from whynolog.engine.errors import InputError, InputErrors
-from whynolog.engine.yamlio import key_position, position_of
+from whynolog.engine.base.errors import InputError, InputErrors
+from whynolog.engine.base.yamlio import key_position, position_of
 
 SCHEMA_NAMES = ("config", "rules", "suite")
 
@@ -22,8 +22,11 @@ SCHEMA_NAMES = ("config", "rules", "suite")
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema called ``name`` (config, rules or suite)."""
-    text = resources.files("whynolog.engine").joinpath(f"schemas/{name}.schema.json").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("whynolog.engine.base")
+        .joinpath(f"schemas/{name}.schema.json")
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -34,7 +37,8 @@ def _validator(name: str) -> Any:
     base = jsonschema.Draft202012Validator
     # YAML turns ISO dates into date objects; they are strings for the schema.
     checker = base.TYPE_CHECKER.redefine(
-        "string", lambda _checker, value: isinstance(value, (str, dt.date)))
+        "string", lambda _checker, value: isinstance(value, (str, dt.date))
+    )
     cls = jsonschema.validators.extend(base, type_checker=checker)
     return cls(schema(name))
 
@@ -61,8 +65,10 @@ def _message(error: Any) -> str:
     if validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
     if validator == "type":
-        return f"expected {error.validator_value}, got {type(error.instance).__name__} " \
-               f"{error.instance!r}"
+        return (
+            f"expected {error.validator_value}, got {type(error.instance).__name__} "
+            f"{error.instance!r}"
+        )
     if validator == "minItems" and error.validator_value == 1:
         return "must not be empty"
     if validator == "pattern":
@@ -71,8 +77,10 @@ def _message(error: Any) -> str:
         keys = sorted({k for s in error.validator_value for k in s.get("required", [])})
         if keys:
             return "give exactly one of: " + ", ".join(keys)
-        return f"{error.instance!r} is neither a plain value nor a mapping of tests " \
-               f"(is, not, lt, lte, gt, gte: whole numbers, in: a list)"
+        return (
+            f"{error.instance!r} is neither a plain value nor a mapping of tests "
+            f"(is, not, lt, lte, gt, gte: whole numbers, in: a list)"
+        )
     return error.message
 
 
@@ -88,8 +96,11 @@ def validate(data: Any, name: str, file: str) -> None:
             pos = key_position(_walk(data, path), error.instance, file)
         elif error.validator == "additionalProperties":
             extras = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            pos = key_position(_walk(data, path), extras[0], file) if extras else \
-                position_of(data, path, file)
+            pos = (
+                key_position(_walk(data, path), extras[0], file)
+                if extras
+                else position_of(data, path, file)
+            )
         else:
             pos = position_of(data, path, file)
         where = ".".join(str(p) for p in path)

@@ -59,8 +59,11 @@ def addresses_in(value: str) -> tuple[str, ...]:
     simple = None if _QUOTING.intersection(value) else _simple_addresses(value)
     if simple is not None:
         return _distinct(a for a in simple if _plausible(a))
-    return _distinct(addr for _name, raw in getaddresses([value])
-                     if _plausible(addr := raw.strip().strip("<>").strip().lower()))
+    return _distinct(
+        addr
+        for _name, raw in getaddresses([value])
+        if _plausible(addr := raw.strip().strip("<>").strip().lower())
+    )
 
 
 def _simple_addresses(value: str) -> list[str] | None:
@@ -77,7 +80,7 @@ def _simple_addresses(value: str) -> list[str] | None:
             if ">" in address:
                 return None
         else:
-            phrase, address = item[:open_at], item[open_at + 1:].rstrip()
+            phrase, address = item[:open_at], item[open_at + 1 :].rstrip()
             if not address.endswith(">") or "@" in phrase or ">" in phrase:
                 return None
             address = address[:-1]

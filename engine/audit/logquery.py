@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from whynolog.engine.addresses import clean_domain, domain_covers, domain_of, normalise
-from whynolog.engine.adminlog import TIME_FORM, LogEntry, parse_time
+from whynolog.engine.read.addresses import clean_domain, domain_covers, domain_of, normalise
+from whynolog.engine.read.adminlog import TIME_FORM, LogEntry, parse_time
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UTC = dt.timezone.utc

@@ -1,6 +1,6 @@
 """Rule packs: YAML rules validated when loaded and compiled for durable_rules.
 
-A rule tests derived facts (see :mod:`whynolog.engine.facts`)::
+A rule tests derived facts (see :mod:`whynolog.engine.facts.derive`)::
 
     - id: sender-not-user
       priority: 40
@@ -24,14 +24,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from whynolog.engine.errors import InputError, InputErrors, Position
-from whynolog.engine.facts import FACTS
-from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import load_yaml, position_of, read_bytes
+from whynolog.engine.base.errors import InputError, InputErrors, Position
+from whynolog.engine.base.schemas import validate
+from whynolog.engine.base.yamlio import load_yaml, position_of, read_bytes
+from whynolog.engine.facts.derive import FACTS
 
 OPERATORS = ("is", "not", "lt", "lte", "gt", "gte", "in")
-_SYMBOL = {"is": "is", "not": "is not", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
-           "in": "in"}
+_SYMBOL = {"is": "is", "not": "is not", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "in"}
 _DURABLE_OP = {"not": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 ALWAYS_FACT = "always"  # present in every fact vector; an empty ``when`` tests it
 
@@ -61,8 +60,12 @@ class Condition:
             return any(actual == v and type(actual) is type(v) for v in self.value)
         if not isinstance(actual, int) or isinstance(actual, bool):
             return False
-        return {"lt": actual < self.value, "lte": actual <= self.value,
-                "gt": actual > self.value, "gte": actual >= self.value}[self.op]
+        return {
+            "lt": actual < self.value,
+            "lte": actual <= self.value,
+            "gt": actual > self.value,
+            "gte": actual >= self.value,
+        }[self.op]
 
     def describe(self) -> str:
         """``direction is outbound``, ``external_recipients > 0``."""
@@ -100,9 +103,13 @@ class Rule:
     position: Position = field(default=Position("<rules>"), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "outcome": self.outcome, "priority": self.priority,
-                "when": [c.describe() for c in self.conditions],
-                "description": self.description}
+        return {
+            "id": self.id,
+            "outcome": self.outcome,
+            "priority": self.priority,
+            "when": [c.describe() for c in self.conditions],
+            "description": self.description,
+        }
 
 
 @dataclass(frozen=True)
@@ -135,8 +142,11 @@ class RulePack:
         ruleset: dict[str, Any] = {}
         for rank, rule in enumerate(self.rules):
             tests = [c.to_durable() for c in rule.conditions] or [{ALWAYS_FACT: True}]
-            ruleset[rule.id] = {"all": [{"m": {"$and": tests}}], "pri": rank,
-                                "run": f"{action_prefix}{rule.id}"}
+            ruleset[rule.id] = {
+                "all": [{"m": {"$and": tests}}],
+                "pri": rank,
+                "run": f"{action_prefix}{rule.id}",
+            }
         return ruleset
 
 
@@ -156,9 +166,9 @@ def load_rule_pack(path: str | Path | None = None) -> RulePack:
 
     Everything is checked here, before any email is judged: the schema, fact
     names, duplicate ids and the Jinja templates' syntax. A pack that loaded
-    cleanly is remembered by the hash of its files (:mod:`whynolog.engine.cache`).
+    cleanly is remembered by the hash of its files (:mod:`whynolog.engine.base.cache`).
     """
-    from whynolog.engine.cache import cached
+    from whynolog.engine.base.cache import cached
 
     root = shipped_rules_path() if path is None else Path(path)
     files = _pack_files(root)
@@ -178,8 +188,9 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
         file = str(file_path)
         data = load_yaml(file)
         if not isinstance(data, dict):
-            errors.append(InputError(Position(file, 1, 1),
-                                     "a rule pack file is a mapping with 'rules:'"))
+            errors.append(
+                InputError(Position(file, 1, 1), "a rule pack file is a mapping with 'rules:'")
+            )
             continue
         try:
             validate(data, "rules", file)
@@ -191,9 +202,12 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
         for i, raw in enumerate(data["rules"]):
             pos = position_of(data, ["rules", i], file)
             if raw["id"] in seen:
-                errors.append(InputError(position_of(data, ["rules", i, "id"], file),
-                                         f"duplicate rule id {raw['id']!r} "
-                                         f"(first defined at {seen[raw['id']]})"))
+                errors.append(
+                    InputError(
+                        position_of(data, ["rules", i, "id"], file),
+                        f"duplicate rule id {raw['id']!r} (first defined at {seen[raw['id']]})",
+                    )
+                )
                 continue
             seen[raw["id"]] = pos
             conditions = _conditions(data, i, file, errors)
@@ -202,13 +216,25 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                     env.parse(raw[key])
                 except TemplateSyntaxError as exc:
                     line, col = position_of(data, ["rules", i, key], file).line, 1
-                    errors.append(InputError(Position(file, line + (exc.lineno or 1) - 1, col),
-                                             f"rule {raw['id']!r}: {key}: template error: "
-                                             f"{exc.message}"))
-            rules.append(Rule(
-                id=raw["id"], outcome=raw["outcome"], priority=raw["priority"],
-                conditions=tuple(conditions), explain=raw["explain"], remedy=raw["remedy"],
-                description=raw.get("description", ""), order=len(rules), position=pos))
+                    errors.append(
+                        InputError(
+                            Position(file, line + (exc.lineno or 1) - 1, col),
+                            f"rule {raw['id']!r}: {key}: template error: {exc.message}",
+                        )
+                    )
+            rules.append(
+                Rule(
+                    id=raw["id"],
+                    outcome=raw["outcome"],
+                    priority=raw["priority"],
+                    conditions=tuple(conditions),
+                    explain=raw["explain"],
+                    remedy=raw["remedy"],
+                    description=raw.get("description", ""),
+                    order=len(rules),
+                    position=pos,
+                )
+            )
     if errors:
         raise InputErrors(errors)
     if not rules:
@@ -229,8 +255,9 @@ def _conditions(data: Any, index: int, file: str, errors: list[InputError]) -> l
         for op, value in tests:
             problem = _type_problem(spec.type, spec.values, op, value)
             if problem:
-                errors.append(InputError(pos, f"rule {data['rules'][index]['id']!r}: "
-                                              f"{fact}: {problem}"))
+                errors.append(
+                    InputError(pos, f"rule {data['rules'][index]['id']!r}: {fact}: {problem}")
+                )
                 continue
             conditions.append(Condition(fact, op, tuple(value) if op == "in" else value, pos))
     return conditions
@@ -255,10 +282,12 @@ def template_environment() -> Any:
     """The sandboxed Jinja environment rule templates render in (plain text out)."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=False)
+    env = SandboxedEnvironment(
+        autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+    )
     env.filters["names"] = lambda items, key="user": ", ".join(
-        dict.fromkeys(str(i[key]) for i in items))
+        dict.fromkeys(str(i[key]) for i in items)
+    )
     env.filters["join_and"] = _join_and
     return env
 
@@ -285,7 +314,7 @@ def fact_domains(pack: RulePack) -> dict[str, tuple[Any, ...]]:
         for rule in pack.rules:
             for c in rule.conditions:
                 if c.fact == name:
-                    for v in (c.value if c.op == "in" else (c.value,)):
+                    for v in c.value if c.op == "in" else (c.value,):
                         points.update({v - 1, v, v + 1})
         domains[name] = tuple(sorted(p for p in points if p >= 0))
     return domains

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whynolog.engine.config import Config
-from whynolog.engine.emails import Email
-from whynolog.engine.errors import InputError, Position
-from whynolog.engine.rulepack import RulePack
-from whynolog.engine.verdict import Verdict
+from whynolog.engine.base.errors import InputError, Position
+from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.decide.verdict import Verdict
+from whynolog.engine.read.config import Config
+from whynolog.engine.read.emails import Email
 
 EMAIL_SUFFIXES = (".yaml", ".yml", ".json", ".eml", ".mbox", ".mbx")
 CORPUS_KINDS = ("auto", "emails", "log")
@@ -70,10 +70,10 @@ def load_corpus(path: str, kind: str = "auto") -> Corpus:
     if kind == "auto":
         kind = corpus_kind(path)
     if kind == "emails":
-        from whynolog.engine.emails import load_emails
+        from whynolog.engine.read.emails import load_emails
 
         return Corpus(path, kind, tuple(load_emails(path)))
-    from whynolog.engine.adminlog import RejectedEntry, read_log
+    from whynolog.engine.read.adminlog import RejectedEntry, read_log
 
     emails: list[Email] = []
     skipped: list[tuple[Position, str]] = []
@@ -84,9 +84,17 @@ def load_corpus(path: str, kind: str = "auto") -> Corpus:
         elif not entry.sender or not (entry.to or entry.cc):
             skipped.append((where, "participants not recorded"))
         else:
-            emails.append(Email(sender=entry.sender, to=entry.to or (), cc=entry.cc or (),
-                                subject=entry.subject, message_id=entry.message_id,
-                                sender_display=entry.sender, source=where))
+            emails.append(
+                Email(
+                    sender=entry.sender,
+                    to=entry.to or (),
+                    cc=entry.cc or (),
+                    subject=entry.subject,
+                    message_id=entry.message_id,
+                    sender_display=entry.sender,
+                    source=where,
+                )
+            )
     return Corpus(path, kind, tuple(emails), tuple(skipped))
 
 
@@ -107,11 +115,19 @@ class Change:
     remedy: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "subject": self.subject, "source": self.source,
-                "old": self.old, "new": self.new, "old_rule": self.old_rule,
-                "new_rule": self.new_rule, "reason": self.reason,
-                "reasons": list(self.reasons), "old_reasons": list(self.old_reasons),
-                "remedy": self.remedy}
+        return {
+            "index": self.index,
+            "subject": self.subject,
+            "source": self.source,
+            "old": self.old,
+            "new": self.new,
+            "old_rule": self.old_rule,
+            "new_rule": self.new_rule,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "old_reasons": list(self.old_reasons),
+            "remedy": self.remedy,
+        }
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,9 @@ class Impact:
             "rule_changed": [c.to_dict() for c in self.rule_changed],
             "matrix": {o: dict(n) for o, n in self.matrix.items()},
             "outcomes": list(self.outcomes),
-            "old": self.old, "new": self.new, "corpus": self.corpus,
+            "old": self.old,
+            "new": self.new,
+            "corpus": self.corpus,
             "skipped": [{"file": p.path, "line": p.line, "reason": r} for p, r in self.skipped],
         }
 
@@ -144,15 +162,21 @@ Judged = tuple[str, str, "Change | None"]
 """One email's old outcome, new outcome, and what changed (None when nothing did)."""
 
 
-def compare(emails: Sequence[Email], old: Setup, new: Setup, corpus: str = "",
-            skipped: tuple[tuple[Position, str], ...] = (), jobs: int = 1) -> Impact:
+def compare(
+    emails: Sequence[Email],
+    old: Setup,
+    new: Setup,
+    corpus: str = "",
+    skipped: tuple[tuple[Position, str], ...] = (),
+    jobs: int = 1,
+) -> Impact:
     """Judge ``emails`` in order with both setups and collect what changed.
 
     With ``jobs`` > 1 a large corpus is judged by that many worker processes,
     with the same result.
     """
     if jobs > 1:
-        from whynolog.engine.parallel import judge_corpus
+        from whynolog.engine.audit.parallel import judge_corpus
 
         results: Iterable[Judged] = judge_corpus(emails, old, new, jobs)
     else:
@@ -174,15 +198,24 @@ def compare(emails: Sequence[Email], old: Setup, new: Setup, corpus: str = "",
         row = {b: pairs[(a, b)] for b in outcomes if pairs[(a, b)]}
         if row:
             matrix[a] = row
-    return Impact(total, tuple(changed), tuple(rule_changed), matrix, outcomes,
-                  old.label, new.label, corpus, skipped)
+    return Impact(
+        total,
+        tuple(changed),
+        tuple(rule_changed),
+        matrix,
+        outcomes,
+        old.label,
+        new.label,
+        corpus,
+        skipped,
+    )
 
 
 class PairJudge:
     """The old and the new setup's judges, judging emails in order."""
 
     def __init__(self, old: Setup, new: Setup) -> None:
-        from whynolog.engine.judge import Judge
+        from whynolog.engine.decide.judge import Judge
 
         self.old, self.new = old, new
         self.old_judge = Judge(old.config, old.pack)
@@ -195,11 +228,18 @@ class PairJudge:
         change = None
         if before.outcome != after.outcome or before.rule != after.rule:
             change = Change(
-                index=index, subject=email.subject, source=str(email.source),
-                old=before.outcome, new=after.outcome, old_rule=before.rule,
-                new_rule=after.rule, reason=why_changed(before, after, self.old.pack,
-                                                        self.new.pack),
-                reasons=after.reasons, old_reasons=before.reasons, remedy=after.remedy)
+                index=index,
+                subject=email.subject,
+                source=str(email.source),
+                old=before.outcome,
+                new=after.outcome,
+                old_rule=before.rule,
+                new_rule=after.rule,
+                reason=why_changed(before, after, self.old.pack, self.new.pack),
+                reasons=after.reasons,
+                old_reasons=before.reasons,
+                remedy=after.remedy,
+            )
         return before.outcome, after.outcome, change
 
 
@@ -213,8 +253,11 @@ def judge_all(emails: Iterable[Email], old: Setup, new: Setup) -> Iterator[Judge
 def why_changed(before: Verdict, after: Verdict, old: RulePack, new: RulePack) -> str:
     """Why the new setup decides differently: changed facts, and what became of the rule."""
     parts = []
-    facts = [f"{k} {_show(before.facts.get(k))} → {_show(v)}" for k, v in after.facts.items()
-             if before.facts.get(k) != v]
+    facts = [
+        f"{k} {_show(before.facts.get(k))} → {_show(v)}"
+        for k, v in after.facts.items()
+        if before.facts.get(k) != v
+    ]
     if facts:
         parts.append("facts changed: " + ", ".join(facts))
     old_ids = {r.id for r in old.rules}
@@ -227,11 +270,16 @@ def why_changed(before: Verdict, after: Verdict, old: RulePack, new: RulePack) -
             was = ""
             if after.rule in old_ids and old.rule(after.rule).priority != first.priority:
                 was = f", was {old.rule(after.rule).priority}"
-            parts.append(f"rule {first.id} (priority {first.priority}{was}) now comes before "
-                         f"{other.id} (priority {other.priority})")
+            parts.append(
+                f"rule {first.id} (priority {first.priority}{was}) now comes before "
+                f"{other.id} (priority {other.priority})"
+            )
         else:
-            failed = [f"{c.describe()} (now {_show(after.facts.get(c.fact))})"
-                      for c in new.rule(before.rule).conditions if not c.holds(after.facts)]
+            failed = [
+                f"{c.describe()} (now {_show(after.facts.get(c.fact))})"
+                for c in new.rule(before.rule).conditions
+                if not c.holds(after.facts)
+            ]
             parts.append(f"rule {before.rule} no longer matches: " + "; ".join(failed))
     elif before.rule and before.rule == after.rule:
         parts.append(f"rule {after.rule} now gives {after.outcome} (was {before.outcome})")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whynolog.engine.config import Config
-from whynolog.engine.emails import Email
-from whynolog.engine.errors import InputError
-from whynolog.engine.facts import FactDeriver, duplicate_key
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.remedies import find_fix
-from whynolog.engine.rulepack import Rule, RulePack, template_environment
-from whynolog.engine.verdict import UNDECIDED, TraceStep, Verdict
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.remedies import find_fix
+from whynolog.engine.decide.rulepack import Rule, RulePack, template_environment
+from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict
+from whynolog.engine.facts.derive import FactDeriver, duplicate_key
+from whynolog.engine.read.config import Config
+from whynolog.engine.read.emails import Email
 
 
 class Judge:
@@ -23,8 +23,13 @@ class Judge:
     duplicate keys of emails that logged before this run (from an admin log).
     """
 
-    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None,
-                 history: Iterable[tuple[Any, ...]] = ()) -> None:
+    def __init__(
+        self,
+        config: Config,
+        pack: RulePack,
+        engine: RuleEngine | None = None,
+        history: Iterable[tuple[Any, ...]] = (),
+    ) -> None:
         self.config = config
         self.pack = pack
         self.engine = engine or RuleEngine(pack)
@@ -43,10 +48,15 @@ class Judge:
         if outcome == "LOG_OK" and key is not None:
             self.logged.add(key)
         if rule is None:
-            return Verdict(index, email, outcome, None,
-                           ("no rule of the pack matched these facts",),
-                           "Add a catch-all rule (when: {}) to the rule pack.",
-                           facts=derived.vector)
+            return Verdict(
+                index,
+                email,
+                outcome,
+                None,
+                ("no rule of the pack matched these facts",),
+                "Add a catch-all rule (when: {}) to the rule pack.",
+                facts=derived.vector,
+            )
         context = {**derived.vector, **derived.details, "facts": derived.vector}
         reasons = tuple(self._render_lines(rule, "explain", context))
         remedy = " ".join(self._render_lines(rule, "remedy", context))
@@ -54,9 +64,17 @@ class Judge:
         if explain and outcome != "LOG_OK":
             fix = find_fix(self.config, self.engine, email, derived.vector["duplicate"])
         return Verdict(
-            index=index, email=email, outcome=outcome, rule=rule.id, reasons=reasons,
-            remedy=remedy, also_matched=fired[1:], trace=trace(rule, derived.vector),
-            facts=derived.vector, fix=fix)
+            index=index,
+            email=email,
+            outcome=outcome,
+            rule=rule.id,
+            reasons=reasons,
+            remedy=remedy,
+            also_matched=fired[1:],
+            trace=trace(rule, derived.vector),
+            facts=derived.vector,
+            fix=fix,
+        )
 
     def judge_all(self, emails: Iterable[Email], explain: bool = True) -> Iterator[Verdict]:
         """Verdicts for ``emails`` in order."""
@@ -73,12 +91,16 @@ class Judge:
         try:
             text = template.render(context)
         except Exception as exc:  # a user's template: any failure is theirs to fix
-            raise InputError(rule.position, f"rule {rule.id!r}: {which}: template failed: "
-                                            f"{type(exc).__name__}: {exc}") from None
+            raise InputError(
+                rule.position,
+                f"rule {rule.id!r}: {which}: template failed: {type(exc).__name__}: {exc}",
+            ) from None
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def trace(rule: Rule, vector: dict[str, Any]) -> tuple[TraceStep, ...]:
     """Each condition of ``rule`` with the fact's value and whether it held."""
-    return tuple(TraceStep(c.describe(), c.fact, vector.get(c.fact), c.holds(vector))
-                 for c in rule.conditions)
+    return tuple(
+        TraceStep(c.describe(), c.fact, vector.get(c.fact), c.holds(vector))
+        for c in rule.conditions
+    )

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whynolog.engine.config import Config, load_config
-from whynolog.engine.emails import Email
-from whynolog.engine.errors import InputError, InputErrors, Position
-from whynolog.engine.rulepack import RulePack, load_rule_pack, shipped_rules_path
-from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import load_yaml, position_of
+from whynolog.engine.base.errors import InputError, InputErrors, Position
+from whynolog.engine.base.schemas import validate
+from whynolog.engine.base.yamlio import load_yaml, position_of
+from whynolog.engine.decide.rulepack import RulePack, load_rule_pack, shipped_rules_path
+from whynolog.engine.read.config import Config, load_config
+from whynolog.engine.read.emails import Email
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,14 @@ class Suite:
 
 def load_suite(path: str) -> Suite:
     """Read and check a suite file, its email files included; report every problem at once."""
-    from whynolog.engine.emails import email_from_mapping, load_emails
+    from whynolog.engine.read.emails import email_from_mapping, load_emails
 
     data = load_yaml(path)
     if not isinstance(data, dict):
-        raise InputError(Position(path, getattr(data, "line", 1), getattr(data, "col", 1)),
-                         "a test suite is a mapping with 'cases:'")
+        raise InputError(
+            Position(path, getattr(data, "line", 1), getattr(data, "col", 1)),
+            "a test suite is a mapping with 'cases:'",
+        )
     validate(data, "suite", path)
     base = Path(path).parent
     errors: list[InputError] = []
@@ -71,34 +73,46 @@ def load_suite(path: str) -> Suite:
     for i, raw in enumerate(data["cases"]):
         where = position_of(data, ["cases", i], path)
         if raw["name"] in names:
-            errors.append(InputError(position_of(data, ["cases", i, "name"], path),
-                                     f"duplicate case name {raw['name']!r} "
-                                     f"(first at {names[raw['name']]})"))
+            errors.append(
+                InputError(
+                    position_of(data, ["cases", i, "name"], path),
+                    f"duplicate case name {raw['name']!r} (first at {names[raw['name']]})",
+                )
+            )
         names.setdefault(raw["name"], where)
         try:
             if "email" in raw:
                 emails: tuple[Email, ...] = (
-                    email_from_mapping(raw["email"], path, ["cases", i, "email"]),)
+                    email_from_mapping(raw["email"], path, ["cases", i, "email"]),
+                )
             else:
                 emails = tuple(load_emails(str(base / raw["email_file"])))
                 if not emails:
-                    raise InputError(position_of(data, ["cases", i, "email_file"], path),
-                                     f"email_file: {raw['email_file']} holds no email")
+                    raise InputError(
+                        position_of(data, ["cases", i, "email_file"], path),
+                        f"email_file: {raw['email_file']} holds no email",
+                    )
         except InputErrors as exc:
             errors.extend(exc.errors)
             continue
         except InputError as exc:
             if exc.position.line == 0:  # the file itself is missing: say which case names it
-                exc = InputError(position_of(data, ["cases", i, "email_file"], path),
-                                 f"email_file: {exc.message}: {exc.position.path}")
+                exc = InputError(
+                    position_of(data, ["cases", i, "email_file"], path),
+                    f"email_file: {exc.message}: {exc.position.path}",
+                )
             errors.append(exc)
             continue
-        cases.append(Case(raw["name"], emails, raw["expect"], raw.get("reason_contains"),
-                          where))
+        cases.append(Case(raw["name"], emails, raw["expect"], raw.get("reason_contains"), where))
     if errors:
         raise InputErrors(errors)
-    return Suite(path=path, name=data.get("name") or Path(path).stem, cases=tuple(cases),
-                 config=refs["config"], rules=refs["rules"])
+    return Suite(
+        path=path,
+        name=data.get("name") or Path(path).stem,
+        cases=tuple(cases),
+        config=refs["config"],
+        rules=refs["rules"],
+    )
 
 
 # --- results ------------------------------------------------------------------------
@@ -124,11 +138,20 @@ class CaseResult:
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "file": self.position.path, "line": self.position.line,
-                "passed": self.passed, "expect": self.expect, "outcome": self.outcome,
-                "rule": self.rule, "reasons": list(self.reasons), "remedy": self.remedy,
-                "reason_contains": self.reason_contains, "problems": list(self.problems),
-                "seconds": round(self.seconds, 6)}
+        return {
+            "name": self.name,
+            "file": self.position.path,
+            "line": self.position.line,
+            "passed": self.passed,
+            "expect": self.expect,
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "reasons": list(self.reasons),
+            "remedy": self.remedy,
+            "reason_contains": self.reason_contains,
+            "problems": list(self.problems),
+            "seconds": round(self.seconds, 6),
+        }
 
 
 @dataclass(frozen=True)
@@ -155,13 +178,23 @@ class Coverage:
     def merged(self, other: Coverage) -> Coverage:
         """This coverage plus another run of the same pack."""
         counts = dict(other.decided)
-        return Coverage(self.pack, self.path, self.rules,
-                        tuple((r, n + counts.get(r, 0)) for r, n in self.decided))
+        return Coverage(
+            self.pack,
+            self.path,
+            self.rules,
+            tuple((r, n + counts.get(r, 0)) for r, n in self.decided),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pack": self.pack, "path": self.path, "rules": len(self.rules),
-                "covered": self.covered, "never": self.never,
-                "decided": dict(self.decided), "percent": round(self.percent, 1)}
+        return {
+            "pack": self.pack,
+            "path": self.path,
+            "rules": len(self.rules),
+            "covered": self.covered,
+            "never": self.never,
+            "decided": dict(self.decided),
+            "percent": round(self.percent, 1),
+        }
 
 
 @dataclass(frozen=True)
@@ -181,11 +214,18 @@ class SuiteResult:
         return [c for c in self.cases if not c.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "name": self.name, "config": self.config,
-                "pack": self.pack, "total": len(self.cases),
-                "passed": len(self.cases) - len(self.failures), "failed": len(self.failures),
-                "cases": [c.to_dict() for c in self.cases],
-                "coverage": self.coverage.to_dict(), "seconds": round(self.seconds, 6)}
+        return {
+            "path": self.path,
+            "name": self.name,
+            "config": self.config,
+            "pack": self.pack,
+            "total": len(self.cases),
+            "passed": len(self.cases) - len(self.failures),
+            "failed": len(self.failures),
+            "cases": [c.to_dict() for c in self.cases],
+            "coverage": self.coverage.to_dict(),
+            "seconds": round(self.seconds, 6),
+        }
 
 
 @dataclass(frozen=True)
@@ -216,11 +256,16 @@ class RunResult:
         return not self.failed and not self.low_coverage
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "total": self.total, "passed": self.total - self.failed,
-                "failed": self.failed, "suites": [s.to_dict() for s in self.suites],
-                "coverage": [c.to_dict() for c in self.coverage],
-                "min_coverage": self.min_coverage,
-                "low_coverage": [c.pack for c in self.low_coverage]}
+        return {
+            "ok": self.ok,
+            "total": self.total,
+            "passed": self.total - self.failed,
+            "failed": self.failed,
+            "suites": [s.to_dict() for s in self.suites],
+            "coverage": [c.to_dict() for c in self.coverage],
+            "min_coverage": self.min_coverage,
+            "low_coverage": [c.pack for c in self.low_coverage],
+        }
 
 
 # --- running ------------------------------------------------------------------------
@@ -239,8 +284,9 @@ def _named(ref: tuple[str, Position] | None, key: str) -> str | None:
 class Runner:
     """Runs suites, loading each configuration and compiling each pack once."""
 
-    def __init__(self, config: str | None = None, rules: str | None = None,
-                 default_config: str | None = None) -> None:
+    def __init__(
+        self, config: str | None = None, rules: str | None = None, default_config: str | None = None
+    ) -> None:
         """``config``/``rules`` override what suites name; ``default_config`` fills a gap."""
         self.config = config
         self.rules = rules
@@ -251,15 +297,16 @@ class Runner:
     def _config_for(self, suite: Suite) -> Config:
         path = self.config or _named(suite.config, "config") or self.default_config
         if path is None:
-            raise InputError(Position(suite.path, 1, 1),
-                             "the suite names no configuration: add 'config: FILE' to it "
-                             "or pass --config FILE")
+            raise InputError(
+                Position(suite.path, 1, 1),
+                "the suite names no configuration: add 'config: FILE' to it or pass --config FILE",
+            )
         if path not in self._configs:
             self._configs[path] = load_config(path)
         return self._configs[path]
 
     def _pack_for(self, suite: Suite) -> tuple[RulePack, Any]:
-        from whynolog.engine.inference import RuleEngine
+        from whynolog.engine.decide.inference import RuleEngine
 
         path = self.rules or _named(suite.rules, "rules")
         key = str(Path(path or shipped_rules_path()).resolve())
@@ -270,7 +317,7 @@ class Runner:
 
     def run_suite(self, suite: Suite) -> SuiteResult:
         """Run every case of ``suite`` (a failing case never stops the others)."""
-        from whynolog.engine.judge import Judge
+        from whynolog.engine.decide.judge import Judge
 
         config = self._config_for(suite)
         pack, engine = self._pack_for(suite)
@@ -290,14 +337,31 @@ class Runner:
             text = "\n".join(verdict.reasons)
             if case.reason_contains is not None and case.reason_contains not in text:
                 problems.append(f"the reasons do not contain {case.reason_contains!r}")
-            results.append(CaseResult(
-                case.name, case.position, case.expect, verdict.outcome, verdict.rule,
-                verdict.reasons, verdict.remedy, case.reason_contains, tuple(problems),
-                time.perf_counter() - begin))
+            results.append(
+                CaseResult(
+                    case.name,
+                    case.position,
+                    case.expect,
+                    verdict.outcome,
+                    verdict.rule,
+                    verdict.reasons,
+                    verdict.remedy,
+                    case.reason_contains,
+                    tuple(problems),
+                    time.perf_counter() - begin,
+                )
+            )
         where = str(Path(pack.path).resolve())
         coverage = Coverage(pack.name, where, tuple(decided), tuple(decided.items()))
-        return SuiteResult(suite.path, suite.name, config.path, pack.name, tuple(results),
-                           coverage, time.perf_counter() - started)
+        return SuiteResult(
+            suite.path,
+            suite.name,
+            config.path,
+            pack.name,
+            tuple(results),
+            coverage,
+            time.perf_counter() - started,
+        )
 
     def run(self, suites: list[Suite], min_coverage: float | None = None) -> RunResult:
         """Run every suite; coverage is summed per pack."""
@@ -305,14 +369,19 @@ class Runner:
         by_pack: dict[Any, Coverage] = {}
         for result in results:
             key = (result.coverage.pack, result.coverage.rules)  # same pack, wherever it lies
-            by_pack[key] = by_pack[key].merged(result.coverage) if key in by_pack \
-                else result.coverage
+            by_pack[key] = (
+                by_pack[key].merged(result.coverage) if key in by_pack else result.coverage
+            )
         return RunResult(tuple(results), tuple(by_pack.values()), min_coverage)
 
 
-def run_suites(paths: list[str], config: str | None = None, rules: str | None = None,
-               default_config: str | None = None,
-               min_coverage: float | None = None) -> RunResult:
+def run_suites(
+    paths: list[str],
+    config: str | None = None,
+    rules: str | None = None,
+    default_config: str | None = None,
+    min_coverage: float | None = None,
+) -> RunResult:
     """Load every suite (reporting all their problems together), then run them all."""
     suites: list[Suite] = []
     errors: list[InputError] = []
@@ -350,40 +419,83 @@ def failure_details(case: CaseResult) -> str:
 def junit_xml(run: RunResult) -> str:
     """The run as JUnit XML: one testcase per case; coverage below the minimum fails too."""
     gates = len(run.coverage) if run.min_coverage is not None else 0
-    root = ET.Element("testsuites", name="whynolog", tests=str(run.total + gates),
-                      failures=str(run.failed + len(run.low_coverage)), errors="0",
-                      time=f"{sum(s.seconds for s in run.suites):.6f}")
+    root = ET.Element(
+        "testsuites",
+        name="whynolog",
+        tests=str(run.total + gates),
+        failures=str(run.failed + len(run.low_coverage)),
+        errors="0",
+        time=f"{sum(s.seconds for s in run.suites):.6f}",
+    )
     for suite in run.suites:
-        node = ET.SubElement(root, "testsuite", name=_x(suite.name), tests=str(len(suite.cases)),
-                             failures=str(len(suite.failures)), errors="0", skipped="0",
-                             time=f"{suite.seconds:.6f}", file=_x(suite.path))
+        node = ET.SubElement(
+            root,
+            "testsuite",
+            name=_x(suite.name),
+            tests=str(len(suite.cases)),
+            failures=str(len(suite.failures)),
+            errors="0",
+            skipped="0",
+            time=f"{suite.seconds:.6f}",
+            file=_x(suite.path),
+        )
         props = ET.SubElement(node, "properties")
-        for key, value in (("config", suite.config), ("rules", suite.coverage.path),
-                           ("pack", suite.pack),
-                           ("rule_coverage", f"{suite.coverage.percent:.1f}")):
+        for key, value in (
+            ("config", suite.config),
+            ("rules", suite.coverage.path),
+            ("pack", suite.pack),
+            ("rule_coverage", f"{suite.coverage.percent:.1f}"),
+        ):
             ET.SubElement(props, "property", name=key, value=_x(value))
         for case in suite.cases:
-            test = ET.SubElement(node, "testcase", classname=_x(suite.name), name=_x(case.name),
-                                 file=_x(case.position.path), line=str(case.position.line),
-                                 time=f"{case.seconds:.6f}")
+            test = ET.SubElement(
+                node,
+                "testcase",
+                classname=_x(suite.name),
+                name=_x(case.name),
+                file=_x(case.position.path),
+                line=str(case.position.line),
+                time=f"{case.seconds:.6f}",
+            )
             if not case.passed:
-                failure = ET.SubElement(test, "failure", message=_x("; ".join(case.problems)),
-                                        type="wrong-outcome" if case.outcome != case.expect
-                                        else "wrong-reason")
+                failure = ET.SubElement(
+                    test,
+                    "failure",
+                    message=_x("; ".join(case.problems)),
+                    type="wrong-outcome" if case.outcome != case.expect else "wrong-reason",
+                )
                 failure.text = _x(failure_details(case))
     if run.min_coverage is not None:
-        node = ET.SubElement(root, "testsuite", name="rule coverage",
-                             tests=str(len(run.coverage)), failures=str(len(run.low_coverage)),
-                             errors="0", skipped="0", time="0")
+        node = ET.SubElement(
+            root,
+            "testsuite",
+            name="rule coverage",
+            tests=str(len(run.coverage)),
+            failures=str(len(run.low_coverage)),
+            errors="0",
+            skipped="0",
+            time="0",
+        )
         for cov in run.coverage:
-            test = ET.SubElement(node, "testcase", classname="rule coverage",
-                                 name=_x(f"pack {cov.pack}: at least {run.min_coverage:g}% of "
-                                         f"rules decide a case"), time="0")
+            test = ET.SubElement(
+                node,
+                "testcase",
+                classname="rule coverage",
+                name=_x(f"pack {cov.pack}: at least {run.min_coverage:g}% of rules decide a case"),
+                time="0",
+            )
             if cov in run.low_coverage:
-                failure = ET.SubElement(test, "failure", type="low-coverage", message=_x(
-                    f"{cov.percent:.1f}% < {run.min_coverage:g}%: "
-                    f"never decided: {', '.join(cov.never)}"))
-                failure.text = _x(f"covered: {', '.join(cov.covered)}\n"
-                                  f"never decided: {', '.join(cov.never)}")
+                failure = ET.SubElement(
+                    test,
+                    "failure",
+                    type="low-coverage",
+                    message=_x(
+                        f"{cov.percent:.1f}% < {run.min_coverage:g}%: "
+                        f"never decided: {', '.join(cov.never)}"
+                    ),
+                )
+                failure.text = _x(
+                    f"covered: {', '.join(cov.covered)}\nnever decided: {', '.join(cov.never)}"
+                )
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from whynolog.engine.cache import remember, remembered
-from whynolog.engine.rulepack import ALWAYS_FACT, RulePack
+from whynolog.engine.base.cache import remember, remembered
+from whynolog.engine.decide.rulepack import ALWAYS_FACT, RulePack
 
 _SESSION = "whynolog"
 MAX_REMEMBERED = 100_000  # decisions kept between runs, at most
@@ -65,10 +65,12 @@ class RuleEngine:
         self._fired: list[str] = []
         # What the rules are to durable_rules (whatever the ruleset is called here): the key
         # of the decisions kept between runs, for an engine that keeps them.
-        self._rules = json.dumps(pack.to_durable("|"), sort_keys=True).encode() \
-            if memoise and kept else None
+        self._rules = (
+            json.dumps(pack.to_durable("|"), sort_keys=True).encode() if memoise and kept else None
+        )
         self._cache: dict[tuple[Any, ...], tuple[str, ...]] = (
-            remembered("decisions", self._rules) or {}) if self._rules is not None else {}
+            (remembered("decisions", self._rules) or {}) if self._rules is not None else {}
+        )
         self._kept = len(self._cache)
         self.evaluations = 0  # how many vectors durable_rules judged (not cache hits)
         with _lock:

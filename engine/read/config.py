@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from whynolog.engine.addresses import clean_domain
-from whynolog.engine.errors import InputError, InputErrors, Position
-from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import load_yaml, position_of, read_bytes, read_text
+from whynolog.engine.base.errors import InputError, InputErrors, Position
+from whynolog.engine.base.schemas import validate
+from whynolog.engine.base.yamlio import load_yaml, position_of, read_bytes, read_text
+from whynolog.engine.read.addresses import clean_domain
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,12 @@ class User:
         return hash(self.name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "emails": list(self.emails), "active": self.active,
-                "ignore": list(self.ignore)}
+        return {
+            "name": self.name,
+            "emails": list(self.emails),
+            "active": self.active,
+            "ignore": list(self.ignore),
+        }
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,10 @@ def load_config(path: str) -> Config:
     """Read and validate ``org.yaml``; every problem is reported with its position.
 
     A configuration that loaded cleanly is remembered by the hash of its bytes
-    (see :mod:`whynolog.engine.cache`), so interactive runs skip re-validating
+    (see :mod:`whynolog.engine.base.cache`), so interactive runs skip re-validating
     a large, unchanged file.
     """
-    from whynolog.engine.cache import cached
+    from whynolog.engine.base.cache import cached
 
     raw = read_bytes(path)
     return cached("config", raw, lambda: _load_config(path, raw))
@@ -112,15 +116,17 @@ def _load_config(path: str, raw: bytes) -> Config:
     if data is None:
         raise InputError(Position(path, 1, 1), "empty configuration: expected 'organization:'")
     if not isinstance(data, dict):
-        raise InputError(Position(path, getattr(data, "line", 1), getattr(data, "col", 1)),
-                         "the configuration must be a mapping with 'organization:'")
+        raise InputError(
+            Position(path, getattr(data, "line", 1), getattr(data, "col", 1)),
+            "the configuration must be a mapping with 'organization:'",
+        )
     validate(data, "config", path)
     return config_from_data(data, path)
 
 
 def config_from_data(data: dict[str, Any], path: str) -> Config:
     """Build a :class:`Config` from schema-valid data (regexes are checked here)."""
-    from whynolog.engine.filters import check_regex
+    from whynolog.engine.base.regex import check_regex
 
     errors: list[InputError] = []
     org = data["organization"]
@@ -130,28 +136,41 @@ def config_from_data(data: dict[str, Any], path: str) -> Config:
         try:
             last_verified = to_utc(integ["last_verified"])
         except ValueError:
-            errors.append(InputError(position_of(data, ["integration", "last_verified"], path),
-                                     "integration.last_verified: not an ISO 8601 time"))
+            errors.append(
+                InputError(
+                    position_of(data, ["integration", "last_verified"], path),
+                    "integration.last_verified: not an ISO 8601 time",
+                )
+            )
     users = []
     for i, raw in enumerate(data.get("users") or []):
-        users.append(User(
-            name=raw["name"],
-            emails=tuple(e.strip().lower() for e in raw["emails"]),
-            active=raw.get("active", True),
-            ignore=tuple(e.strip().lower() for e in raw.get("ignore") or []),
-            position=position_of(data, ["users", i], path),
-        ))
+        users.append(
+            User(
+                name=raw["name"],
+                emails=tuple(e.strip().lower() for e in raw["emails"]),
+                active=raw.get("active", True),
+                ignore=tuple(e.strip().lower() for e in raw.get("ignore") or []),
+                position=position_of(data, ["users", i], path),
+            )
+        )
     filters = []
     for i, raw in enumerate(data.get("content_filters") or []):
         flt = ContentFilter(
-            name=raw["name"], field=raw.get("field", "any"), contains=raw.get("contains"),
-            regex=raw.get("regex"), position=position_of(data, ["content_filters", i], path))
+            name=raw["name"],
+            field=raw.get("field", "any"),
+            contains=raw.get("contains"),
+            regex=raw.get("regex"),
+            position=position_of(data, ["content_filters", i], path),
+        )
         if flt.regex is not None:
             problem = check_regex(flt.regex)
             if problem:
-                errors.append(InputError(
-                    position_of(data, ["content_filters", i, "regex"], path),
-                    f"content_filters.{i}.regex: filter {flt.name!r}: {problem}"))
+                errors.append(
+                    InputError(
+                        position_of(data, ["content_filters", i, "regex"], path),
+                        f"content_filters.{i}.regex: filter {flt.name!r}: {problem}",
+                    )
+                )
         filters.append(flt)
     if errors:
         raise InputErrors(errors)
@@ -165,5 +184,3 @@ def config_from_data(data: dict[str, Any], path: str) -> Config:
         content_filters=tuple(filters),
         path=path,
     )
-
-

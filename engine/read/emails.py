@@ -20,7 +20,7 @@ Messages are parsed by :class:`email.parser.BytesParser` with the ``compat32``
 policy, which keeps header values as text: the ``default`` policy's structured
 header parser takes seconds per part on long parameter lists (quadratic time), so
 header values are decoded here by a linear-time RFC 2047 decoder, addresses are
-parsed by :mod:`whynolog.engine.addresses`, and the body part is chosen by
+parsed by :mod:`whynolog.engine.read.addresses`, and the body part is chosen by
 :func:`find_body` with the rules of ``EmailMessage.get_body``. HTML is reduced
 to text by a linear scanner, as ``html.parser`` is quadratic on malformed tags.
 """
@@ -44,9 +44,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from whynolog.engine.addresses import parse_addresses
-from whynolog.engine.errors import InputError, InputErrors, Position, problems_of
-from whynolog.engine.yamlio import key_position, load_yaml, position_of, read_bytes, read_text
+from whynolog.engine.base.errors import InputError, InputErrors, Position, problems_of
+from whynolog.engine.base.yamlio import key_position, load_yaml, position_of, read_bytes, read_text
+from whynolog.engine.read.addresses import parse_addresses
 
 MAX_BODY_CHARS = 1_000_000
 MAX_HTML_CHARS = 5_000_000
@@ -58,16 +58,47 @@ EMAIL_KEYS = ("message_id", "date", "from", "to", "cc", "bcc", "subject", "body"
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
-_KINDS = {".yaml": "yaml", ".yml": "yaml", ".json": "yaml", ".eml": "eml",
-          ".mbox": "mbox", ".mbx": "mbox"}
+_KINDS = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "yaml",
+    ".eml": "eml",
+    ".mbox": "mbox",
+    ".mbx": "mbox",
+}
 # Header names that open real messages; any X-, List-, ARC-... header counts too.
-_HEADER_NAMES = frozenset({
-    "from", "to", "cc", "bcc", "subject", "date", "sender", "reply-to", "message-id",
-    "received", "return-path", "delivered-to", "mime-version", "content-type",
-    "dkim-signature", "authentication-results", "received-spf", "envelope-to",
-    "in-reply-to", "references", "thread-topic", "thread-index", "user-agent",
-    "importance", "priority", "domainkey-signature", "precedence", "organization",
-})
+_HEADER_NAMES = frozenset(
+    {
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "date",
+        "sender",
+        "reply-to",
+        "message-id",
+        "received",
+        "return-path",
+        "delivered-to",
+        "mime-version",
+        "content-type",
+        "dkim-signature",
+        "authentication-results",
+        "received-spf",
+        "envelope-to",
+        "in-reply-to",
+        "references",
+        "thread-topic",
+        "thread-index",
+        "user-agent",
+        "importance",
+        "priority",
+        "domainkey-signature",
+        "precedence",
+        "organization",
+    }
+)
 _HEADER_PREFIXES = ("x-", "arc-", "list-", "content-", "resent-", "original-")
 _MAX_BODY_BYTES = 4 * MAX_BODY_CHARS  # enough bytes for MAX_BODY_CHARS in any UTF
 _MAX_DATE_CHARS = 200
@@ -135,7 +166,7 @@ def sniff_kind(data: bytes) -> str:
     """
     head = data[:4096]
     if head.startswith(codecs.BOM_UTF8):
-        head = head[len(codecs.BOM_UTF8):]
+        head = head[len(codecs.BOM_UTF8) :]
     if head.lstrip(b"\r\n").startswith(b"From "):
         return "mbox"
     first = re.match(rb"([!-9;-~]+)[ \t]*:", head)
@@ -158,13 +189,16 @@ def _load_bytes(name: str, data: bytes, kind: str) -> list[Email]:
 
 def _load_directory(path: str) -> list[Email]:
     try:
-        files = sorted((p for p in Path(path).iterdir()
-                        if p.suffix.lower() in _KINDS and p.is_file()), key=lambda p: p.name)
+        files = sorted(
+            (p for p in Path(path).iterdir() if p.suffix.lower() in _KINDS and p.is_file()),
+            key=lambda p: p.name,
+        )
     except OSError as exc:
         raise InputError(path, f"cannot read directory: {exc.strerror}") from None
     if not files:
-        raise InputError(path, "directory holds no email files "
-                         "(*.eml, *.mbox, *.mbx, *.yaml, *.yml, *.json)")
+        raise InputError(
+            path, "directory holds no email files (*.eml, *.mbox, *.mbx, *.yaml, *.yml, *.json)"
+        )
     emails: list[Email] = []
     errors: list[InputError] = []
     for file in files:
@@ -181,8 +215,9 @@ def _raise(errors: list[InputError]) -> None:
     if len(errors) == 1:
         raise errors[0]
     if len(errors) > MAX_ERRORS:
-        more = InputError(errors[MAX_ERRORS].position.path,
-                          f"... and {len(errors) - MAX_ERRORS} more errors")
+        more = InputError(
+            errors[MAX_ERRORS].position.path, f"... and {len(errors) - MAX_ERRORS} more errors"
+        )
         errors = [*errors[:MAX_ERRORS], more]
     if errors:
         raise InputErrors(errors)
@@ -201,15 +236,19 @@ def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
     if isinstance(root, dict) and "emails" in root:
         extra = [k for k in root if k != "emails"]
         if extra:
-            raise InputError(key_position(root, extra[0], file),
-                             f"unknown key {extra[0]!r} next to 'emails:'; allowed: emails")
+            raise InputError(
+                key_position(root, extra[0], file),
+                f"unknown key {extra[0]!r} next to 'emails:'; allowed: emails",
+            )
         items = root["emails"]
         base = ["emails"]
         if items is None:
             return []
         if not isinstance(items, list):
-            raise InputError(position_of(root, ["emails"], file),
-                             f"emails: expected a list of emails, got {_describe(items)}")
+            raise InputError(
+                position_of(root, ["emails"], file),
+                f"emails: expected a list of emails, got {_describe(items)}",
+            )
     elif isinstance(root, dict):
         return [email_from_mapping(root, file)]
     elif isinstance(root, list):
@@ -220,8 +259,9 @@ def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
     errors: list[InputError] = []
     for i, item in enumerate(items):
         try:
-            emails.append(email_from_mapping(item, file, [*base, i],
-                                             position_of(root, [*base, i], file)))
+            emails.append(
+                email_from_mapping(item, file, [*base, i], position_of(root, [*base, i], file))
+            )
         except (InputError, InputErrors) as exc:
             errors.extend(problems_of(exc))
     _raise(errors)
@@ -235,8 +275,9 @@ def _parse_yaml(file: str, text: str) -> Any:
         raise InputError(Position(file), f"YAML error: {exc}") from None
 
 
-def email_from_mapping(data: Any, file: str, index_path: Sequence[str | int] = (),
-                       where: Position | None = None) -> Email:
+def email_from_mapping(
+    data: Any, file: str, index_path: Sequence[str | int] = (), where: Position | None = None
+) -> Email:
     """One email from a YAML/JSON mapping (keys as in :data:`EMAIL_KEYS`).
 
     ``index_path`` is where the mapping sits in its file (``["emails", 2]``); it
@@ -254,8 +295,11 @@ def email_from_mapping(data: Any, file: str, index_path: Sequence[str | int] = (
         if key not in EMAIL_KEYS:
             close = difflib.get_close_matches(str(key), EMAIL_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            reader.error(key_position(data, key, file), None,
-                         f"unknown key {key!r}{hint}; allowed: {', '.join(sorted(EMAIL_KEYS))}")
+            reader.error(
+                key_position(data, key, file),
+                None,
+                f"unknown key {key!r}{hint}; allowed: {', '.join(sorted(EMAIL_KEYS))}",
+            )
     sender, display = reader.sender(start)
     to, cc, bcc = (reader.addresses(key) for key in ("to", "cc", "bcc"))
     subject = reader.text("subject") or ""
@@ -263,8 +307,18 @@ def email_from_mapping(data: Any, file: str, index_path: Sequence[str | int] = (
     message_id = (reader.text("message_id") or "").strip() or None
     date = reader.date()
     _raise(sorted(reader.errors, key=lambda e: (e.position.line, e.position.col)))
-    return Email(sender=sender, to=to, cc=cc, bcc=bcc, subject=subject, body=body,
-                 message_id=message_id, date=date, sender_display=display, source=start)
+    return Email(
+        sender=sender,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        subject=subject,
+        body=body,
+        message_id=message_id,
+        date=date,
+        sender_display=display,
+        source=start,
+    )
 
 
 class _MappingReader:
@@ -309,8 +363,11 @@ class _MappingReader:
         if isinstance(value, str):
             return tuple(self._parse(value, (key,), self.at(key)))
         if not isinstance(value, list):
-            self.error(self.at(key), (key,),
-                       f"expected a list of addresses or a string, got {_describe(value)}")
+            self.error(
+                self.at(key),
+                (key,),
+                f"expected a list of addresses or a string, got {_describe(value)}",
+            )
             return ()
         if len(value) > MAX_ADDRESSES:
             self.error(self.at(key), (key,), f"more than {MAX_ADDRESSES} addresses")
@@ -318,8 +375,9 @@ class _MappingReader:
         found: dict[str, None] = {}
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                self.error(self.at(key, i), (key, i),
-                           f"expected an address string, got {_describe(item)}")
+                self.error(
+                    self.at(key, i), (key, i), f"expected an address string, got {_describe(item)}"
+                )
                 continue
             found.update(dict.fromkeys(self._parse(item, (key, i), self.at(key, i))))
         if len(found) > MAX_ADDRESSES:
@@ -344,9 +402,12 @@ class _MappingReader:
             when = _to_utc(value)
             if when is not None:
                 return when
-            self.error(self.at("date"), ("date",),
-                       f"{_short(str(value))} is not a date (use ISO 8601 like "
-                       "2026-11-20T14:03:00Z or an RFC 2822 date)")
+            self.error(
+                self.at("date"),
+                ("date",),
+                f"{_short(str(value))} is not a date (use ISO 8601 like "
+                "2026-11-20T14:03:00Z or an RFC 2822 date)",
+            )
             return None
         self.error(self.at("date"), ("date",), f"expected a date, got {_describe(value)}")
         return None
@@ -389,8 +450,15 @@ def _parse_date_text(text: str) -> dt.datetime | None:
 
 
 def _describe(value: Any) -> str:
-    kinds = {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number",
-             float: "a number", bytes: "binary data", set: "a set"}
+    kinds = {
+        dict: "a mapping",
+        list: "a list",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        bytes: "binary data",
+        set: "a set",
+    }
     for kind, name in kinds.items():
         if isinstance(value, kind):
             if kind in (bool, int, float):
@@ -428,29 +496,35 @@ def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
     headers = _headers(msg)
     if "from" not in headers:
         if not headers:
-            raise InputError(start, "not an email message: no RFC 5322 headers "
-                             "(like 'From: ...') at the start")
+            raise InputError(
+                start, "not an email message: no RFC 5322 headers (like 'From: ...') at the start"
+            )
         raise InputError(start, "not an email message: it has no From header")
 
     def where(name: str) -> Position:
-        found = re.search(rb"(?im)^" + name.encode("ascii") + rb"[ \t]*:", raw[:_head_end(raw)])
+        found = re.search(rb"(?im)^" + name.encode("ascii") + rb"[ \t]*:", raw[: _head_end(raw)])
         return Position(file, line + raw.count(b"\n", 0, found.start()), 1) if found else start
 
     def addresses(name: str) -> tuple[str, ...]:
         found = parse_addresses(headers.get(name, []))
         if len(found) > MAX_ADDRESSES:
-            raise InputError(where(name), f"{name.title()} header: more than "
-                             f"{MAX_ADDRESSES} addresses")
+            raise InputError(
+                where(name), f"{name.title()} header: more than {MAX_ADDRESSES} addresses"
+            )
         return tuple(found)
 
     sender = addresses("from")
     if not sender:
-        raise InputError(where("from"), "the From header holds no email address: "
-                         f"{_short(headers['from'][0])}")
+        raise InputError(
+            where("from"), f"the From header holds no email address: {_short(headers['from'][0])}"
+        )
     message_id = (headers.get("message-id") or [""])[0].strip() or None
     date_text = (headers.get("date") or [""])[0]
     return Email(
-        sender=sender[0], to=addresses("to"), cc=addresses("cc"), bcc=addresses("bcc"),
+        sender=sender[0],
+        to=addresses("to"),
+        cc=addresses("cc"),
+        bcc=addresses("bcc"),
         subject=decode_header_text((headers.get("subject") or [""])[0]).strip(),
         body=_body(msg, start),
         message_id=message_id,
@@ -474,8 +548,9 @@ def _check_content_types(file: str, raw: bytes, line: int) -> None:
     for found in _CONTENT_TYPE.finditer(raw):
         if found.end() - found.start() > MAX_CONTENT_TYPE_CHARS:
             where = Position(file, line + raw.count(b"\n", 0, found.start()), 1)
-            raise InputError(where, f"Content-Type header longer than {MAX_CONTENT_TYPE_CHARS}"
-                             " characters")
+            raise InputError(
+                where, f"Content-Type header longer than {MAX_CONTENT_TYPE_CHARS} characters"
+            )
 
 
 _CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
@@ -518,7 +593,7 @@ def decode_header_text(value: str) -> str:
     pieces: list[str | tuple[str, list[bytes]]] = []
     pos = 0
     for match in _ENCODED_WORD.finditer(value):
-        gap = value[pos:match.start()]
+        gap = value[pos : match.start()]
         pos = match.end()
         last = pieces[-1] if pieces else None
         if gap and not (gap.isspace() and isinstance(last, tuple)):
@@ -532,8 +607,7 @@ def decode_header_text(value: str) -> str:
         else:
             pieces.append((charset, [data]))
     pieces.append(value[pos:])
-    return "".join(p if isinstance(p, str) else decode_bytes(b"".join(p[1]), p[0])
-                   for p in pieces)
+    return "".join(p if isinstance(p, str) else decode_bytes(b"".join(p[1]), p[0]) for p in pieces)
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
@@ -645,8 +719,9 @@ def _load_mbox(file: str, data: bytes) -> list[Email]:
     if not stripped:
         raise InputError(Position(file, 1, 1), "empty mbox: no messages")
     if not stripped.startswith(b"From "):
-        raise InputError(Position(file, 1, 1),
-                         "not an mbox file: it must start with a 'From ' line")
+        raise InputError(
+            Position(file, 1, 1), "not an mbox file: it must start with a 'From ' line"
+        )
     starts = [m.start() for m in re.finditer(rb"(?m)^From ", body)]
     emails: list[Email] = []
     errors: list[InputError] = []
@@ -656,7 +731,7 @@ def _load_mbox(file: str, data: bytes) -> list[Email]:
         counted = begin
         end = starts[i + 1] if i + 1 < len(starts) else len(body)
         newline = body.find(b"\n", begin, end)
-        chunk = body[newline + 1:end] if newline >= 0 else b""
+        chunk = body[newline + 1 : end] if newline >= 0 else b""
         chunk = re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
         if chunk.endswith(b"\n\n") or chunk.endswith(b"\r\n\r\n"):  # the separating blank line
             chunk = chunk[:-2] if chunk.endswith(b"\r\n") else chunk[:-1]
@@ -672,14 +747,54 @@ def _load_mbox(file: str, data: bytes) -> list[Email]:
 # HTML to text
 
 _TAG = re.compile(r"<!--|<(/?)([A-Za-z][^\s/<>]*)[^<>]*>|<[!?][^<>]*>")
-_SKIPPED = {name: re.compile(rf"</{name}[^<>]*>", re.IGNORECASE)
-            for name in ("script", "style", "title", "template")}
-_BLOCKS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "body", "html", "head",
-})
+_SKIPPED = {
+    name: re.compile(rf"</{name}[^<>]*>", re.IGNORECASE)
+    for name in ("script", "style", "title", "template")
+}
+_BLOCKS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "body",
+        "html",
+        "head",
+    }
+)
 
 
 def html_to_text(markup: str) -> str:
@@ -696,7 +811,7 @@ def html_to_text(markup: str) -> str:
         if match is None:
             parts.append(html.unescape(markup[pos:]))
             break
-        parts.append(html.unescape(markup[pos:match.start()]))
+        parts.append(html.unescape(markup[pos : match.start()]))
         pos = match.end()
         if match.group(0) == "<!--":
             close = markup.find("-->", pos)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from whynolog.engine.errors import InputError, Position
+from whynolog.engine.base.errors import InputError, Position
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -53,15 +53,14 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 hash(key)
             except TypeError:
                 raise InputError(
-                    Position(self.name, key_node.start_mark.line + 1,
-                             key_node.start_mark.column + 1),
+                    Position(
+                        self.name, key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                    ),
                     "a mapping key must be a plain value",
                 ) from None
             data[key] = self.construct_object(value_node, deep=True)
-            data.positions[key] = (value_node.start_mark.line + 1,
-                                   value_node.start_mark.column + 1)
-            data.key_positions[key] = (key_node.start_mark.line + 1,
-                                       key_node.start_mark.column + 1)
+            data.positions[key] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            data.key_positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
 
     def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterable[PosList]:
         data = PosList()
@@ -72,7 +71,6 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             data.append(self.construct_object(item, deep=True))
             data.positions.append((item.start_mark.line + 1, item.start_mark.column + 1))
 
-
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Any value PyYAML cannot build (``2026-02-30``, ``!!float x``) is an error here."""
         try:
@@ -80,7 +78,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         except (ValueError, TypeError, OverflowError) as exc:
             raise InputError(
                 Position(self.name, node.start_mark.line + 1, node.start_mark.column + 1),
-                f"invalid value {_short(str(node.value))!r}: {exc}") from None
+                f"invalid value {_short(str(node.value))!r}: {exc}",
+            ) from None
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -114,8 +113,9 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(Position(name, line, col),
-                         f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+        raise InputError(
+            Position(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
+        ) from None
 
 
 def load_yaml(path: str | Path, text: str | None = None) -> Any:
@@ -138,8 +138,9 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is None:
             raise InputError(name, f"YAML syntax error: {problem}") from None
-        raise InputError(Position(name, mark.line + 1, mark.column + 1),
-                         f"YAML syntax error: {problem}") from None
+        raise InputError(
+            Position(name, mark.line + 1, mark.column + 1), f"YAML syntax error: {problem}"
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(name, f"YAML error: {exc}") from None
     except RecursionError:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
-from whynolog.engine.addresses import domain_of, parent_domains
-from whynolog.engine.config import Config, User
+from whynolog.engine.read.addresses import domain_of, parent_domains
+from whynolog.engine.read.config import Config, User
 
 
 class _IgnoreIndex(NamedTuple):
@@ -76,7 +76,8 @@ class Directory:
     def is_internal(self, address: str) -> bool:
         """``address`` belongs to a user or to an internal domain (or a subdomain of one)."""
         return address in self._owner or self.domain_is_internal(
-            address.rpartition("@")[2].rstrip("."))  # domain_of(), inlined: a hot path
+            address.rpartition("@")[2].rstrip(".")
+        )  # domain_of(), inlined: a hot path
 
     def _covered(self, domain: str) -> bool:
         """Cached per domain: logs repeat the same domains far more than the same addresses."""

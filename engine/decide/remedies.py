@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from whynolog.engine.config import Config, User
-from whynolog.engine.emails import Email
-from whynolog.engine.facts import FactDeriver
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.verdict import Fix
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.verdict import Fix
+from whynolog.engine.facts.derive import FactDeriver
+from whynolog.engine.read.config import Config, User
+from whynolog.engine.read.emails import Email
 
 MAX_CHANGES = 3
 MAX_EVALUATIONS = 64
@@ -39,8 +39,10 @@ def _replace_user(config: Config, name: str, edit: Callable[[User], User]) -> Co
 def _candidates(config: Config, details: dict[str, Any], rule_id: str | None) -> Iterator[Change]:
     """Edits that could lift what stopped the email (one concern each)."""
     if not details["credentials_valid"]:
-        yield Change("fix the integration's admin password+token (integration.credentials: "
-                     "valid)", lambda c: dataclasses.replace(c, credentials_valid=True))
+        yield Change(
+            "fix the integration's admin password+token (integration.credentials: valid)",
+            lambda c: dataclasses.replace(c, credentials_valid=True),
+        )
     sender = details["sender"]
     if details["direction"] == "outbound" and sender and not details["sender_user_active"]:
         if details["sender_user"]:
@@ -57,20 +59,27 @@ def _candidates(config: Config, details: dict[str, Any], rule_id: str | None) ->
                 yield _attach(config, address)
     for flt in details["filter_hits"]:
         name = flt["name"]
-        yield Change(f"narrow or remove content filter {name!r}",
-                     lambda c, n=name: dataclasses.replace(
-                         c, content_filters=tuple(f for f in c.content_filters if f.name != n)))
+        yield Change(
+            f"narrow or remove content filter {name!r}",
+            lambda c, n=name: dataclasses.replace(
+                c, content_filters=tuple(f for f in c.content_filters if f.name != n)
+            ),
+        )
     for hit in details["ignore_hits"]:
         user, entry = hit["user"], hit["entry"]
-        yield Change(f"remove {entry!r} from {user}'s ignore list",
-                     lambda c, u=user, e=entry: _replace_user(
-                         c, u, lambda x: dataclasses.replace(
-                             x, ignore=tuple(i for i in x.ignore if i != e))))
+        yield Change(
+            f"remove {entry!r} from {user}'s ignore list",
+            lambda c, u=user, e=entry: _replace_user(
+                c, u, lambda x: dataclasses.replace(x, ignore=tuple(i for i in x.ignore if i != e))
+            ),
+        )
 
 
 def _activate(name: str) -> Change:
-    return Change(f"activate the account of {name}",
-                  lambda c: _replace_user(c, name, lambda u: dataclasses.replace(u, active=True)))
+    return Change(
+        f"activate the account of {name}",
+        lambda c: _replace_user(c, name, lambda u: dataclasses.replace(u, active=True)),
+    )
 
 
 def _attach(config: Config, address: str) -> Change:
@@ -78,16 +87,23 @@ def _attach(config: Config, address: str) -> Change:
     local = address.partition("@")[0]
     for user in config.users:
         if user.active and any(e.partition("@")[0] == local for e in user.emails):
-            return Change(f"add {address} to {user.name}'s addresses (alias)",
-                          lambda c, n=user.name: _replace_user(
-                              c, n, lambda u: dataclasses.replace(u, emails=(*u.emails, address))))
-    return Change(f"attach {address} to its user as an alias (or create a user for it)",
-                  lambda c: dataclasses.replace(
-                      c, users=(*c.users, User(name=f"<user of {address}>", emails=(address,)))))
+            return Change(
+                f"add {address} to {user.name}'s addresses (alias)",
+                lambda c, n=user.name: _replace_user(
+                    c, n, lambda u: dataclasses.replace(u, emails=(*u.emails, address))
+                ),
+            )
+    return Change(
+        f"attach {address} to its user as an alias (or create a user for it)",
+        lambda c: dataclasses.replace(
+            c, users=(*c.users, User(name=f"<user of {address}>", emails=(address,)))
+        ),
+    )
 
 
-def find_fix(config: Config, engine: RuleEngine, email: Email, duplicate: bool,
-             target: str = "LOG_OK") -> Fix | None:
+def find_fix(
+    config: Config, engine: RuleEngine, email: Email, duplicate: bool, target: str = "LOG_OK"
+) -> Fix | None:
     """The fewest verified changes after which ``email`` gets ``target``, or None."""
     frontier: list[tuple[Config, tuple[str, ...]]] = [(config, ())]
     evaluations = 0

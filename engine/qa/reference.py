@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from whynolog.engine.facts import FACTS
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.prediction import CONSTRAINTS
-from whynolog.engine.rulepack import RulePack, fact_domains, product_of
+from whynolog.engine.audit.prediction import CONSTRAINTS
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.rulepack import RulePack, fact_domains, product_of
+from whynolog.engine.facts.derive import FACTS
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,15 @@ class RuleDoc:
     misses: dict[str, Any] | None  # facts for which it does not match (None: always matches)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "priority": self.priority, "outcome": self.outcome,
-                "description": self.description, "conditions": list(self.conditions),
-                "decides": self.decides, "misses": self.misses}
+        return {
+            "id": self.id,
+            "priority": self.priority,
+            "outcome": self.outcome,
+            "description": self.description,
+            "conditions": list(self.conditions),
+            "decides": self.decides,
+            "misses": self.misses,
+        }
 
 
 def document(pack: RulePack, engine: RuleEngine | None = None) -> list[RuleDoc]:
@@ -55,10 +61,18 @@ def document(pack: RulePack, engine: RuleEngine | None = None) -> list[RuleDoc]:
                 misses.setdefault(rule.id, combo)
         if len(decides) == len(pack.rules) and len(misses) == len(pack.rules):
             break
-    return [RuleDoc(r.id, r.priority, r.outcome, r.description,
-                    tuple(c.describe() for c in r.conditions),
-                    _relevant(decides.get(r.id), r), _relevant(misses.get(r.id), r))
-            for r in pack.rules]
+    return [
+        RuleDoc(
+            r.id,
+            r.priority,
+            r.outcome,
+            r.description,
+            tuple(c.describe() for c in r.conditions),
+            _relevant(decides.get(r.id), r),
+            _relevant(misses.get(r.id), r),
+        )
+        for r in pack.rules
+    ]
 
 
 def _relevant(vector: dict[str, Any] | None, rule: Any) -> dict[str, Any] | None:

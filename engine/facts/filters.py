@@ -7,42 +7,13 @@ subject and body are each scanned once whatever the number of filters.
 
 from __future__ import annotations
 
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import re2
 
-from whynolog.engine.config import ContentFilter
-
-_UNSUPPORTED = (
-    ("(?=", "lookahead (?=...)"), ("(?!", "negative lookahead (?!...)"),
-    ("(?<=", "lookbehind (?<=...)"), ("(?<!", "negative lookbehind (?<!...)"),
-    ("(?>", "atomic group (?>...)"), ("(?P=", "named backreference (?P=...)"),
-)
-
-
-@cache
-def _options() -> Any:
-    options = re2.Options()
-    options.case_sensitive = False
-    options.log_errors = False
-    return options
-
-
-def check_regex(pattern: str) -> str | None:
-    """Why RE2 cannot run ``pattern`` (naming the unsupported feature), or None."""
-    try:
-        re2.compile(pattern, options=_options())
-    except re2.error as exc:
-        for marker, feature in _UNSUPPORTED:
-            if marker in pattern:
-                return f"the linear-time regex engine does not support {feature}"
-        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) \
-            else str(exc)
-        if "invalid escape sequence: \\" in detail and detail[-1:].isdigit():
-            return "the linear-time regex engine does not support backreferences (\\1)"
-        return f"invalid regex: {detail}"
-    return None
+from whynolog.engine.base.regex import regex_options
+from whynolog.engine.read.config import ContentFilter
 
 
 def _as_regex(flt: ContentFilter) -> str:
@@ -59,15 +30,15 @@ class FilterSet:
         self.filters = filters
         self._subject_memo: dict[str, tuple[int, ...]] = {}
         self._logged_memo: dict[str, tuple[int, ...]] = {}
-        self._subject = self._compile([i for i, f in enumerate(filters)
-                                       if f.field in ("subject", "any")])
-        self._body = self._compile([i for i, f in enumerate(filters)
-                                    if f.field in ("body", "any")])
+        self._subject = self._compile(
+            [i for i, f in enumerate(filters) if f.field in ("subject", "any")]
+        )
+        self._body = self._compile([i for i, f in enumerate(filters) if f.field in ("body", "any")])
 
     def _compile(self, indexes: list[int]) -> tuple[Any, list[int]] | None:
         if not indexes:
             return None
-        matcher = re2.Set.SearchSet(_options())
+        matcher = re2.Set.SearchSet(regex_options())
         for i in indexes:
             matcher.Add(_as_regex(self.filters[i]))
         matcher.Compile()
@@ -98,8 +69,9 @@ class FilterSet:
         if hit is None:
             if len(self._logged_memo) >= _MEMO_SIZE:
                 self._logged_memo.clear()
-            hit = self._logged_memo[subject] = tuple(sorted(
-                self._match(self._subject, subject) | self._empty_body))
+            hit = self._logged_memo[subject] = tuple(
+                sorted(self._match(self._subject, subject) | self._empty_body)
+            )
         return hit
 
     def _subject_hits(self, subject: str) -> tuple[int, ...]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, BinaryIO, NamedTuple
 
-from whynolog.engine.addresses import addresses_in, normalise, parse_addresses
-from whynolog.engine.errors import InputError, Position
+from whynolog.engine.base.errors import InputError, Position
+from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
 
 LOG_FORMATS = ("text", "csv", "jsonl")
 
@@ -58,12 +58,27 @@ _HEADERS = {
     "message_id": "message_id",
     "user": "user",
 }
-_HEADER_FORMS = {form: key for name, key in _HEADERS.items()
-                 for form in (name, name.title(), name.upper(), name.capitalize(),
-                              name.title().replace("-Id", "-ID"))}
+_HEADER_FORMS = {
+    form: key
+    for name, key in _HEADERS.items()
+    for form in (
+        name,
+        name.title(),
+        name.upper(),
+        name.capitalize(),
+        name.title().replace("-Id", "-ID"),
+    )
+}
 """Header names as logs spell them, for a look-up without ``strip().lower()``."""
-_USUAL_ORDER = tuple((name, key, len(name)) for name, key in (
-    ("From:", "from"), ("To:", "to"), ("Cc:", "cc"), ("Message-ID:", "message_id")))
+_USUAL_ORDER = tuple(
+    (name, key, len(name))
+    for name, key in (
+        ("From:", "from"),
+        ("To:", "to"),
+        ("Cc:", "cc"),
+        ("Message-ID:", "message_id"),
+    )
+)
 """The header lines exports usually write, in their order: read without the general loop."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
@@ -72,8 +87,11 @@ _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
 @cache
 def _minutes_seconds() -> dict[str, dt.timedelta]:
     """``:MM:SS`` → its duration, for every valid minute and second (built on first use)."""
-    return {f":{m:02d}:{s:02d}": dt.timedelta(minutes=m, seconds=s)
-            for m in range(60) for s in range(60)}
+    return {
+        f":{m:02d}:{s:02d}": dt.timedelta(minutes=m, seconds=s)
+        for m in range(60)
+        for s in range(60)
+    }
 
 
 class LogEntry(NamedTuple):
@@ -182,7 +200,10 @@ _Parser = Callable[[str, Iterator[_Batch], Callable[[str], bool]], Iterator[Any]
 
 
 def _read(
-    path: str, stream: BinaryIO | None, parser: _Parser, is_known: Callable[[str], bool],
+    path: str,
+    stream: BinaryIO | None,
+    parser: _Parser,
+    is_known: Callable[[str], bool],
     before: int = 0,
 ) -> Iterator[LogEntry | RejectedEntry]:
     if stream is None and path == "-":
@@ -223,11 +244,11 @@ def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
             end = block.find(b"\n")
             if end < 0:
                 continue
-            block, skipping = block[end + 1:], False
+            block, skipping = block[end + 1 :], False
         data = pending + block if pending else block
         last = data.rfind(b"\n")
         if last >= 0:
-            pending = data[last + 1:]
+            pending = data[last + 1 :]
             lines = data[:last].decode("utf-8", errors="replace").split("\n")
             if number == 0 and lines[0].startswith("\ufeff"):
                 lines[0] = lines[0][1:]
@@ -257,7 +278,7 @@ def _split_long(number: int, lines: list[str]) -> Iterator[_Batch]:
         if len(line) - line.endswith("\r") > MAX_LINE_CHARS:
             if start < i:
                 yield number + start, lines[start:i], False
-            yield number + i, [line[:EXCERPT_CHARS + 1]], True
+            yield number + i, [line[: EXCERPT_CHARS + 1]], True
             start = i + 1
     if start < len(lines):
         yield number + start, lines[start:], False
@@ -303,8 +324,14 @@ def _to_datetime(match: re.Match[str]) -> dt.datetime:
     micro = int((match["f"] or "").ljust(6, "0")[:6])
     try:
         when = dt.datetime(
-            int(match["y"]), int(match["mo"]), int(match["d"]),
-            int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0), micro, tzinfo=tz,
+            int(match["y"]),
+            int(match["mo"]),
+            int(match["d"]),
+            int(match["h"] or 0),
+            int(match["mi"] or 0),
+            int(match["s"] or 0),
+            micro,
+            tzinfo=tz,
         )
         return when.astimezone(_UTC)
     except OverflowError as exc:
@@ -357,8 +384,11 @@ def _parse_text(
                 if problem is None and (start <= before or len(body) > MAX_ENTRY_LINES):
                     problem = _too_long(body)
                 parsed = problem or read(start, body)
-                yield RejectedEntry(start, parsed, excerpt or _excerpt(body[0])) \
-                    if isinstance(parsed, str) else parsed
+                yield (
+                    RejectedEntry(start, parsed, excerpt or _excerpt(body[0]))
+                    if isinstance(parsed, str)
+                    else parsed
+                )
                 body, start, excerpt, problem = [], 0, "", None
         if start and problem is None:
             problem = _too_long(body)
@@ -409,7 +439,7 @@ class _TextEntryParser:
         if match is None or match["h"] is None:
             return f"first line does not start with a date and time ({TIME_FORM})"
         try:
-            return _to_datetime(match), first[match.end():].lstrip()
+            return _to_datetime(match), first[match.end() :].lstrip()
         except ValueError as exc:
             return f"bad time {first[: match.end()].strip()!r}: {exc}"
 
@@ -430,8 +460,11 @@ class _TextEntryParser:
     def entry(self, start: int, body: list[str]) -> LogEntry | str:
         """The entry, or why it is rejected."""
         first = body[0]
-        if first[19:28] == " Subject:" and (hour := self.hours.get(first[:13])) is not None \
-                and (minutes := self.minutes_seconds.get(first[13:19])) is not None:
+        if (
+            first[19:28] == " Subject:"
+            and (hour := self.hours.get(first[:13])) is not None
+            and (minutes := self.minutes_seconds.get(first[13:19])) is not None
+        ):
             when, rest = hour + minutes, first[20:]  # the usual first line, seen this hour
         else:
             timed = self._time(first.lstrip())
@@ -457,10 +490,18 @@ class _TextEntryParser:
             fields, folded = read
             subject += folded
         get = fields.get
-        sender, to, cc, message_id, user = (get("from"), get("to"), get("cc"),
-                                            get("message_id"), get("user"))
+        sender, to, cc, message_id, user = (
+            get("from"),
+            get("to"),
+            get("cc"),
+            get("message_id"),
+            get("user"),
+        )
         return LogEntry(
-            start, when, subject.strip(), code,
+            start,
+            when,
+            subject.strip(),
+            code,
             normalise(sender.strip()) if sender else None,
             None if to is None else addresses_in(to.strip()),
             None if cc is None else addresses_in(cc.strip()),
@@ -592,7 +633,10 @@ def _csv_columns(path: str, line: int, header: list[str]) -> tuple[dict[str, int
 
 
 def _csv_entry(
-    start: int, row: list[str], columns: dict[str, int], width: int,
+    start: int,
+    row: list[str],
+    columns: dict[str, int],
+    width: int,
     is_known: Callable[[str], bool],
 ) -> LogEntry | str:
     if any(cell.strip() for cell in row[width:]):
@@ -643,8 +687,10 @@ def _parse_jsonl(
         if not line:
             continue
         parsed = _json_entry(number, line, is_known)
-        yield parsed if isinstance(parsed, LogEntry) else RejectedEntry(
-            number, parsed, _excerpt(line)
+        yield (
+            parsed
+            if isinstance(parsed, LogEntry)
+            else RejectedEntry(number, parsed, _excerpt(line))
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from whynolog.engine.emails import Email
+from whynolog.engine.read.emails import Email
 
 UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
 
@@ -20,8 +20,12 @@ class TraceStep:
     held: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"condition": self.condition, "fact": self.fact, "value": self.value,
-                "held": self.held}
+        return {
+            "condition": self.condition,
+            "fact": self.fact,
+            "value": self.value,
+            "held": self.held,
+        }
 
 
 @dataclass(frozen=True)

@@ -23,25 +23,45 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from whynolog.engine.adminlog import LogEntry
-from whynolog.engine.config import Config
-from whynolog.engine.emails import Email
-from whynolog.engine.facts import FACTS
-from whynolog.engine.inference import RuleEngine
-from whynolog.engine.judge import Judge
-from whynolog.engine.rulepack import RulePack, fact_domains
-from whynolog.engine.verdict import UNDECIDED, Verdict
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.judge import Judge
+from whynolog.engine.decide.rulepack import RulePack, fact_domains
+from whynolog.engine.decide.verdict import UNDECIDED, Verdict
+from whynolog.engine.facts.derive import FACTS
+from whynolog.engine.read.adminlog import LogEntry
+from whynolog.engine.read.config import Config
+from whynolog.engine.read.emails import Email
 
-SENDER_FACTS = frozenset({"direction", "sender_internal", "sender_is_user",
-                          "sender_is_active_user", "external_parties", "ignored_parties",
-                          "all_parties_ignored", "external_recipients"})
-RECIPIENT_FACTS = frozenset({"recipients", "external_recipients", "active_users_to_cc",
-                             "inactive_users_to_cc", "external_parties", "ignored_parties",
-                             "all_parties_ignored"})
+SENDER_FACTS = frozenset(
+    {
+        "direction",
+        "sender_internal",
+        "sender_is_user",
+        "sender_is_active_user",
+        "external_parties",
+        "ignored_parties",
+        "all_parties_ignored",
+        "external_recipients",
+    }
+)
+RECIPIENT_FACTS = frozenset(
+    {
+        "recipients",
+        "external_recipients",
+        "active_users_to_cc",
+        "inactive_users_to_cc",
+        "external_parties",
+        "ignored_parties",
+        "all_parties_ignored",
+    }
+)
 _UNKNOWN = {  # (sender unknown, recipients unknown) → the facts the log cannot tell
-    (sender, recipients): frozenset((SENDER_FACTS if sender else set())
-                                    | (RECIPIENT_FACTS if recipients else set()))
-    for sender in (False, True) for recipients in (False, True)}
+    (sender, recipients): frozenset(
+        (SENDER_FACTS if sender else set()) | (RECIPIENT_FACTS if recipients else set())
+    )
+    for sender in (False, True)
+    for recipients in (False, True)
+}
 _NOBODY = _UNKNOWN[True, True]  # a subject-only entry
 _FACT_INDEX = {name: i for i, name in enumerate(FACTS)}
 MAX_CAUSES = 4
@@ -50,36 +70,79 @@ MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat
 # Facts that cannot be combined freely: (facts involved, test on a full vector).
 _Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
 CONSTRAINTS: tuple[_Constraint, ...] = (
-    (frozenset({"direction", "sender_internal"}),
-     lambda v: (v["direction"] == "outbound") == v["sender_internal"]),
-    (frozenset({"direction", "sender_is_user"}),
-     lambda v: not v["sender_is_user"] or v["direction"] == "outbound"),
-    (frozenset({"direction", "sender_is_active_user"}),
-     lambda v: not v["sender_is_active_user"] or v["direction"] == "outbound"),
-    (frozenset({"sender_is_user", "sender_is_active_user"}),
-     lambda v: not v["sender_is_active_user"] or v["sender_is_user"]),
-    (frozenset({"recipients", "external_recipients"}),
-     lambda v: v["external_recipients"] <= v["recipients"]),
-    (frozenset({"recipients", "active_users_to_cc", "inactive_users_to_cc"}),
-     lambda v: v["active_users_to_cc"] + v["inactive_users_to_cc"] <= v["recipients"]),
-    (frozenset({"direction", "all_parties_ignored", "active_users_to_cc"}),
-     lambda v: not (v["direction"] == "inbound" and v["active_users_to_cc"] == 0
-                    and v["all_parties_ignored"])),
-    (frozenset({"direction", "all_parties_ignored", "external_recipients"}),
-     lambda v: not (v["direction"] == "outbound" and v["external_recipients"] == 0
-                    and v["all_parties_ignored"])),
-    (frozenset({"direction", "all_parties_ignored", "sender_is_user"}),
-     lambda v: not (v["direction"] == "outbound" and not v["sender_is_user"]
-                    and v["all_parties_ignored"])),
-    (frozenset({"external_parties", "ignored_parties"}),
-     lambda v: v["ignored_parties"] <= v["external_parties"]),
-    (frozenset({"all_parties_ignored", "external_parties", "ignored_parties"}),
-     lambda v: v["all_parties_ignored"] == (v["external_parties"] > 0
-                                            and v["ignored_parties"] == v["external_parties"])),
-    (frozenset({"direction", "external_parties", "external_recipients"}),
-     lambda v: v["direction"] == "inbound" or v["external_parties"] == v["external_recipients"]),
-    (frozenset({"direction", "external_parties"}),
-     lambda v: v["direction"] == "outbound" or v["external_parties"] == 1),
+    (
+        frozenset({"direction", "sender_internal"}),
+        lambda v: (v["direction"] == "outbound") == v["sender_internal"],
+    ),
+    (
+        frozenset({"direction", "sender_is_user"}),
+        lambda v: not v["sender_is_user"] or v["direction"] == "outbound",
+    ),
+    (
+        frozenset({"direction", "sender_is_active_user"}),
+        lambda v: not v["sender_is_active_user"] or v["direction"] == "outbound",
+    ),
+    (
+        frozenset({"sender_is_user", "sender_is_active_user"}),
+        lambda v: not v["sender_is_active_user"] or v["sender_is_user"],
+    ),
+    (
+        frozenset({"recipients", "external_recipients"}),
+        lambda v: v["external_recipients"] <= v["recipients"],
+    ),
+    (
+        frozenset({"recipients", "active_users_to_cc", "inactive_users_to_cc"}),
+        lambda v: v["active_users_to_cc"] + v["inactive_users_to_cc"] <= v["recipients"],
+    ),
+    (
+        frozenset({"direction", "all_parties_ignored", "active_users_to_cc"}),
+        lambda v: (
+            not (
+                v["direction"] == "inbound"
+                and v["active_users_to_cc"] == 0
+                and v["all_parties_ignored"]
+            )
+        ),
+    ),
+    (
+        frozenset({"direction", "all_parties_ignored", "external_recipients"}),
+        lambda v: (
+            not (
+                v["direction"] == "outbound"
+                and v["external_recipients"] == 0
+                and v["all_parties_ignored"]
+            )
+        ),
+    ),
+    (
+        frozenset({"direction", "all_parties_ignored", "sender_is_user"}),
+        lambda v: (
+            not (
+                v["direction"] == "outbound"
+                and not v["sender_is_user"]
+                and v["all_parties_ignored"]
+            )
+        ),
+    ),
+    (
+        frozenset({"external_parties", "ignored_parties"}),
+        lambda v: v["ignored_parties"] <= v["external_parties"],
+    ),
+    (
+        frozenset({"all_parties_ignored", "external_parties", "ignored_parties"}),
+        lambda v: (
+            v["all_parties_ignored"]
+            == (v["external_parties"] > 0 and v["ignored_parties"] == v["external_parties"])
+        ),
+    ),
+    (
+        frozenset({"direction", "external_parties", "external_recipients"}),
+        lambda v: v["direction"] == "inbound" or v["external_parties"] == v["external_recipients"],
+    ),
+    (
+        frozenset({"direction", "external_parties"}),
+        lambda v: v["direction"] == "outbound" or v["external_parties"] == 1,
+    ),
 )
 
 
@@ -96,17 +159,23 @@ class Prediction:
     verdict: Verdict | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"predicted": self.outcome if self.outcome is not None else "undetermined",
-                "possible": list(self.possible), "rule": self.rule, "status": self.status,
-                "causes": list(self.causes), "cause_kind": self.cause_kind,
-                "verdict": self.verdict.to_dict() if self.verdict else None}
+        return {
+            "predicted": self.outcome if self.outcome is not None else "undetermined",
+            "possible": list(self.possible),
+            "rule": self.rule,
+            "status": self.status,
+            "causes": list(self.causes),
+            "cause_kind": self.cause_kind,
+            "verdict": self.verdict.to_dict() if self.verdict else None,
+        }
 
 
 class Predictor:
     """Predicts admin-log entries in log order against one configuration and pack."""
 
-    def __init__(self, config: Config, pack: RulePack, engine: RuleEngine | None = None,
-                 memoise: bool = True) -> None:
+    def __init__(
+        self, config: Config, pack: RulePack, engine: RuleEngine | None = None, memoise: bool = True
+    ) -> None:
         self.config = config
         self.memoise = memoise
         self._predictions: dict[Any, Prediction] = {}
@@ -128,8 +197,13 @@ class Predictor:
 
     def email_of(self, entry: LogEntry) -> Email:
         """The email as far as the entry recorded it (the body is never recorded)."""
-        return Email(sender=entry.sender, to=entry.to or (), cc=entry.cc or (),
-                     subject=entry.subject, message_id=entry.message_id)
+        return Email(
+            sender=entry.sender,
+            to=entry.to or (),
+            cc=entry.cc or (),
+            subject=entry.subject,
+            message_id=entry.message_id,
+        )
 
     def predict(self, entry: LogEntry, explain: bool = False) -> Prediction:
         """The prediction for ``entry``; with ``explain`` also the engine's full verdict.
@@ -143,20 +217,24 @@ class Predictor:
         deriver = self.deriver
         hits = deriver.filters.logged_hits(subject)
         unknown = _UNKNOWN[sender is None, to is None and cc is None]
-        parties = self._nobody if unknown is _NOBODY else deriver.parties(
-            sender, to or (), cc or ())
-        values = deriver.values_of(parties, len(hits), mid in self.logged_ids, mid is not None,
-                                   False)
+        parties = (
+            self._nobody if unknown is _NOBODY else deriver.parties(sender, to or (), cc or ())
+        )
+        values = deriver.values_of(
+            parties, len(hits), mid in self.logged_ids, mid is not None, False
+        )
         if explain or not self.memoise:
-            prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)), unknown,
-                                       mid, explain)
+            prediction = self._predict(
+                entry, dict(zip(FACTS, values, strict=True)), unknown, mid, explain
+            )
         else:
             getter = self._value_getters.get(unknown) or self._value_getter(unknown)
             key = (getter(values), unknown, mid is not None, logged)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
-                prediction = self._predict(entry, dict(zip(FACTS, values, strict=True)),
-                                           unknown, mid, explain)
+                prediction = self._predict(
+                    entry, dict(zip(FACTS, values, strict=True)), unknown, mid, explain
+                )
                 if len(self._predictions) >= MAX_MEMO:
                     self._predictions.clear()  # bounded memory on long logs
                 self._predictions[key] = prediction
@@ -164,8 +242,14 @@ class Predictor:
             self.logged_ids.add(mid)
         return prediction
 
-    def _predict(self, entry: LogEntry, vector: dict[str, Any], unknown: frozenset[str],
-                 mid: str | None, explain: bool) -> Prediction:
+    def _predict(
+        self,
+        entry: LogEntry,
+        vector: dict[str, Any],
+        unknown: frozenset[str],
+        mid: str | None,
+        explain: bool,
+    ) -> Prediction:
         possible = self._outcomes(vector, unknown, ())
         hidden_variants = self._hidden_variants(vector, mid is not None)
         logged = entry.outcome
@@ -190,8 +274,9 @@ class Predictor:
             verdict = self.judge.judge(self.email_of(entry))
         return Prediction(outcome, possible, rule, status, causes, kind, verdict)
 
-    def _hidden_variants(self, vector: dict[str, Any],
-                         duplicate_known: bool) -> tuple[tuple[str, Any], ...]:
+    def _hidden_variants(
+        self, vector: dict[str, Any], duplicate_known: bool
+    ) -> tuple[tuple[str, Any], ...]:
         """Fact values the log can never show: a body-filter hit, a copy without Message-ID."""
         variants: list[tuple[str, Any]] = []
         if self.body_filters:
@@ -200,8 +285,7 @@ class Predictor:
             variants.append(("duplicate", True))
         return tuple(variants)
 
-    def _vectors(self, vector: dict[str, Any], unknown: frozenset[str]
-                 ) -> Iterator[dict[str, Any]]:
+    def _vectors(self, vector: dict[str, Any], unknown: frozenset[str]) -> Iterator[dict[str, Any]]:
         """Every consistent completion of ``vector`` over the unknown facts the rules test."""
         free = sorted(unknown & self.mentioned)
         blind = unknown - self.mentioned  # unknown, and no rule looks at them
@@ -217,18 +301,19 @@ class Predictor:
         depends on."""
         getter = self._getters.get(unknown)
         if getter is None:
-            getter = self._getters[unknown] = _getter(
-                [f for f in self._tested if f not in unknown])
+            getter = self._getters[unknown] = _getter([f for f in self._tested if f not in unknown])
         return getter(vector)
 
     def _value_getter(self, unknown: frozenset[str]) -> Callable[[Any], tuple[Any, ...]]:
         """:meth:`_known_key` for a vector given as its values in :data:`FACTS` order."""
         getter = self._value_getters[unknown] = _getter(
-            [_FACT_INDEX[f] for f in self._tested if f not in unknown])
+            [_FACT_INDEX[f] for f in self._tested if f not in unknown]
+        )
         return getter
 
-    def _outcomes(self, vector: dict[str, Any], unknown: frozenset[str],
-                  hidden: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    def _outcomes(
+        self, vector: dict[str, Any], unknown: frozenset[str], hidden: tuple[tuple[str, Any], ...]
+    ) -> tuple[str, ...]:
         """The outcomes the engine gives over the completions (and hidden variants)."""
         key = (self._known_key(vector, unknown), unknown, hidden)
         cached = self._outcomes_cache.get(key)
@@ -246,8 +331,9 @@ class Predictor:
         rule = self.engine.decide(vector)
         return self.pack.rule(rule).outcome if rule else UNDECIDED
 
-    def _causes(self, vector: dict[str, Any], unknown: frozenset[str],
-                logged: str) -> tuple[tuple[str, ...], str | None]:
+    def _causes(
+        self, vector: dict[str, Any], unknown: frozenset[str], logged: str
+    ) -> tuple[tuple[str, ...], str | None]:
         """Which known facts would have to differ for the engine to give ``logged``."""
         key = (self._known_key(vector, unknown), unknown, logged)
         cached = self._causes_cache.get(key)
@@ -264,8 +350,9 @@ class Predictor:
                     # Facts no rule tests follow the changed ones: leave them free.
                     if logged in self._outcomes(changed, unknown | self.unmentioned, ()):
                         pairs = zip(facts, values, strict=True)
-                        found.append(" and ".join(
-                            _describe_change(f, vector[f], v) for f, v in pairs))
+                        found.append(
+                            " and ".join(_describe_change(f, vector[f], v) for f, v in pairs)
+                        )
                         break  # the first value that works is enough for these facts
                 if len(found) >= MAX_CAUSES:
                     break
@@ -274,12 +361,21 @@ class Predictor:
         if found:
             result = (tuple(found), "configuration")
         elif logged not in self.pack.outcomes:
-            result = ((f"no rule of pack {self.pack.name!r} gives {logged}: the live engine "
-                       "runs rules this pack does not have",), "rule-pack")
+            result = (
+                (
+                    f"no rule of pack {self.pack.name!r} gives {logged}: the live engine "
+                    "runs rules this pack does not have",
+                ),
+                "rule-pack",
+            )
         else:
-            result = ((f"no change of one or two facts makes pack {self.pack.name!r} give "
-                       f"{logged}: the live engine's rules probably differ from this pack",),
-                      "rule-pack")
+            result = (
+                (
+                    f"no change of one or two facts makes pack {self.pack.name!r} give "
+                    f"{logged}: the live engine's rules probably differ from this pack",
+                ),
+                "rule-pack",
+            )
         self._causes_cache[key] = result
         return result
 
@@ -295,8 +391,11 @@ def _getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
 
 def _describe_change(fact: str, was: Any, would: Any) -> str:
     """``sender_is_active_user would have to be true (here false: …)``."""
+
     def show(value: Any) -> str:
         return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
-    return (f"{fact} would have to be {show(would)} (this configuration gives {show(was)}; "
-            f"{FACTS[fact].description})")
+    return (
+        f"{fact} would have to be {show(would)} (this configuration gives {show(was)}; "
+        f"{FACTS[fact].description})"
+    )

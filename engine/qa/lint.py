@@ -47,10 +47,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whynolog.engine.addresses import clean_domain, domain_covers
-from whynolog.engine.config import config_from_data
-from whynolog.engine.errors import InputError, InputErrors, Position
-from whynolog.engine.rulepack import (
+from whynolog.engine.base.errors import InputError, InputErrors, Position
+from whynolog.engine.base.schemas import validate
+from whynolog.engine.base.yamlio import PosDict, load_yaml, position_of
+from whynolog.engine.decide.rulepack import (
     Condition,
     Rule,
     RulePack,
@@ -59,8 +59,8 @@ from whynolog.engine.rulepack import (
     product_of,
     shipped_rules_path,
 )
-from whynolog.engine.schemas import validate
-from whynolog.engine.yamlio import PosDict, load_yaml, position_of
+from whynolog.engine.read.addresses import clean_domain, domain_covers
+from whynolog.engine.read.config import config_from_data
 
 ERROR, WARNING = "error", "warning"
 MAX_VECTORS = 50_000
@@ -81,13 +81,17 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.position.path, self.position.line, self.position.col, self.code,
-                self.message)
+        return (self.position.path, self.position.line, self.position.col, self.code, self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.position.path, "line": self.position.line,
-                "col": self.position.col, "severity": self.severity,
-                "message": self.message, "code": self.code}
+        return {
+            "file": self.position.path,
+            "line": self.position.line,
+            "col": self.position.col,
+            "severity": self.severity,
+            "message": self.message,
+            "code": self.code,
+        }
 
 
 def lint(config_path: str | None, rules_path: str | Path | None) -> list[Finding]:
@@ -101,10 +105,14 @@ def lint(config_path: str | None, rules_path: str | Path | None) -> list[Finding
 
 # The loaders report problems as InputErrors; their messages say which kind.
 _CLASSES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^(YAML syntax error|YAML error|YAML nested|not UTF-8|binary data)"),
-     "yaml-syntax"),
-    (re.compile(r"^users\.\d+(\.emails: must not be empty|: 'emails' is required)"),
-     "user-without-addresses"),
+    (
+        re.compile(r"^(YAML syntax error|YAML error|YAML nested|not UTF-8|binary data)"),
+        "yaml-syntax",
+    ),
+    (
+        re.compile(r"^users\.\d+(\.emails: must not be empty|: 'emails' is required)"),
+        "user-without-addresses",
+    ),
     (re.compile(r"unknown fact "), "unknown-fact"),
     (re.compile(r"duplicate rule id "), "duplicate-rule-id"),
     (re.compile(r"^rule '[^']*': (explain|remedy): template error"), "bad-template"),
@@ -126,7 +134,8 @@ def _errors_of(exc: InputError | InputErrors) -> list[InputError]:
 def _is_unreadable(error: InputError) -> bool:
     """A file that is missing or cannot be read: an input error, not a finding."""
     return error.position.line == 0 and not error.message.startswith(
-        ("YAML", "empty", "a rule pack", "the rule pack"))
+        ("YAML", "empty", "a rule pack", "the rule pack")
+    )
 
 
 def _findings(exc: InputError | InputErrors) -> list[Finding]:
@@ -148,8 +157,11 @@ def lint_config(path: str) -> list[Finding]:
         return _findings(exc)
     if not isinstance(data, PosDict):
         where = Position(path, getattr(data, "line", 1), getattr(data, "col", 1))
-        return [Finding(where, ERROR, "the configuration must be a mapping with "
-                                      "'organization:'", "schema")]
+        return [
+            Finding(
+                where, ERROR, "the configuration must be a mapping with 'organization:'", "schema"
+            )
+        ]
     try:
         validate(data, "config", path)
     except InputErrors as exc:
@@ -176,7 +188,7 @@ def _without_filters(data: PosDict) -> PosDict:
 
 def _regex_findings(data: Any, path: str) -> list[Finding]:
     """Content filters whose regex RE2 cannot run, and filters that match everything."""
-    from whynolog.engine.filters import check_regex
+    from whynolog.engine.base.regex import check_regex
 
     findings = []
     for i, raw in enumerate(data.get("content_filters") or []):
@@ -186,15 +198,19 @@ def _regex_findings(data: Any, path: str) -> list[Finding]:
         if kind == "regex":
             problem = check_regex(pattern)
             if problem:
-                code = "bad-regex" if problem.startswith("invalid regex") else \
-                    "regex-unsupported"
-                findings.append(Finding(where, ERROR, f"filter {raw['name']!r}: {problem}",
-                                        code))
+                code = "bad-regex" if problem.startswith("invalid regex") else "regex-unsupported"
+                findings.append(Finding(where, ERROR, f"filter {raw['name']!r}: {problem}", code))
                 continue
         if _matches_empty(kind, pattern):
-            findings.append(Finding(
-                where, ERROR, f"filter {raw['name']!r} matches the empty string, so it "
-                              f"matches every email: nothing would log", "filter-matches-empty"))
+            findings.append(
+                Finding(
+                    where,
+                    ERROR,
+                    f"filter {raw['name']!r} matches the empty string, so it "
+                    f"matches every email: nothing would log",
+                    "filter-matches-empty",
+                )
+            )
     return findings
 
 
@@ -216,16 +232,21 @@ def _address_findings(data: Any, path: str) -> list[Finding]:
             where = position_of(data, ["users", i, "emails", j], path)
             first = owner.setdefault(address, (i, user["name"], where))
             if first[0] != i:
-                findings.append(Finding(
-                    where, ERROR, f"{address} is also an address of user {first[1]!r} "
-                                  f"(line {first[2].line}); an address belongs to one user",
-                    "address-on-two-users"))
+                findings.append(
+                    Finding(
+                        where,
+                        ERROR,
+                        f"{address} is also an address of user {first[1]!r} "
+                        f"(line {first[2].line}); an address belongs to one user",
+                        "address-on-two-users",
+                    )
+                )
     return findings
 
 
 def _ignore_findings(data: Any, path: str, config: Any) -> list[Finding]:
     """Ignore entries that can never matter, and entries that repeat."""
-    from whynolog.engine.directory import Directory
+    from whynolog.engine.facts.directory import Directory
 
     directory = Directory(config)
     findings = []
@@ -238,25 +259,44 @@ def _ignore_findings(data: Any, path: str, config: Any) -> list[Finding]:
                 domain = clean_domain(entry)
                 internal = directory.internal_domain_of(f"x@{domain}")
                 if internal:
-                    findings.append(Finding(
-                        where, WARNING, f"ignore entry {raw!r} of {user['name']!r} is an internal "
-                                        f"domain (covered by {internal}); ignore lists only "
-                                        f"apply to external parties, so it never matters",
-                        "ignore-internal"))
+                    findings.append(
+                        Finding(
+                            where,
+                            WARNING,
+                            f"ignore entry {raw!r} of {user['name']!r} is an internal "
+                            f"domain (covered by {internal}); ignore lists only "
+                            f"apply to external parties, so it never matters",
+                            "ignore-internal",
+                        )
+                    )
             elif directory.is_internal(entry):
-                why = f"an address of user {directory.owner(entry).name!r}" \
-                    if directory.owner(entry) else "on an internal domain"  # type: ignore[union-attr]
-                findings.append(Finding(
-                    where, WARNING, f"ignore entry {raw!r} of {user['name']!r} is internal "
-                                    f"({why}); ignore lists only apply to external parties, "
-                                    f"so it never matters", "ignore-internal"))
+                why = (
+                    f"an address of user {directory.owner(entry).name!r}"
+                    if directory.owner(entry)
+                    else "on an internal domain"
+                )  # type: ignore[union-attr]
+                findings.append(
+                    Finding(
+                        where,
+                        WARNING,
+                        f"ignore entry {raw!r} of {user['name']!r} is internal "
+                        f"({why}); ignore lists only apply to external parties, "
+                        f"so it never matters",
+                        "ignore-internal",
+                    )
+                )
             cover = _covering(entry, seen)
             if cover is not None:
                 other, line = cover
                 what = "repeats" if other == entry else "is already covered by"
-                findings.append(Finding(
-                    where, WARNING, f"ignore entry {raw!r} of {user['name']!r} {what} "
-                                    f"{other!r} (line {line})", "duplicate-ignore"))
+                findings.append(
+                    Finding(
+                        where,
+                        WARNING,
+                        f"ignore entry {raw!r} of {user['name']!r} {what} {other!r} (line {line})",
+                        "duplicate-ignore",
+                    )
+                )
             seen.append((entry, where.line))
     return findings
 
@@ -299,8 +339,9 @@ def lint_rules(path: str | Path | None) -> list[Finding]:
         # The loader stops at a YAML error; the other files are still worth checking.
         for file in files:
             if file not in broken:
-                findings += [f for f in _load_findings(file)
-                             if not f.message.endswith("has no rules")]
+                findings += [
+                    f for f in _load_findings(file) if not f.message.endswith("has no rules")
+                ]
         return findings
     try:
         pack = load_rule_pack(None if path is None else root)
@@ -329,18 +370,22 @@ def _domains(pack: RulePack) -> dict[str, tuple[Any, ...]]:
         if name not in mentioned:
             domains[name] = values[:1]
             continue
-        constants = {v for r in pack.rules for c in r.conditions if c.fact == name
-                     for v in (c.value if c.op == "in" else (c.value,))}
+        constants = {
+            v
+            for r in pack.rules
+            for c in r.conditions
+            if c.fact == name
+            for v in (c.value if c.op == "in" else (c.value,))
+        }
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            values = tuple(v for v in values
-                           if v == 0 or any(abs(v - k) <= 1 for k in constants))
+            values = tuple(v for v in values if v == 0 or any(abs(v - k) <= 1 for k in constants))
         domains[name] = values
     return domains
 
 
 def analyse_pack(pack: RulePack) -> list[Finding]:
     """Contradictory, shadowed and tied rules, and fact combinations no rule decides."""
-    from whynolog.engine.inference import RuleEngine
+    from whynolog.engine.decide.inference import RuleEngine
 
     domains = _domains(pack)
     size = 1
@@ -348,9 +393,16 @@ def analyse_pack(pack: RulePack) -> list[Finding]:
         size *= len(values)
     first = pack.rules[0].position if pack.rules else Position(pack.path)
     if size > MAX_VECTORS:
-        return [Finding(first, WARNING, f"{size} combinations of fact values: too many to "
-                                        f"check for shadowed, contradictory or tied rules "
-                                        f"(limit {MAX_VECTORS})", "analysis-too-large")]
+        return [
+            Finding(
+                first,
+                WARNING,
+                f"{size} combinations of fact values: too many to "
+                f"check for shadowed, contradictory or tied rules "
+                f"(limit {MAX_VECTORS})",
+                "analysis-too-large",
+            )
+        ]
     engine = RuleEngine(pack, memoise=False)
     matched: set[str] = set()
     decided: set[str] = set()
@@ -377,29 +429,43 @@ def analyse_pack(pack: RulePack) -> list[Finding]:
             findings.append(_contradiction(rule, domains))
         elif rule.id not in decided:
             before = sorted(deciders[rule.id], key=rank.__getitem__)
-            findings.append(Finding(
-                rule.position, ERROR,
-                f"rule {rule.id!r} can never decide: whenever it matches, "
-                f"{_rules_phrase(before, pack)} matches first", "rule-shadowed"))
+            findings.append(
+                Finding(
+                    rule.position,
+                    ERROR,
+                    f"rule {rule.id!r} can never decide: whenever it matches, "
+                    f"{_rules_phrase(before, pack)} matches first",
+                    "rule-shadowed",
+                )
+            )
     by_priority: dict[int, list[Rule]] = defaultdict(list)
     for rule in pack.rules:
         by_priority[rule.priority].append(rule)
     for priority, rules in by_priority.items():
         for i, a in enumerate(rules):
-            for b in rules[i + 1:]:
+            for b in rules[i + 1 :]:
                 if (a.id, b.id) in together:
-                    findings.append(Finding(
-                        b.position, WARNING,
-                        f"rules {a.id!r} and {b.id!r} both have priority {priority} and can "
-                        f"both match; {a.id!r} decides only because it comes first in the "
-                        f"pack", "priority-tie"))
+                    findings.append(
+                        Finding(
+                            b.position,
+                            WARNING,
+                            f"rules {a.id!r} and {b.id!r} both have priority {priority} and can "
+                            f"both match; {a.id!r} decides only because it comes first in the "
+                            f"pack",
+                            "priority-tie",
+                        )
+                    )
     if undecided is not None:
-        shown = ", ".join(f"{k}={_show(undecided[k])}" for k in domains
-                          if len(domains[k]) > 1)
-        findings.append(Finding(
-            Position(pack.path) if Path(pack.path).is_dir() else Position(pack.path, 1, 1),
-            WARNING, f"no rule matches some emails (e.g. {shown}); they would get no "
-                     f"outcome: add a catch-all rule (when: {{}})", "no-catch-all"))
+        shown = ", ".join(f"{k}={_show(undecided[k])}" for k in domains if len(domains[k]) > 1)
+        findings.append(
+            Finding(
+                Position(pack.path) if Path(pack.path).is_dir() else Position(pack.path, 1, 1),
+                WARNING,
+                f"no rule matches some emails (e.g. {shown}); they would get no "
+                f"outcome: add a catch-all rule (when: {{}})",
+                "no-catch-all",
+            )
+        )
     return findings
 
 
@@ -418,13 +484,19 @@ def _contradiction(rule: Rule, domains: dict[str, tuple[Any, ...]]) -> Finding:
     for fact, conditions in by_fact.items():
         if not any(all(c.holds({fact: v}) for c in conditions) for v in domains[fact]):
             tests = " and ".join(c.describe() for c in conditions)
-            return Finding(conditions[0].position, ERROR,
-                           f"rule {rule.id!r} can never match: no value of {fact} satisfies "
-                           f"{tests}", "rule-contradictory")
+            return Finding(
+                conditions[0].position,
+                ERROR,
+                f"rule {rule.id!r} can never match: no value of {fact} satisfies {tests}",
+                "rule-contradictory",
+            )
     tests = " and ".join(c.describe() for c in rule.conditions)
-    return Finding(rule.position, ERROR,
-                   f"rule {rule.id!r} can never match: no combination of facts satisfies "
-                   f"{tests}", "rule-contradictory")
+    return Finding(
+        rule.position,
+        ERROR,
+        f"rule {rule.id!r} can never match: no combination of facts satisfies {tests}",
+        "rule-contradictory",
+    )
 
 
 def _show(value: Any) -> str:

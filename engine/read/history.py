@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, BinaryIO
 
-from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
 
 
 def message_id_key(message_id: str) -> tuple[str, str]:

@@ -23,13 +23,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from whynolog.engine.addresses import normalise
-from whynolog.engine.adminlog import LogEntry, RejectedEntry
-from whynolog.engine.config import Config
-from whynolog.engine.directory import Directory
-from whynolog.engine.prediction import Prediction, Predictor
-from whynolog.engine.rulepack import RulePack
-from whynolog.engine.yamlio import dump_json_line
+from whynolog.engine.audit.prediction import Prediction, Predictor
+from whynolog.engine.base.yamlio import dump_json_line
+from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.facts.directory import Directory
+from whynolog.engine.read.addresses import normalise
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+from whynolog.engine.read.config import Config
 
 UTC = dt.timezone.utc
 DEFAULT_STALE_AFTER = dt.timedelta(hours=24)
@@ -70,30 +70,38 @@ OUTCOME_MEANINGS: dict[str, tuple[str, str]] = {
     "LOG_OK": (
         "The email logged.",
         "If it cannot be found in the CRM, the contact record probably carries another "
-        "address than the email: look the contact up by the address the email used."),
+        "address than the email: look the contact up by the address the email used.",
+    ),
     "NOLOG_SENDER_NOT_USER": (
         "The email was outbound, but the sender's address is not attached to an active "
         "user account.",
-        "Attach the address to the user (as an alias) or activate the account."),
+        "Attach the address to the user (as an alias) or activate the account.",
+    ),
     "NOLOG_ALL_IGNORED": (
         "Every external party is on the ignore list of the user(s) concerned.",
-        "Remove the entry from that user's ignore list."),
+        "Remove the entry from that user's ignore list.",
+    ),
     "NOLOG_CONTENT": (
-        "The subject or body matched an \"ignore emails based on content\" filter.",
-        "Narrow or remove that filter."),
+        'The subject or body matched an "ignore emails based on content" filter.',
+        "Narrow or remove that filter.",
+    ),
     "NOLOG_DUPLICATE": (
         "The email is a copy of an email that already logged.",
-        "Nothing to do: the first copy logged."),
+        "Nothing to do: the first copy logged.",
+    ),
     "NOLOG_NO_RECIPS": (
         "All recipients are internal to the company, and internal email is not logged.",
-        "Nothing to do: internal email is not logged, by design."),
+        "Nothing to do: internal email is not logged, by design.",
+    ),
     "NOLOG_NO_USERS": (
         "The email was inbound, and none of its To/Cc addresses belongs to an active user.",
-        "Attach the receiving address to its user or activate the account."),
+        "Attach the receiving address to its user or activate the account.",
+    ),
     "NOT_PROCESSED": (
         "The integration's admin password+token is bad, so nothing is processed and no "
         "admin-log entry is written.",
-        "Enter the admin password and security token again in the integration's settings."),
+        "Enter the admin password and security token again in the integration's settings.",
+    ),
 }
 
 
@@ -110,9 +118,12 @@ def outcome_meaning(code: str, pack: RulePack | None = None) -> dict[str, str]:
     if rules:
         meaning = described or f"Given by rule {', '.join(r.id for r in rules)}."
         return {"code": code, "meaning": meaning, "remedy": "See the rule's remedy."}
-    return {"code": code, "meaning": "A code that no rule of this rule pack gives: the live "
-                                     "integration has rules this pack lacks.",
-            "remedy": "Add a rule for it to the rule pack."}
+    return {
+        "code": code,
+        "meaning": "A code that no rule of this rule pack gives: the live "
+        "integration has rules this pack lacks.",
+        "remedy": "Add a rule for it to the rule pack.",
+    }
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -156,8 +167,7 @@ class Redactor:
     def __init__(self, key: bytes | None = None, names: Iterable[str] = ()) -> None:
         self.key = key if key is not None else secrets.token_bytes(32)
         self._cache: dict[str, str] = {}
-        wanted = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len,
-                        reverse=True)
+        wanted = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
         self._names: Any = None
         if wanted:
             import re2
@@ -211,7 +221,7 @@ class Redactor:
         if not local or "." not in domain.strip("."):
             return word
         start = word.index(core)
-        return word[:start] + self.address(core) + word[start + len(core):]
+        return word[:start] + self.address(core) + word[start + len(core) :]
 
 
 @dataclass(frozen=True)
@@ -233,38 +243,60 @@ def health_alerts(
     stale_after: dt.timedelta,
     alert_address: str | None = None,
 ) -> list[Alert]:
-    """"Are ANY emails logging?": the alerts for a log whose last entries are these.
+    """ "Are ANY emails logging?": the alerts for a log whose last entries are these.
 
     ``alert_address`` is the address to name (default: the configuration's),
     so that a redacted report can name a pseudonym.
     """
     address = alert_address if alert_address is not None else config.alert_address
-    reminders = (f"The integration sends a reminder about a bad password daily to "
-                 f"{address}: check that mailbox." if address else
-                 "No alert address is configured (integration.alert_address), so nobody "
-                 "gets the integration's daily reminders about a bad password: set one.")
+    reminders = (
+        f"The integration sends a reminder about a bad password daily to "
+        f"{address}: check that mailbox."
+        if address
+        else "No alert address is configured (integration.alert_address), so nobody "
+        "gets the integration's daily reminders about a bad password: set one."
+    )
     alerts: list[Alert] = []
     stale = last_log_ok is None or as_of - last_log_ok > stale_after
     if stale:
         if last_log_ok is None:
-            since = ("No entry of this log logged." if last_entry is not None
-                     else "The log has no entries at all.")
+            since = (
+                "No entry of this log logged."
+                if last_entry is not None
+                else "The log has no entries at all."
+            )
         else:
-            since = (f"No email has logged since {_when(last_log_ok)}, "
-                     f"{describe_duration(as_of - last_log_ok)} before {_when(as_of)} "
-                     f"(threshold {describe_duration(stale_after)}).")
+            since = (
+                f"No email has logged since {_when(last_log_ok)}, "
+                f"{describe_duration(as_of - last_log_ok)} before {_when(as_of)} "
+                f"(threshold {describe_duration(stale_after)})."
+            )
         if last_entry is not None and as_of - last_entry > stale_after:
-            since += (f" No entry at all has been written since {_when(last_entry)}: "
-                      "nothing is being processed.")
-        alerts.append(Alert(NO_RECENT_LOGGING, (
-            f"{since} The admin password+token that drives the integration is probably "
-            f"bad (changed or expired): check it and enter it again in the integration's "
-            f"settings. {reminders}")))
+            since += (
+                f" No entry at all has been written since {_when(last_entry)}: "
+                "nothing is being processed."
+            )
+        alerts.append(
+            Alert(
+                NO_RECENT_LOGGING,
+                (
+                    f"{since} The admin password+token that drives the integration is probably "
+                    f"bad (changed or expired): check it and enter it again in the integration's "
+                    f"settings. {reminders}"
+                ),
+            )
+        )
     if not config.credentials_valid:
-        alerts.append(Alert(CREDENTIALS_INVALID, (
-            f"The configuration says the integration's admin password+token is invalid "
-            f"(integration.credentials: invalid in {config.path}): no email is processed "
-            f"and no admin-log entry is written until it is entered again. {reminders}")))
+        alerts.append(
+            Alert(
+                CREDENTIALS_INVALID,
+                (
+                    f"The configuration says the integration's admin password+token is invalid "
+                    f"(integration.credentials: invalid in {config.path}): no email is processed "
+                    f"and no admin-log entry is written until it is entered again. {reminders}"
+                ),
+            )
+        )
     return alerts
 
 
@@ -313,8 +345,12 @@ class Diagnosis:
 
     # --- feeding -------------------------------------------------------------------
 
-    def feed(self, items: Iterable[LogEntry | RejectedEntry], predictor: Predictor,
-             rows: RowForm = "dict") -> Iterator[tuple[str, Any]]:
+    def feed(
+        self,
+        items: Iterable[LogEntry | RejectedEntry],
+        predictor: Predictor,
+        rows: RowForm = "dict",
+    ) -> Iterator[tuple[str, Any]]:
         """Predict and count each item; yield ``("entry", row)`` or ``("rejected", row)``.
 
         An entry's row is a dict (``rows="dict"``, see :meth:`row`), its JSON
@@ -323,8 +359,12 @@ class Diagnosis:
         """
         return itertools.chain.from_iterable(self.feed_batches(items, predictor, rows))
 
-    def feed_batches(self, items: Iterable[LogEntry | RejectedEntry], predictor: Predictor,
-                     rows: RowForm = "dict") -> Iterator[list[tuple[str, Any]]]:
+    def feed_batches(
+        self,
+        items: Iterable[LogEntry | RejectedEntry],
+        predictor: Predictor,
+        rows: RowForm = "dict",
+    ) -> Iterator[list[tuple[str, Any]]]:
         """:meth:`feed`, a list of rows at a time.
 
         Reading, predicting and counting a batch each in turn is about a quarter
@@ -333,24 +373,28 @@ class Diagnosis:
         it = iter(items)
         predict = predictor.predict
         while batch := list(itertools.islice(it, BATCH)):
-            predictions = [None if isinstance(item, RejectedEntry) else predict(item)
-                           for item in batch]
+            predictions = [
+                None if isinstance(item, RejectedEntry) else predict(item) for item in batch
+            ]
             yield self._count(zip(batch, predictions, strict=True), rows)
 
-    def feed_predicted(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
-                       rows: RowForm = "dict") -> Iterator[tuple[str, Any]]:
+    def feed_predicted(
+        self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm = "dict"
+    ) -> Iterator[tuple[str, Any]]:
         """Count items predicted elsewhere (``None`` for rejected ones), as :meth:`feed`."""
         return itertools.chain.from_iterable(self.feed_predicted_batches(pairs, rows))
 
-    def feed_predicted_batches(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
-                               rows: RowForm = "dict") -> Iterator[list[tuple[str, Any]]]:
+    def feed_predicted_batches(
+        self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm = "dict"
+    ) -> Iterator[list[tuple[str, Any]]]:
         """:meth:`feed_predicted`, a list of rows at a time."""
         it = iter(pairs)
         while batch := list(itertools.islice(it, BATCH)):
             yield self._count(batch, rows)
 
-    def _count(self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]],
-               rows: RowForm) -> list[tuple[str, Any]]:
+    def _count(
+        self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm
+    ) -> list[tuple[str, Any]]:
         add = self.add
         row = {"dict": self.row, "json": self.row_json, "none": _no_row}[rows]
         out: list[tuple[str, Any]] = []
@@ -402,8 +446,11 @@ class Diagnosis:
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""
         self.rejected_count += 1
-        row = {"line": rejected.line, "reason": self._text(rejected.reason),
-               "excerpt": self._text(rejected.excerpt)}
+        row = {
+            "line": rejected.line,
+            "reason": self._text(rejected.reason),
+            "excerpt": self._text(rejected.excerpt),
+        }
         if len(self.rejected) < MAX_REJECTED_KEPT:
             self.rejected.append(row)
         return row
@@ -433,8 +480,10 @@ class Diagnosis:
             self._tails[key] = cached
         if self.redactor is not None:
             subject = self.redactor.text(subject)
-        return f'{{"line":{line},"time":"{iso_time(when, self._hours)}","subject":' \
-               f"{_json_string(subject)}{cached[1]}"
+        return (
+            f'{{"line":{line},"time":"{iso_time(when, self._hours)}","subject":'
+            f"{_json_string(subject)}{cached[1]}"
+        )
 
     def _verdict(self, logged: str, prediction: Prediction) -> dict[str, Any]:
         return {
@@ -466,8 +515,13 @@ class Diagnosis:
         by_day: dict[str, Counter[str]] = {}
         for (day, code), n in sorted(self._day_tally.items()):
             by_day.setdefault(day.isoformat(), Counter())[code] += n
-        counts = {"status": status, "by_outcome": by_outcome, "matrix": matrix,
-                  "by_user": by_user, "by_day": by_day}
+        counts = {
+            "status": status,
+            "by_outcome": by_outcome,
+            "matrix": matrix,
+            "by_user": by_user,
+            "by_day": by_day,
+        }
         self._summed = (self.total, counts)
         return counts
 
@@ -537,14 +591,21 @@ class Diagnosis:
                 key = (kind, row["logged"], row["predicted"], ("(further causes)",))
                 group = self.groups.get(key)
             if group is None:
-                group = {"kind": kind, "logged": row["logged"], "predicted": row["predicted"],
-                         "possible": row["possible"], "causes": list(key[3]), "count": 0,
-                         "examples": []}
+                group = {
+                    "kind": kind,
+                    "logged": row["logged"],
+                    "predicted": row["predicted"],
+                    "possible": row["possible"],
+                    "causes": list(key[3]),
+                    "count": 0,
+                    "examples": [],
+                }
                 self.groups[key] = group
         group["count"] += 1
         if len(group["examples"]) < EXAMPLES_PER_GROUP:
-            group["examples"].append({"line": row["line"], "time": row["time"],
-                                      "subject": row["subject"]})
+            group["examples"].append(
+                {"line": row["line"], "time": row["time"], "subject": row["subject"]}
+            )
 
     # --- results -------------------------------------------------------------------
 
@@ -553,11 +614,18 @@ class Diagnosis:
         address = self.config.alert_address
         if address and self.redactor:
             address = self.redactor.address(address)
-        alerts = health_alerts(self.config, self.last_entry, self.last_log_ok, self.as_of,
-                               self.stale_after, address)
-        gaps = [{"start": start, "end": end, "hours": round(seconds / 3600, 1),
-                 "duration": describe_duration(dt.timedelta(seconds=seconds))}
-                for seconds, start, end in sorted(self._gaps, reverse=True)]
+        alerts = health_alerts(
+            self.config, self.last_entry, self.last_log_ok, self.as_of, self.stale_after, address
+        )
+        gaps = [
+            {
+                "start": start,
+                "end": end,
+                "hours": round(seconds / 3600, 1),
+                "duration": describe_duration(dt.timedelta(seconds=seconds)),
+            }
+            for seconds, start, end in sorted(self._gaps, reverse=True)
+        ]
 
         def iso(moment: dt.datetime | None) -> str | None:
             return moment.isoformat() if moment else None
@@ -584,8 +652,7 @@ class Diagnosis:
     def aggregates(self) -> dict[str, Any]:
         """Every count of the diagnosis (the JSON report without its entry rows)."""
         codes = self._codes()
-        groups = sorted(self.groups.values(),
-                        key=lambda g: (-g["count"], g["examples"][0]["line"]))
+        groups = sorted(self.groups.values(), key=lambda g: (-g["count"], g["examples"][0]["line"]))
         return {
             "total": self.total,
             "agree": self.status["agree"],
@@ -595,11 +662,18 @@ class Diagnosis:
             "health": self.health(),
             "by_outcome": {c: self.by_outcome[c] for c in codes if self.by_outcome[c]},
             "by_day": {day: _ordered(self.by_day[day], codes) for day in sorted(self.by_day)},
-            "by_user": {user: _ordered(counts, codes) for user, counts in sorted(
-                self.by_user.items(), key=lambda item: (-sum(item[1].values()), item[0]))},
-            "matrix": [{"predicted": p, "logged": logged, "count": n}
-                       for (p, logged), n in sorted(self.matrix.items(),
-                                                    key=lambda item: _matrix_order(item, codes))],
+            "by_user": {
+                user: _ordered(counts, codes)
+                for user, counts in sorted(
+                    self.by_user.items(), key=lambda item: (-sum(item[1].values()), item[0])
+                )
+            },
+            "matrix": [
+                {"predicted": p, "logged": logged, "count": n}
+                for (p, logged), n in sorted(
+                    self.matrix.items(), key=lambda item: _matrix_order(item, codes)
+                )
+            ],
             "mismatches": {"by_kind": dict(self.by_kind.most_common()), "groups": groups},
         }
 
@@ -613,8 +687,9 @@ class Diagnosis:
             grid.setdefault(predicted, {})[logged] = n
         out["grid"] = grid
         out["days"] = self._days()
-        out["day_totals"] = {day: sum(self.by_day[day].values()) if day in self.by_day else 0
-                             for day in out["days"]}
+        out["day_totals"] = {
+            day: sum(self.by_day[day].values()) if day in self.by_day else 0 for day in out["days"]
+        }
         out["rejected"] = list(self.rejected)
         out["rejected_shown"] = len(self.rejected)
         out["sample"] = list(self.sample) if self.total <= SAMPLE_ENTRIES else []

@@ -21,13 +21,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from whynolog.engine.adminlog import LogEntry, RejectedEntry, read_log
-from whynolog.engine.config import Config
-from whynolog.engine.emails import Email
-from whynolog.engine.facts import duplicate_key
-from whynolog.engine.impact import Judged, PairJudge, Setup
-from whynolog.engine.prediction import Prediction, Predictor
-from whynolog.engine.rulepack import RulePack
+from whynolog.engine.audit.impact import Judged, PairJudge, Setup
+from whynolog.engine.audit.prediction import Prediction, Predictor
+from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.facts.derive import duplicate_key
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
+from whynolog.engine.read.config import Config
+from whynolog.engine.read.emails import Email
 
 MAX_SHARED = 16_384  # distinct predictions kept as objects; emptied when full
 PART_BYTES = 2 << 20  # about this much log per task: many tasks keep every worker busy
@@ -92,13 +92,16 @@ def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tupl
         if known is None:
             known = predictions[id(p)] = (len(predictions), p)
         out.append((*item, known[0]))
-    shared = [(p.outcome, p.possible, p.rule, p.status, p.causes, p.cause_kind)
-              for _, p in sorted(predictions.values(), key=lambda pair: pair[0])]
+    shared = [
+        (p.outcome, p.possible, p.rule, p.status, p.causes, p.cause_kind)
+        for _, p in sorted(predictions.values(), key=lambda pair: pair[0])
+    ]
     return shared, out
 
 
-def predict_log(path: str, config: Config, pack: RulePack, jobs: int,
-                part_bytes: int = PART_BYTES) -> Iterator[Item]:
+def predict_log(
+    path: str, config: Config, pack: RulePack, jobs: int, part_bytes: int = PART_BYTES
+) -> Iterator[Item]:
     """Every entry of the text log ``path`` with its prediction, in order, on ``jobs`` cores.
 
     At most two parts per worker are in flight, so memory stays flat however
@@ -108,10 +111,12 @@ def predict_log(path: str, config: Config, pack: RulePack, jobs: int,
     local = Predictor(config, pack)  # for entries that are duplicates across parts
     shared: dict[tuple[Any, ...], Prediction] = {}  # one object per distinct prediction
     context = multiprocessing.get_context("spawn")  # a fresh durable_rules host per worker
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(config, pack)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(config, pack)
+    ) as pool:
         pending: deque[Future[tuple[list[Any], list[tuple[Any, ...]]]]] = deque(
-            pool.submit(_predict_part, task) for task in itertools.islice(tasks, 2 * jobs))
+            pool.submit(_predict_part, task) for task in itertools.islice(tasks, 2 * jobs)
+        )
         while pending:
             predictions, rows = pending.popleft().result()
             for task in itertools.islice(tasks, 1):
@@ -119,8 +124,12 @@ def predict_log(path: str, config: Config, pack: RulePack, jobs: int,
             yield from _merge_part(predictions, rows, local, shared)
 
 
-def _merge_part(predictions: list[tuple[Any, ...]], rows: list[tuple[Any, ...]],
-                local: Predictor, shared: dict[tuple[Any, ...], Prediction]) -> Iterator[Item]:
+def _merge_part(
+    predictions: list[tuple[Any, ...]],
+    rows: list[tuple[Any, ...]],
+    local: Predictor,
+    shared: dict[tuple[Any, ...], Prediction],
+) -> Iterator[Item]:
     """A part's rows as entries and predictions, re-predicting cross-part duplicates.
 
     Equal predictions of every part become one object (``shared``), as in one process.
@@ -163,9 +172,10 @@ def _judge_chunk(task: tuple[int, Sequence[Email]]) -> list[Judged]:
     return [_pair_worker.judge(start + i, email) for i, email in enumerate(emails)]
 
 
-def judge_corpus(emails: Sequence[Email], old: Setup, new: Setup, jobs: int,
-                 chunk: int = CHUNK_EMAILS) -> Iterator[Judged]:
-    """:func:`~whynolog.engine.impact.judge_all` on ``jobs`` cores, the same results in order.
+def judge_corpus(
+    emails: Sequence[Email], old: Setup, new: Setup, jobs: int, chunk: int = CHUNK_EMAILS
+) -> Iterator[Judged]:
+    """:func:`~whynolog.engine.audit.impact.judge_all` on ``jobs`` cores, the same results in order.
 
     A corpus of at most two runs is judged here, where starting workers would cost more.
     """
@@ -173,23 +183,25 @@ def judge_corpus(emails: Sequence[Email], old: Setup, new: Setup, jobs: int,
     if len(emails) <= 2 * chunk:
         yield from (local.judge(i, email) for i, email in enumerate(emails))
         return
-    tasks = iter([(start, emails[start:start + chunk]) for start in range(0, len(emails), chunk)])
+    tasks = iter([(start, emails[start : start + chunk]) for start in range(0, len(emails), chunk)])
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_pair_worker,
-                             initargs=(old, new)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_pair_worker, initargs=(old, new)
+    ) as pool:
         pending: deque[tuple[int, Future[list[Judged]]]] = deque(
-            (task[0], pool.submit(_judge_chunk, task))
-            for task in itertools.islice(tasks, 2 * jobs))
+            (task[0], pool.submit(_judge_chunk, task)) for task in itertools.islice(tasks, 2 * jobs)
+        )
         while pending:
             start, future = pending.popleft()
             results = future.result()
             for task in itertools.islice(tasks, 1):
                 pending.append((task[0], pool.submit(_judge_chunk, task)))
-            yield from _merge_chunk(start, emails[start:start + len(results)], results, local)
+            yield from _merge_chunk(start, emails[start : start + len(results)], results, local)
 
 
-def _merge_chunk(start: int, emails: Sequence[Email], results: list[Judged],
-                 local: PairJudge) -> Iterator[Judged]:
+def _merge_chunk(
+    start: int, emails: Sequence[Email], results: list[Judged], local: PairJudge
+) -> Iterator[Judged]:
     """A run's results, with the emails whose copy logged in an earlier run judged again."""
     judges = (local.old_judge, local.new_judge)
     # Keys that logged earlier in the run as the worker judged it (its duplicates).
@@ -199,8 +211,10 @@ def _merge_chunk(start: int, emails: Sequence[Email], results: list[Judged],
         if key is None:
             yield judged
             continue
-        if any(key in judge.logged and key not in seen
-               for judge, seen in zip(judges, in_run, strict=True)):
+        if any(
+            key in judge.logged and key not in seen
+            for judge, seen in zip(judges, in_run, strict=True)
+        ):
             yield local.judge(start + i, email)  # its copy logged in an earlier run
         else:
             for judge, outcome in zip(judges, judged[:2], strict=True):

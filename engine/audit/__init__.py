@@ -1,0 +1,1 @@
+"""Audit: predicted against logged for admin logs, log search, and the impact of a change."""

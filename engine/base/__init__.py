@@ -1,0 +1,1 @@
+"""Infrastructure every layer uses: errors with positions, YAML/JSON, schemas, the load cache."""

@@ -1,0 +1,1 @@
+"""Quality: lint of configuration and rule packs, test suites, the rule reference."""

@@ -1,0 +1,1 @@
+"""Input: the configuration, emails and admin logs, read into plain values."""
