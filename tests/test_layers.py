@@ -22,7 +22,7 @@ def _tool(name: str) -> str:
     return path
 
 
-def test_engine_never_imports_reports_or_cli() -> None:
+def test_layers_point_one_way() -> None:
     done = subprocess.run(
         [_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
@@ -33,6 +33,18 @@ def test_engine_never_imports_reports_or_cli() -> None:
 def test_ruff_is_clean() -> None:
     done = subprocess.run(
         [_tool("ruff"), "check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    done = subprocess.run(
+        [_tool("ruff"), "format", "--check", "."],
         cwd=ROOT,
         capture_output=True,
         text=True,
