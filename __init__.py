@@ -4,4 +4,4 @@ Layers point one way: ``engine`` (facts, rules, inference) → ``reports``
 (Jinja rendering of plain data) → ``cli`` (typer wiring).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
