@@ -38,6 +38,7 @@ from whynolog.engine.base.yamlio import dump_json_line
 
 if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
     from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.decide.rulepack import RulePack
     from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
 
 SEARCH_BATCH = 500
@@ -81,13 +82,16 @@ def _query(**options: Any) -> LogQuery:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _entries(log: Path, log_format: LogFormat | None) -> Iterator[LogEntry | RejectedEntry]:
+def _entries(
+    log: Path, log_format: LogFormat | None, pack: RulePack
+) -> Iterator[LogEntry | RejectedEntry]:
+    """The log's entries; the outcome codes known are the rule pack's."""
     from whynolog.engine.read.adminlog import read_log
 
     path = str(log)
     if path != "-" and log.is_dir():
         raise InputError(path, "is a directory, expected an admin log")
-    return read_log(path, log_format.value if log_format else None)
+    return read_log(path, log_format.value if log_format else None, pack.log_codes)
 
 
 @contextmanager
@@ -169,10 +173,13 @@ def search(
     ] = SearchFormat.text,
     redact: RedactOption = False,
     redact_key: RedactKeyOption = None,
+    rules: RulesOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
+    from whynolog.engine.decide.rulepack import load_rule_pack
     from whynolog.engine.read.adminlog import RejectedEntry
 
+    pack = load_rule_pack(rules)
     redactor = make_redactor(redact, redact_key)
     query = _query(
         subject=subject, since=since, until=until, outcomes=outcome or (), address=address
@@ -182,7 +189,7 @@ def search(
     colour = use_colour()
 
     def matches() -> Iterator[LogEntry]:
-        for item in _entries(log, log_format):
+        for item in _entries(log, log_format, pack):
             if isinstance(item, RejectedEntry):
                 counts["rejected"] += 1
                 if len(rejected) < REJECTED_SHOWN:
@@ -286,7 +293,7 @@ def why(
     matches: list[dict[str, Any]] = []
     rejected: list[RejectedEntry] = []
     searched = rejected_count = matched = 0
-    for item in _entries(log, log_format):
+    for item in _entries(log, log_format, setup.pack):
         if isinstance(item, RejectedEntry):
             rejected_count += 1
             if len(rejected) < REJECTED_SHOWN:
@@ -297,7 +304,7 @@ def why(
         matched += wanted
         if not wanted or len(matches) >= MAX_WHY_MATCHES:
             # Earlier logged copies still count: they make a matching entry a duplicate.
-            if is_logged(item):
+            if is_logged(item, setup.pack.logged_codes):
                 predictor.logged_ids.add(message_id_key(item.message_id or "")[1])
             continue
         prediction = predictor.predict(item, explain=True)
@@ -398,7 +405,9 @@ def diagnose(
     stale = _option(parse_duration, stale_after, "--stale-after")
     setup = load_setup(config, rules)
     redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
-    diagnosis = Diagnosis(setup.config, as_of=moment, stale_after=stale, redactor=redactor)
+    diagnosis = Diagnosis(
+        setup.config, as_of=moment, stale_after=stale, redactor=redactor, pack=setup.pack
+    )
     data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs)
     if data is not None:
         data["redacted"] = redact
@@ -445,7 +454,7 @@ def diagnose_log(
     else:
         predictor = Predictor(setup.config, setup.pack)
         batches = with_progress(
-            diagnosis.feed_batches(_entries(log, log_format), predictor, rows), log
+            diagnosis.feed_batches(_entries(log, log_format, setup.pack), predictor, rows), log
         )
     meta = {
         "log": str(log),

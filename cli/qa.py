@@ -222,7 +222,8 @@ def diff(
         if key not in packs:
             packs[key] = load_rule_pack(side_rules)
         sides.append(Setup(configs[config_path], packs[key]))
-    loaded = load_corpus(str(corpus), corpus_kind.value)
+    codes = sides[0].pack.log_codes | sides[1].pack.log_codes
+    loaded = load_corpus(str(corpus), corpus_kind.value, codes)
     impact = compare(loaded.emails, sides[0], sides[1], str(corpus), loaded.skipped, jobs)
     data = impact.to_dict()
     if format is DiffFormat.json:

@@ -68,7 +68,7 @@ def simulate(
     history: Annotated[
         Path | None,
         typer.Option(
-            help="An admin log whose LOG_OK entries count as already logged (duplicates)."
+            help="An admin log whose logged entries count as already logged (duplicates)."
         ),
     ] = None,
 ) -> None:
@@ -79,7 +79,14 @@ def simulate(
         from whynolog.engine.read.history import logged_keys
 
         rejected: list[Any] = []
-        known = list(logged_keys(str(history), on_rejected=rejected.append))
+        known = list(
+            logged_keys(
+                str(history),
+                setup.pack.logged_codes,
+                known_codes=setup.pack.log_codes,
+                on_rejected=rejected.append,
+            )
+        )
         for entry in rejected:
             typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
     judge = Judge(setup.config, setup.pack, history=known)

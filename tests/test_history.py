@@ -14,6 +14,7 @@ from whynolog.engine.read.emails import Email
 from whynolog.engine.read.history import logged_keys, message_id_key
 
 HERE = Path(__file__).parent / "fixtures" / "diagnose"
+LOGGED = load_rule_pack().logged_codes
 
 LOG = b"""2026-11-16 09:00:00 Subject: Logged with an id
 Message-ID:  <A1@Acme.com>
@@ -39,7 +40,7 @@ LOG_OK
 
 def test_only_logged_entries_with_a_message_id_are_history() -> None:
     rejected: list[RejectedEntry] = []
-    keys = list(logged_keys("-", stream=io.BytesIO(LOG), on_rejected=rejected.append))
+    keys = list(logged_keys("-", LOGGED, stream=io.BytesIO(LOG), on_rejected=rejected.append))
     assert keys == [("message-id", "<a1@acme.com>"), ("message-id", "<d4@acme.com>")]
     assert [r.line for r in rejected] == [14]
 
@@ -54,15 +55,15 @@ def test_keys_match_the_duplicate_keys_of_emails() -> None:
 def test_every_log_format(tmp_path: Path) -> None:
     expected = [("message-id", "<w1@acme.com>")]
     for name in ("admin.log", "admin.csv", "admin.jsonl"):
-        assert list(logged_keys(str(HERE / name))) == expected, name
+        assert list(logged_keys(str(HERE / name), LOGGED)) == expected, name
     copy = tmp_path / "history.txt"
     copy.write_bytes((HERE / "admin.jsonl").read_bytes())
-    assert list(logged_keys(str(copy), fmt="jsonl")) == expected
+    assert list(logged_keys(str(copy), LOGGED, fmt="jsonl")) == expected
 
 
 def test_a_copy_of_a_logged_email_is_a_duplicate() -> None:
     config = load_config(str(HERE / "org.yaml"))
-    judge = Judge(config, load_rule_pack(), history=logged_keys(str(HERE / "admin.log")))
+    judge = Judge(config, load_rule_pack(), history=logged_keys(str(HERE / "admin.log"), LOGGED))
     copy = Email(
         sender="alice@acme.com",
         to=("bob@customer.com",),

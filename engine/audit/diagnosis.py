@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from whynolog.engine.audit.prediction import Prediction, Predictor
 from whynolog.engine.base.yamlio import dump_json_line
-from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.read.addresses import normalise
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
@@ -66,64 +66,11 @@ _json_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
 
 
-OUTCOME_MEANINGS: dict[str, tuple[str, str]] = {
-    "LOG_OK": (
-        "The email logged.",
-        "If it cannot be found in the CRM, the contact record probably carries another "
-        "address than the email: look the contact up by the address the email used.",
-    ),
-    "NOLOG_SENDER_NOT_USER": (
-        "The email was outbound, but the sender's address is not attached to an active "
-        "user account.",
-        "Attach the address to the user (as an alias) or activate the account.",
-    ),
-    "NOLOG_ALL_IGNORED": (
-        "Every external party is on the ignore list of the user(s) concerned.",
-        "Remove the entry from that user's ignore list.",
-    ),
-    "NOLOG_CONTENT": (
-        'The subject or body matched an "ignore emails based on content" filter.',
-        "Narrow or remove that filter.",
-    ),
-    "NOLOG_DUPLICATE": (
-        "The email is a copy of an email that already logged.",
-        "Nothing to do: the first copy logged.",
-    ),
-    "NOLOG_NO_RECIPS": (
-        "All recipients are internal to the company, and internal email is not logged.",
-        "Nothing to do: internal email is not logged, by design.",
-    ),
-    "NOLOG_NO_USERS": (
-        "The email was inbound, and none of its To/Cc addresses belongs to an active user.",
-        "Attach the receiving address to its user or activate the account.",
-    ),
-    "NOT_PROCESSED": (
-        "The integration's admin password+token is bad, so nothing is processed and no "
-        "admin-log entry is written.",
-        "Enter the admin password and security token again in the integration's settings.",
-    ),
-}
-
-
 def outcome_meaning(code: str, pack: RulePack | None = None) -> dict[str, str]:
-    """What an outcome code means and what usually helps, in plain words.
-
-    A code a rule pack adds is described by the descriptions of its rules.
-    """
-    if code in OUTCOME_MEANINGS:
-        meaning, remedy = OUTCOME_MEANINGS[code]
-        return {"code": code, "meaning": meaning, "remedy": remedy}
-    rules = [r for r in pack.rules if r.outcome == code] if pack else []
-    described = " ".join(r.description for r in rules if r.description)
-    if rules:
-        meaning = described or f"Given by rule {', '.join(r.id for r in rules)}."
-        return {"code": code, "meaning": meaning, "remedy": "See the rule's remedy."}
-    return {
-        "code": code,
-        "meaning": "A code that no rule of this rule pack gives: the live "
-        "integration has rules this pack lacks.",
-        "remedy": "Add a rule for it to the rule pack.",
-    }
+    """What an outcome code means and what usually helps, in plain words: as the rule pack
+    (default: the shipped one) declares it."""
+    outcome = (pack or load_rule_pack()).outcome(code)
+    return {"code": code, "meaning": outcome.meaning, "remedy": outcome.remedy}
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -317,8 +264,11 @@ class Diagnosis:
         as_of: dt.datetime | None = None,
         stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
         redactor: Redactor | None = None,
+        pack: RulePack | None = None,
     ) -> None:
+        """``pack`` says which codes mean the email logged (default: the shipped pack)."""
         self.config = config
+        self.logged_codes = (pack or load_rule_pack()).logged_codes
         self.as_of = (as_of or dt.datetime.now(UTC)).astimezone(UTC)
         self.stale_after = stale_after
         self.redactor = redactor
@@ -434,7 +384,7 @@ class Diagnosis:
                 self.first_entry = when
             if when - previous > self.stale_after:
                 self._gap(previous, when)
-        if code == "LOG_OK" and (self.last_log_ok is None or when > self.last_log_ok):
+        if code in self.logged_codes and (self.last_log_ok is None or when > self.last_log_ok):
             self.last_log_ok = when
         if status == "disagree" or len(self.sample) < SAMPLE_ENTRIES:
             row = self.row(entry, prediction)
@@ -711,9 +661,9 @@ class Diagnosis:
         return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
     def _codes(self) -> list[str]:
-        """Outcome codes seen, LOG_OK first, then the rest alphabetically."""
+        """Outcome codes seen, those that mean the email logged first, then alphabetically."""
         seen = set(self.by_outcome) | {p for p, _ in self.matrix if p != UNDETERMINED}
-        return sorted(seen, key=lambda c: (c != "LOG_OK", c))
+        return sorted(seen, key=lambda c: (c not in self.logged_codes, c))
 
     def _predicted_codes(self, codes: list[str]) -> list[str]:
         rows = [c for c in codes if any(p == c for p, _ in self.matrix)]

@@ -12,7 +12,7 @@ priority change).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,11 +57,14 @@ def corpus_kind(path: str) -> str:
     return "log"
 
 
-def load_corpus(path: str, kind: str = "auto") -> Corpus:
+def load_corpus(
+    path: str, kind: str = "auto", known_codes: Collection[str] | None = None
+) -> Corpus:
     """Read a corpus: an emails file, a folder of ``.eml``, or an admin log's entries.
 
     Log entries become emails when they recorded a sender and a recipient;
-    the others are listed as skipped, never dropped silently.
+    the others are listed as skipped, never dropped silently. ``known_codes``:
+    the outcome codes a log may hold (those of the rule packs compared).
     """
     if kind not in CORPUS_KINDS:
         raise ValueError(f"unknown corpus kind {kind!r}")
@@ -77,7 +80,7 @@ def load_corpus(path: str, kind: str = "auto") -> Corpus:
 
     emails: list[Email] = []
     skipped: list[tuple[Position, str]] = []
-    for entry in read_log(path):
+    for entry in read_log(path, None, known_codes):
         where = Position(path, entry.line, 1)
         if isinstance(entry, RejectedEntry):
             skipped.append((where, entry.reason))

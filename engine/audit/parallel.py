@@ -83,7 +83,8 @@ def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tupl
         data = handle.read(end - start)
     predictions: dict[int, tuple[int, Prediction]] = {}  # id → (index, the prediction)
     out: list[tuple[Any, ...]] = []
-    for item in read_log(path, "text", stream=io.BytesIO(data), first_line=first_line):
+    codes = _worker.pack.log_codes
+    for item in read_log(path, "text", codes, stream=io.BytesIO(data), first_line=first_line):
         if isinstance(item, RejectedEntry):
             out.append((item.line, item.reason, item.excerpt))
             continue
@@ -138,6 +139,7 @@ def _merge_part(
         shared.clear()
     objects = [shared.get(p) or shared.setdefault(p, Prediction(*p)) for p in predictions]
     in_part: set[str] = set()
+    logged_codes = local.logged_codes
     for row in rows:
         if len(row) == 3:
             yield RejectedEntry(*row), None
@@ -148,9 +150,9 @@ def _merge_part(
             mid = entry.message_id.strip().lower()
             if mid in local.logged_ids and mid not in in_part:
                 prediction = local.predict(entry)  # it logged in an earlier part
-            elif entry.outcome == "LOG_OK":
+            elif entry.outcome in logged_codes:
                 local.logged_ids.add(mid)
-            if entry.outcome == "LOG_OK":
+            if entry.outcome in logged_codes:
                 in_part.add(mid)
         yield entry, prediction or objects[row[9]]
 
@@ -218,9 +220,9 @@ def _merge_chunk(
             yield local.judge(start + i, email)  # its copy logged in an earlier run
         else:
             for judge, outcome in zip(judges, judged[:2], strict=True):
-                if outcome == "LOG_OK":
+                if outcome in judge.pack.logged_codes:
                     judge.logged.add(key)
             yield judged
-        for seen, outcome in zip(in_run, judged[:2], strict=True):
-            if outcome == "LOG_OK":
+        for judge, seen, outcome in zip(judges, in_run, judged[:2], strict=True):
+            if outcome in judge.pack.logged_codes:
                 seen.add(key)

@@ -190,6 +190,7 @@ class Predictor:
         self.domains = fact_domains(pack)
         self.body_filters = self.deriver.filters.may_hit_unknown_body()
         self.logged_ids: set[str] = set()
+        self.logged_codes = pack.logged_codes
         self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
         self._getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
         self._value_getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
@@ -238,7 +239,7 @@ class Predictor:
                 if len(self._predictions) >= MAX_MEMO:
                     self._predictions.clear()  # bounded memory on long logs
                 self._predictions[key] = prediction
-        if logged == "LOG_OK" and mid is not None:
+        if mid is not None and logged in self.logged_codes:
             self.logged_ids.add(mid)
         return prediction
 

@@ -45,7 +45,7 @@ class Judge:
         fired = self.engine.matches(derived.vector)
         rule = self.pack.rule(fired[0]) if fired else None
         outcome = rule.outcome if rule else UNDECIDED
-        if outcome == "LOG_OK" and key is not None:
+        if key is not None and outcome in self.pack.logged_codes:
             self.logged.add(key)
         if rule is None:
             return Verdict(
@@ -61,8 +61,9 @@ class Judge:
         reasons = tuple(self._render_lines(rule, "explain", context))
         remedy = " ".join(self._render_lines(rule, "remedy", context))
         fix = None
-        if explain and outcome != "LOG_OK":
-            fix = find_fix(self.config, self.engine, email, derived.vector["duplicate"])
+        target = self.pack.logged_code
+        if explain and target is not None and outcome not in self.pack.logged_codes:
+            fix = find_fix(self.config, self.engine, email, derived.vector["duplicate"], target)
         return Verdict(
             index=index,
             email=email,

@@ -17,6 +17,8 @@ rendered in a sandbox over the facts and their details.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,6 +91,26 @@ def _show(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What an outcome code means: declared by the pack, never by the code reading it."""
+
+    code: str
+    meaning: str
+    remedy: str = ""
+    logged: bool = False  # the email reached the CRM (its later copies are duplicates)
+    in_log: bool = True  # the integration writes an admin-log entry with this code
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "meaning": self.meaning,
+            "remedy": self.remedy,
+            "logged": self.logged,
+            "in_log": self.in_log,
+        }
+
+
+@dataclass(frozen=True)
 class Rule:
     """One decision rule of a pack."""
 
@@ -119,6 +141,7 @@ class RulePack:
     name: str
     rules: tuple[Rule, ...]
     path: str
+    declared: tuple[Outcome, ...] = ()  # the pack's ``outcomes:`` (else the shipped pack's)
 
     def rule(self, rule_id: str) -> Rule:
         """The rule called ``rule_id``."""
@@ -132,6 +155,58 @@ class RulePack:
     def outcomes(self) -> list[str]:
         """Every outcome code some rule can give, in rule order, without repeats."""
         return list(dict.fromkeys(r.outcome for r in self.rules))
+
+    @cached_property
+    def _meanings(self) -> dict[str, Outcome]:
+        """Every code of the pack: the declared ones, then those only rules name."""
+        found = {o.code: o for o in self.declared}
+        for code in self.outcomes:
+            if code not in found:
+                rules = [r for r in self.rules if r.outcome == code]
+                described = " ".join(r.description for r in rules if r.description)
+                found[code] = Outcome(
+                    code,
+                    described or f"Given by rule {', '.join(r.id for r in rules)}.",
+                    "See the rule's remedy.",
+                )
+        return found
+
+    def outcome(self, code: str) -> Outcome:
+        """What ``code`` means; a code foreign to the pack says so."""
+        known = self._meanings.get(code)
+        if known is not None:
+            return known
+        return Outcome(
+            code,
+            "A code that no rule of this rule pack gives: the live integration has rules "
+            "this pack lacks.",
+            "Add a rule for it to the rule pack.",
+        )
+
+    @cached_property
+    def codes(self) -> tuple[str, ...]:
+        """Every code of the pack, declared ones first."""
+        return tuple(self._meanings)
+
+    @cached_property
+    def log_codes(self) -> frozenset[str]:
+        """The codes an admin-log entry may end with (what the log reader accepts)."""
+        return frozenset(c for c, o in self._meanings.items() if o.in_log)
+
+    @cached_property
+    def logged_codes(self) -> frozenset[str]:
+        """The codes that mean the email logged (a later copy of it is a duplicate)."""
+        return frozenset(c for c, o in self._meanings.items() if o.logged)
+
+    @cached_property
+    def logged_code(self) -> str | None:
+        """The code a fix aims at: the first code that means the email logged."""
+        return next((c for c in self.codes if c in self.logged_codes), None)
+
+    def suggest(self, code: str) -> str | None:
+        """The pack's log code nearest to a mistyped ``code``, if any is near."""
+        close = difflib.get_close_matches(code, sorted(self.log_codes), n=1, cutoff=0.7)
+        return close[0] if close else None
 
     def to_durable(self, action_prefix: str) -> dict[str, Any]:
         """The pack as one durable_rules ruleset definition.
@@ -173,7 +248,11 @@ def load_rule_pack(path: str | Path | None = None) -> RulePack:
     root = shipped_rules_path() if path is None else Path(path)
     files = _pack_files(root)
     raw = b"".join(str(f).encode() + b"\0" + read_bytes(f) + b"\0" for f in files)
-    return cached("rules", raw, lambda: _load_files(root, files))
+    pack = cached("rules", raw, lambda: _load_files(root, files))
+    if not pack.declared and path is not None:
+        # A pack that declares no codes speaks of the shipped pack's codes.
+        pack = dataclasses.replace(pack, declared=load_rule_pack().declared)
+    return pack
 
 
 def _load_files(root: Path, files: list[Path]) -> RulePack:
@@ -183,6 +262,8 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
     rules: list[Rule] = []
     names: list[str] = []
     seen: dict[str, Position] = {}
+    declared: dict[str, Outcome] = {}
+    used: list[tuple[str, Position, str]] = []  # (code, where, rule id) of each rule
     env = template_environment()
     for file_path in files:
         file = str(file_path)
@@ -199,6 +280,7 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
             continue
         if data.get("name"):
             names.append(data["name"])
+        _declare(data, file, declared, errors)
         for i, raw in enumerate(data["rules"]):
             pos = position_of(data, ["rules", i], file)
             if raw["id"] in seen:
@@ -210,6 +292,9 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                 )
                 continue
             seen[raw["id"]] = pos
+            used.append(
+                (raw["outcome"], position_of(data, ["rules", i, "outcome"], file), raw["id"])
+            )
             conditions = _conditions(data, i, file, errors)
             for key in ("explain", "remedy"):
                 try:
@@ -235,13 +320,48 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                     position=pos,
                 )
             )
+    if declared:
+        for code, where, rule_id in used:
+            if code not in declared:
+                close = difflib.get_close_matches(code, list(declared), n=1, cutoff=0.7)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                errors.append(
+                    InputError(
+                        where,
+                        f"rule {rule_id!r}: outcome {code!r} is not declared under "
+                        f"'outcomes:'{hint}",
+                    )
+                )
     if errors:
         raise InputErrors(errors)
     if not rules:
         raise InputError(str(root), "the rule pack has no rules")
     rules.sort(key=lambda r: (r.priority, r.order))
     name = " + ".join(names) if names else root.stem
-    return RulePack(name=name, rules=tuple(rules), path=str(root))
+    return RulePack(
+        name=name, rules=tuple(rules), path=str(root), declared=tuple(declared.values())
+    )
+
+
+def _declare(data: Any, file: str, declared: dict[str, Outcome], errors: list[InputError]) -> None:
+    """Add the ``outcomes:`` of one pack file to ``declared`` (a code is declared once)."""
+    for i, raw in enumerate(data.get("outcomes") or ()):
+        code = raw["code"]
+        if code in declared:
+            errors.append(
+                InputError(
+                    position_of(data, ["outcomes", i, "code"], file),
+                    f"outcome {code!r} is declared twice",
+                )
+            )
+            continue
+        declared[code] = Outcome(
+            code,
+            raw["meaning"].strip(),
+            (raw.get("remedy") or "").strip(),
+            raw["logged"],
+            raw.get("in_log", True),
+        )
 
 
 def _conditions(data: Any, index: int, file: str, errors: list[InputError]) -> list[Condition]:

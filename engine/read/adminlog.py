@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import itertools
 import json
 import re
@@ -179,8 +180,9 @@ def read_log(
     ``first_line`` numbers the stream's first line (when it is a part of a larger log).
 
     ``fmt`` is one of :data:`LOG_FORMATS` (default: by extension). ``known_codes``
-    are the outcome codes accepted, since a rule pack may add its own; by default
-    ``LOG_OK`` and any ``NOLOG_…``. Lazy: the file is opened on the first ``next()``,
+    are the outcome codes accepted: the rule pack's (``RulePack.log_codes``); an
+    unknown code is rejected with the nearest known one. Without them, ``LOG_OK``
+    and any ``NOLOG_…``. Lazy: the file is opened on the first ``next()``,
     and only an unreadable file or a CSV header without the needed columns raises
     (``InputError``); every bad entry comes back as a :class:`RejectedEntry`.
     """
@@ -298,7 +300,15 @@ def _code_checker(known_codes: Collection[str] | None) -> Callable[[str], bool]:
     if known_codes is None:
         return lambda code: code == "LOG_OK" or _NOLOG.fullmatch(code) is not None
     known = frozenset(known_codes)
-    return known.__contains__
+    return known.__contains__  # the set stays reachable as __self__, for _unknown_code
+
+
+def _unknown_code(code: str, is_known: Callable[[str], bool]) -> str:
+    """``unknown outcome code 'NOLOG_CONTNT' (did you mean NOLOG_CONTENT?)``."""
+    known = getattr(is_known, "__self__", None)
+    close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.7) if known else []
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"unknown outcome code {code!r}{hint}"
 
 
 def _code_problem(code: str, is_known: Callable[[str], bool]) -> str | None:
@@ -307,7 +317,7 @@ def _code_problem(code: str, is_known: Callable[[str], bool]) -> str | None:
     if _CODE.fullmatch(code) is None:
         return f"{_short(code)!r} is not an outcome code"
     if not is_known(code):
-        return f"unknown outcome code {code!r}"
+        return _unknown_code(code, is_known)
     return None
 
 
@@ -450,7 +460,7 @@ class _TextEntryParser:
             if _CODE.fullmatch(code) is None:
                 problem = f"no outcome code line: the last line {_short(code)!r} is not a code"
             elif not self.is_known(code):
-                problem = f"unknown outcome code {code!r}"
+                problem = _unknown_code(code, self.is_known)
             else:
                 problem = None
             if len(self.codes) < _MEMO_SIZE:
