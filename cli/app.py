@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -30,12 +30,37 @@ app = typer.Typer(
     name="whynolog",
     cls=_Group,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Why didn't (or wouldn't) an email log to the CRM? Simulate emails, search and "
     "diagnose admin logs, and check rule packs and configurations.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from whynolog import __version__
+
+        typer.echo(f"whynolog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_print_version,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Options of the program itself (the Typer's help text above is what users read)."""
 
 
 def _register() -> None:

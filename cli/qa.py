@@ -26,7 +26,7 @@ from whynolog.cli.common import (
     resolve_config_path,
     use_colour,
 )
-from whynolog.engine.base.errors import InputError
+from whynolog.engine.base.errors import InputError, WhynologError
 
 
 def _default_config() -> str | None:
@@ -45,36 +45,64 @@ def lint(
     format: Annotated[
         LintFormat,
         typer.Option(
-            "--format", "-f", help="text (file:line:col: severity: message [code]) or json."
+            "--format",
+            "-f",
+            help="text (file:line:col: severity: message [code]), json, or sarif (for "
+            "code-scanning dashboards).",
         ),
     ] = LintFormat.text,
     output: OutputOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the problems only, no summary line.")
+    ] = False,
 ) -> None:
-    """Check a configuration and a rule pack for mistakes; exit 1 when there is an error.
+    """Check a configuration and a rule pack for mistakes, every one in one run, sorted by
+    position; exit 1 when there is an error.
 
-    Without --config, ./org.yaml is checked when it exists, else only the rule pack.
+    Without --config, ./org.yaml is checked; when there is none, exit 2 (with --rules
+    alone, only the rule pack is checked).
     """
-    from whynolog.engine.qa.lint import ERROR
+    from whynolog.engine.qa.lint import CODES, ERROR
     from whynolog.engine.qa.lint import lint as run_lint
 
     config_path = str(config) if config is not None else _default_config()
-    findings = run_lint(config_path, rules)
-    errors = sum(f.severity == ERROR for f in findings)
-    if format is LintFormat.json:
-        emit(
-            _json(
-                {
-                    "findings": [f.to_dict() for f in findings],
-                    "errors": errors,
-                    "warnings": len(findings) - errors,
-                }
-            ),
-            output,
+    if config_path is None and rules is None:
+        raise WhynologError(
+            f"no configuration found (tried --config, $WHYNOLOG_CONFIG and "
+            f"{Path(DEFAULT_CONFIG).resolve()}): pass --config FILE, or --rules alone to "
+            f"check only a rule pack",
         )
-    elif findings:
-        emit("".join(f"{f}\n" for f in findings), output)
+    problems = run_lint(config_path, rules)
+    errors = sum(p.severity == ERROR for p in problems)
+    warnings = len(problems) - errors
+    checked = " and ".join(x for x in (config_path, f"rule pack {rules or 'shipped'}") if x)
+    if format is LintFormat.json:
+        rows = [p.to_dict() for p in problems]
+        emit(_json({"problems": rows, "errors": errors, "warnings": warnings}), output)
+    elif format is LintFormat.sarif:
+        from whynolog.reports.sarif import sarif
+
+        codes = {code: meaning for code, (_, meaning) in CODES.items()}
+        emit(_json(sarif([p.to_dict() for p in problems], codes, __version__)), output)
+    else:
+        lines = [f"{p}\n" for p in problems]
+        if not quiet:
+            lines.append(f"{_count_phrase(errors, warnings)} in {checked}.\n")
+        if lines:
+            emit("".join(lines), output)
     if errors:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _count_phrase(errors: int, warnings: int) -> str:
+    """``2 errors, 1 warning`` / ``no problems``."""
+    if not errors and not warnings:
+        return "No problems"
+    parts = []
+    for n, noun in ((errors, "error"), (warnings, "warning")):
+        if n:
+            parts.append(f"{n} {noun}{'s' if n != 1 else ''}")
+    return ", ".join(parts)
 
 
 @app.command("test")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from whynolog.cli.app import app
 from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
-from whynolog.engine.qa.lint import Finding, analyse_pack, lint, lint_config, lint_rules
+from whynolog.engine.qa.lint import CODES, Problem, analyse_pack, lint, lint_config, lint_rules
 
 LINT = Path(__file__).parent / "fixtures" / "lint"
 _KEYS = {"name", "config", "rules", "expect", "messages"}
@@ -39,7 +39,7 @@ def _cases() -> list[LintCase]:
     return cases
 
 
-def _run(case: LintCase) -> list[Finding]:
+def _run(case: LintCase) -> list[Problem]:
     found = lint_config(str(case.target)) if case.kind == "config" else lint_rules(case.target)
     return sorted(found, key=lambda f: f.sort_key)
 
@@ -59,12 +59,7 @@ def test_lint_case(case: LintCase) -> None:
 
 
 def test_every_documented_code_has_a_fixture() -> None:
-    import whynolog.engine.qa.lint as module
-
-    documented = set()
-    for line in (module.__doc__ or "").splitlines():
-        if line.startswith("``") and line.count("``") >= 2:
-            documented.add(line.split("``")[1])
+    documented = set(CODES)
     covered = {e.split("@")[0] for c in _cases() for e in c.expect}
     assert documented - covered == {"analysis-too-large"}  # tested on its own below
     assert covered <= documented
@@ -124,7 +119,7 @@ def test_analysis_of_a_loaded_pack_names_the_undecided_facts(tmp_path: Path) -> 
 
 
 def test_a_pack_too_large_to_enumerate_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    import whynolog.engine.qa.lint as module
+    import whynolog.engine.qa.lint.interplay as module
 
     monkeypatch.setattr(module, "MAX_VECTORS", 100)
     [finding] = analyse_pack(load_rule_pack())
@@ -141,7 +136,7 @@ def test_bad_time_is_reported_with_regex_problems(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     got = [(f.code, f.position.line, f.position.col) for f in lint_config(str(config))]
-    assert got == [("regex-unsupported", 4, 22), ("schema", 2, 30)]
+    assert got == [("schema", 2, 30), ("regex-unsupported", 4, 22)]
 
 
 def test_findings_are_plain_data() -> None:
@@ -149,9 +144,9 @@ def test_findings_are_plain_data() -> None:
     [finding] = _run(case)
     data = finding.to_dict()
     assert data == {
-        "file": str(case.target),
+        "path": str(case.target),
         "line": 5,
-        "col": 7,
+        "column": 7,
         "severity": "error",
         "message": finding.message,
         "code": "unknown-fact",
@@ -164,14 +159,62 @@ def test_findings_are_plain_data() -> None:
 runner = CliRunner()
 
 
-def test_cli_clean_configuration_prints_nothing(
+def test_cli_clean_configuration_prints_a_summary(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
     starter = Path(__file__).parents[1] / "cli" / "starter" / "org.yaml"
     result = runner.invoke(app, ["lint", "--config", str(starter)])
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.output.startswith(f"No problems in {starter} and rule pack ")
+    assert len(result.output.splitlines()) == 1
+    quiet = runner.invoke(app, ["lint", "--config", str(starter), "-q"])
+    assert (quiet.exit_code, quiet.output) == (0, "")
+
+
+def test_cli_without_a_configuration_exits_2_naming_the_paths_tried(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WHYNOLOG_CONFIG", raising=False)
+    result = runner.invoke(app, ["lint"])
+    assert result.exit_code == 2
+    assert "no configuration found" in result.output
+    assert str(tmp_path / "org.yaml") in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_reports_every_problem_of_a_file_with_several_at_once() -> None:
+    config, rules = LINT / "config-several.yaml", LINT / "rules-several.yaml"
+    result = runner.invoke(app, ["lint", "-c", str(config), "-r", str(rules)])
+    assert result.exit_code == 1
+    *lines, summary = result.output.splitlines()
+    assert len(lines) == 15
+    positions = [tuple(int(n) for n in line.split(":")[1:3]) for line in lines[:9]]
+    assert positions == sorted(positions)  # in file order
+    assert any("[regex-unsupported]" in line for line in lines)  # not hidden by the schema
+    assert any("unknown name 'sendr' (did you mean 'sender'?)" in line for line in lines)
+    assert summary == f"10 errors, 5 warnings in {config} and rule pack {rules}."
+
+
+def _region(result: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(result["locations"][0]["physicalLocation"]["region"].values())
+
+
+def test_cli_sarif() -> None:
+    result = runner.invoke(app, ["lint", "-c", str(LINT / "config-regex.yaml"), "-f", "sarif"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["version"] == "2.1.0"
+    [run] = data["runs"]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert [
+        (rules[r["ruleIndex"]], r["ruleId"], r["level"], *_region(r)) for r in run["results"]
+    ] == [
+        ("regex-unsupported", "regex-unsupported", "error", 6, 12),
+        ("bad-regex", "bad-regex", "error", 8, 12),
+        ("regex-unsupported", "regex-unsupported", "error", 10, 12),
+    ]
 
 
 def test_cli_findings_exit_1_with_positions() -> None:
@@ -198,7 +241,10 @@ def test_cli_findings_exit_1_with_positions() -> None:
         and line.endswith("[rule-shadowed]")
         for line in lines
     )
-    assert len(lines) == 12
+    assert len(lines) == 13  # the problems and a summary
+    assert lines[-1] == "5 errors, 7 warnings in " + (
+        f"{LINT / 'config-mistakes.yaml'} and rule pack {LINT / 'rules-logic.yaml'}."
+    )
 
 
 def test_cli_warnings_only_exit_0(tmp_path: Path) -> None:
@@ -211,9 +257,9 @@ def test_cli_warnings_only_exit_0(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["lint", "--config", str(config)])
     assert result.exit_code == 0
-    assert (
-        result.output == f"{config}:5:23: warning: ignore entry 'x@b.com' of 'U' repeats "
-        f"'x@b.com' (line 5) [duplicate-ignore]\n"
+    assert result.output.startswith(
+        f"{config}:5:23: warning: ignore entry 'x@b.com' of 'U' repeats "
+        f"'x@b.com' (line 5) [duplicate-ignore]\n1 warning in "
     )
 
 
@@ -222,7 +268,7 @@ def test_cli_json() -> None:
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert (data["errors"], data["warnings"]) == (3, 0)
-    assert [(f["code"], f["line"], f["col"]) for f in data["findings"]] == [
+    assert [(f["code"], f["line"], f["column"]) for f in data["problems"]] == [
         ("regex-unsupported", 6, 12),
         ("bad-regex", 8, 12),
         ("regex-unsupported", 10, 12),

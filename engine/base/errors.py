@@ -26,11 +26,14 @@ class WhynologError(Exception):
 class InputError(WhynologError):
     """A user's file is unreadable or invalid; rendered as ``file:line:col: message``."""
 
-    def __init__(self, position: Position | str, message: str) -> None:
+    where: tuple[object, ...] = ()  # the keys and indexes of the value at fault, when known
+
+    def __init__(self, position: Position | str, message: str, code: str = "input") -> None:
         if isinstance(position, str):
             position = Position(position)
         self.position = position
         self.message = message
+        self.code = code  # what kind of mistake, named where it is found (lint shows it)
         super().__init__(f"{position}: {message}")
 
 

@@ -105,9 +105,25 @@ def validate(data: Any, name: str, file: str) -> None:
             pos = position_of(data, path, file)
         where = ".".join(str(p) for p in path)
         message = _message(error)
-        problems.append(InputError(pos, f"{where}: {message}" if where else message))
+        problem = InputError(pos, f"{where}: {message}" if where else message, _code(error))
+        problem.where = tuple(path)
+        problems.append(problem)
     problems.sort(key=lambda e: (e.position.line, e.position.col))
     raise InputErrors(problems)
+
+
+def _code(error: Any) -> str:
+    """The lint code of one schema error: a few mistakes have a name of their own."""
+    if "propertyNames" in error.schema_path:
+        return "unknown-fact"
+    path = list(error.absolute_path)
+    in_user = len(path) >= 2 and path[0] == "users" and isinstance(path[1], int)
+    if in_user and (
+        (error.validator == "minItems" and path[2:] == ["emails"])
+        or (error.validator == "required" and path[2:] == [] and "'emails'" in error.message)
+    ):
+        return "user-without-addresses"
+    return "schema"
 
 
 def _walk(data: Any, path: list[Any]) -> Any:

@@ -96,11 +96,11 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError(name, "no such file") from None
+        raise InputError(name, "no such file", "unreadable") from None
     except IsADirectoryError:
-        raise InputError(name, "is a directory, expected a file") from None
+        raise InputError(name, "is a directory, expected a file", "unreadable") from None
     except OSError as exc:
-        raise InputError(name, f"cannot read: {exc.strerror}") from None
+        raise InputError(name, f"cannot read: {exc.strerror}", "unreadable") from None
 
 
 def read_text(path: str | Path, data: bytes | None = None) -> str:
@@ -114,7 +114,9 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            Position(name, line, col), f"not UTF-8 text (byte 0x{data[exc.start]:02x})"
+            Position(name, line, col),
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "yaml-syntax",
         ) from None
 
 
@@ -128,7 +130,9 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
         text = read_text(path)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(Position(name, line, 1), "binary data (NUL byte), expected YAML text")
+        raise InputError(
+            Position(name, line, 1), "binary data (NUL byte), expected YAML text", "yaml-syntax"
+        )
     loader = _PositionLoader(text)
     loader.name = name
     try:
@@ -137,14 +141,16 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if mark is None:
-            raise InputError(name, f"YAML syntax error: {problem}") from None
+            raise InputError(name, f"YAML syntax error: {problem}", "yaml-syntax") from None
         raise InputError(
-            Position(name, mark.line + 1, mark.column + 1), f"YAML syntax error: {problem}"
+            Position(name, mark.line + 1, mark.column + 1),
+            f"YAML syntax error: {problem}",
+            "yaml-syntax",
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError(name, f"YAML error: {exc}") from None
+        raise InputError(name, f"YAML error: {exc}", "yaml-syntax") from None
     except RecursionError:
-        raise InputError(name, "YAML nested too deeply") from None
+        raise InputError(name, "YAML nested too deeply", "yaml-syntax") from None
     finally:
         loader.dispose()
 

@@ -21,7 +21,7 @@ import dataclasses
 import difflib
 import itertools
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -229,10 +229,10 @@ def _pack_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:
-            raise InputError(str(path), "no rule files (*.yaml) in this folder")
+            raise InputError(str(path), "no rule files (*.yaml) in this folder", "unreadable")
         return files
     if not path.exists():
-        raise InputError(str(path), "no such file or folder")
+        raise InputError(str(path), "no such file or folder", "unreadable")
     return [path]
 
 
@@ -256,8 +256,6 @@ def load_rule_pack(path: str | Path | None = None) -> RulePack:
 
 
 def _load_files(root: Path, files: list[Path]) -> RulePack:
-    from jinja2 import TemplateSyntaxError
-
     errors: list[InputError] = []
     rules: list[Rule] = []
     names: list[str] = []
@@ -267,59 +265,72 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
     env = template_environment()
     for file_path in files:
         file = str(file_path)
-        data = load_yaml(file)
+        try:
+            data = load_yaml(file)
+        except InputError as exc:  # the pack's other files are still worth checking
+            errors.append(exc)
+            continue
         if not isinstance(data, dict):
             errors.append(
-                InputError(Position(file, 1, 1), "a rule pack file is a mapping with 'rules:'")
+                InputError(
+                    Position(file, 1, 1), "a rule pack file is a mapping with 'rules:'", "schema"
+                )
             )
             continue
+        broken: dict[int, set[str]] = {}  # rule index -> its keys with schema errors
         try:
             validate(data, "rules", file)
         except InputErrors as exc:
+            # Everything that parsed is still checked: one run reports every problem.
             errors.extend(exc.errors)
-            continue
-        if data.get("name"):
+            for error in exc.errors:
+                where = error.where
+                if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
+                    broken.setdefault(where[1], set()).add(str(where[2]) if len(where) > 2 else "")
+        if isinstance(data.get("name"), str) and data["name"]:
             names.append(data["name"])
-        _declare(data, file, declared, errors)
-        for i, raw in enumerate(data["rules"]):
+        if not any(e.where[:1] == ("outcomes",) for e in errors if e.position.path == file):
+            _declare(data, file, declared, errors)
+        raw_rules = data.get("rules")
+        for i, raw in enumerate(raw_rules if isinstance(raw_rules, list) else []):
+            if not isinstance(raw, dict):
+                continue
+            bad = broken.get(i, set())
+            rule_id = raw.get("id") if "id" not in bad and isinstance(raw.get("id"), str) else None
+            label = rule_id or f"#{i + 1}"
             pos = position_of(data, ["rules", i], file)
-            if raw["id"] in seen:
+            if rule_id is not None and rule_id in seen:
                 errors.append(
                     InputError(
                         position_of(data, ["rules", i, "id"], file),
-                        f"duplicate rule id {raw['id']!r} (first defined at {seen[raw['id']]})",
+                        f"duplicate rule id {rule_id!r} (first defined at {seen[rule_id]})",
+                        "duplicate-rule-id",
                     )
                 )
                 continue
-            seen[raw["id"]] = pos
-            used.append(
-                (raw["outcome"], position_of(data, ["rules", i, "outcome"], file), raw["id"])
-            )
-            conditions = _conditions(data, i, file, errors)
+            if rule_id is not None:
+                seen[rule_id] = pos
+            conditions = _conditions(data, i, file, errors) if "when" not in bad else []
+            if "outcome" not in bad and isinstance(raw.get("outcome"), str):
+                where = position_of(data, ["rules", i, "outcome"], file)
+                used.append((raw["outcome"], where, label))
             for key in ("explain", "remedy"):
-                try:
-                    env.parse(raw[key])
-                except TemplateSyntaxError as exc:
-                    line, col = position_of(data, ["rules", i, key], file).line, 1
-                    errors.append(
-                        InputError(
-                            Position(file, line + (exc.lineno or 1) - 1, col),
-                            f"rule {raw['id']!r}: {key}: template error: {exc.message}",
-                        )
+                if key not in bad and isinstance(raw.get(key), str):
+                    errors.extend(_template_problems(env, raw[key], label, key, data, i, file))
+            if not bad:
+                rules.append(
+                    Rule(
+                        id=raw["id"],
+                        outcome=raw["outcome"],
+                        priority=raw["priority"],
+                        conditions=tuple(conditions),
+                        explain=raw["explain"],
+                        remedy=raw["remedy"],
+                        description=raw.get("description", ""),
+                        order=len(rules),
+                        position=pos,
                     )
-            rules.append(
-                Rule(
-                    id=raw["id"],
-                    outcome=raw["outcome"],
-                    priority=raw["priority"],
-                    conditions=tuple(conditions),
-                    explain=raw["explain"],
-                    remedy=raw["remedy"],
-                    description=raw.get("description", ""),
-                    order=len(rules),
-                    position=pos,
                 )
-            )
     if declared:
         for code, where, rule_id in used:
             if code not in declared:
@@ -330,12 +341,14 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                         where,
                         f"rule {rule_id!r}: outcome {code!r} is not declared under "
                         f"'outcomes:'{hint}",
+                        "undeclared-outcome",
                     )
                 )
     if errors:
+        errors.sort(key=lambda e: (e.position.path, e.position.line, e.position.col))
         raise InputErrors(errors)
     if not rules:
-        raise InputError(str(root), "the rule pack has no rules")
+        raise InputError(str(root), "the rule pack has no rules", "schema")
     rules.sort(key=lambda r: (r.priority, r.order))
     name = " + ".join(names) if names else root.stem
     return RulePack(
@@ -352,6 +365,7 @@ def _declare(data: Any, file: str, declared: dict[str, Outcome], errors: list[In
                 InputError(
                     position_of(data, ["outcomes", i, "code"], file),
                     f"outcome {code!r} is declared twice",
+                    "duplicate-outcome",
                 )
             )
             continue
@@ -362,6 +376,54 @@ def _declare(data: Any, file: str, declared: dict[str, Outcome], errors: list[In
             raw["logged"],
             raw.get("in_log", True),
         )
+
+
+def _template_problems(
+    env: Any, text: str, label: str, key: str, data: Any, index: int, file: str
+) -> list[InputError]:
+    """A template's syntax errors, and names it uses that no email provides (a typo would
+    otherwise render as an error while judging)."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    line = position_of(data, ["rules", index, key], file).line
+    try:
+        tree = env.parse(text)
+    except TemplateSyntaxError as exc:
+        return [
+            InputError(
+                Position(file, line + (exc.lineno or 1) - 1, 1),
+                f"rule {label!r}: {key}: template error: {exc.message}",
+                "bad-template",
+            )
+        ]
+    known = template_names()
+    problems = []
+    for name in sorted(meta.find_undeclared_variables(tree) - known - set(env.globals)):
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        offset = next((n for n, text_line in enumerate(text.splitlines()) if name in text_line), 0)
+        problems.append(
+            InputError(
+                Position(file, line + offset, 1),
+                f"rule {label!r}: {key}: unknown name {name!r}{hint}",
+                "unknown-template-name",
+            )
+        )
+    return problems
+
+
+@cache
+def template_names() -> frozenset[str]:
+    """The names a rule template may use: every fact, every detail, and ``facts``.
+
+    Read off an empty email's derivation, so it can never drift from what judging provides.
+    """
+    from whynolog.engine.facts.derive import FactDeriver
+    from whynolog.engine.read.config import Config
+    from whynolog.engine.read.emails import Email
+
+    derived = FactDeriver(Config(name="")).derive(Email(sender=None))
+    return frozenset({*derived.vector, *derived.details, "facts"})
 
 
 def _conditions(data: Any, index: int, file: str, errors: list[InputError]) -> list[Condition]:
@@ -375,9 +437,8 @@ def _conditions(data: Any, index: int, file: str, errors: list[InputError]) -> l
         for op, value in tests:
             problem = _type_problem(spec.type, spec.values, op, value)
             if problem:
-                errors.append(
-                    InputError(pos, f"rule {data['rules'][index]['id']!r}: {fact}: {problem}")
-                )
+                rule = data["rules"][index].get("id")
+                errors.append(InputError(pos, f"rule {rule!r}: {fact}: {problem}", "bad-condition"))
                 continue
             conditions.append(Condition(fact, op, tuple(value) if op == "in" else value, pos))
     return conditions
@@ -400,10 +461,15 @@ def _type_problem(kind: str, values: tuple[Any, ...], op: str, value: Any) -> st
 
 def template_environment() -> Any:
     """The sandboxed Jinja environment rule templates render in (plain text out)."""
+    from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(
-        autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,  # a misspelt name fails loudly, never renders as a blank
     )
     env.filters["names"] = lambda items, key="user": ", ".join(
         dict.fromkeys(str(i[key]) for i in items)
