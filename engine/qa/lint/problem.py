@@ -41,6 +41,11 @@ CODES: dict[str, tuple[str, str]] = {
         "a content filter matches the empty string, so it would block every email",
     ),
     "duplicate-rule-id": (ERROR, "two rules share an id"),
+    "duplicate-outcome": (ERROR, "an outcome code is declared twice under 'outcomes:'"),
+    "undeclared-outcome": (
+        ERROR,
+        "a rule gives an outcome code the pack's 'outcomes:' does not declare",
+    ),
     "unknown-fact": (ERROR, "a condition tests a fact that does not exist"),
     "bad-condition": (ERROR, "a condition's value does not fit the fact's type"),
     "bad-template": (ERROR, "an explain/remedy template does not parse"),
