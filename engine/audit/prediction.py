@@ -20,52 +20,44 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.judge import Judge
 from whynolog.engine.decide.rulepack import RulePack, fact_domains
 from whynolog.engine.decide.verdict import UNDECIDED, Verdict
-from whynolog.engine.facts.derive import FACTS
+from whynolog.engine.facts.derive import (
+    DATE,
+    FACTS,
+    MESSAGE_ID,
+    RECIPIENTS,
+    SENDER,
+    unknown_facts,
+)
+from whynolog.engine.facts.phrases import change
 from whynolog.engine.read.adminlog import LogEntry
 from whynolog.engine.read.config import Config
 from whynolog.engine.read.emails import Email
 
-SENDER_FACTS = frozenset(
-    {
-        "direction",
-        "sender_internal",
-        "sender_is_user",
-        "sender_is_active_user",
-        "external_parties",
-        "ignored_parties",
-        "all_parties_ignored",
-        "external_recipients",
-    }
-)
-RECIPIENT_FACTS = frozenset(
-    {
-        "recipients",
-        "external_recipients",
-        "active_users_to_cc",
-        "inactive_users_to_cc",
-        "external_parties",
-        "ignored_parties",
-        "all_parties_ignored",
-    }
-)
-_UNKNOWN = {  # (sender unknown, recipients unknown) → the facts the log cannot tell
-    (sender, recipients): frozenset(
-        (SENDER_FACTS if sender else set()) | (RECIPIENT_FACTS if recipients else set())
+_UNKNOWN = {  # (sender, recipients, Message-ID not recorded) → the facts the entry cannot tell
+    (sender, recipients, message_id): unknown_facts(
+        frozenset(
+            {DATE}  # an entry's time is when the email was processed, not the email's date
+            | ({SENDER} if sender else set())
+            | ({RECIPIENTS} if recipients else set())
+            | ({MESSAGE_ID} if message_id else set())
+        )
     )
-    for sender in (False, True)
-    for recipients in (False, True)
+    for sender, recipients, message_id in itertools.product((False, True), repeat=3)
 }
-_NOBODY = _UNKNOWN[True, True]  # a subject-only entry
 _FACT_INDEX = {name: i for i, name in enumerate(FACTS)}
 MAX_CAUSES = 4
 MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat memory)
+
+Changes = tuple[tuple[str, Any, Any], ...]
+"""Facts that would have to differ together: ``(fact, this configuration's value, needed)``."""
+MAX_NAMED = 4_096  # causes said in words for an entry's people, remembered
 
 # Facts that cannot be combined freely: (facts involved, test on a full vector).
 _Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
@@ -90,9 +82,14 @@ CONSTRAINTS: tuple[_Constraint, ...] = (
         frozenset({"recipients", "external_recipients"}),
         lambda v: v["external_recipients"] <= v["recipients"],
     ),
-    (
-        frozenset({"recipients", "active_users_to_cc", "inactive_users_to_cc"}),
-        lambda v: v["active_users_to_cc"] + v["inactive_users_to_cc"] <= v["recipients"],
+    (  # users' addresses are internal: they are never external recipients
+        frozenset(
+            {"recipients", "external_recipients", "active_users_to_cc", "inactive_users_to_cc"}
+        ),
+        lambda v: (
+            v["external_recipients"] + v["active_users_to_cc"] + v["inactive_users_to_cc"]
+            <= v["recipients"]
+        ),
     ),
     (
         frozenset({"direction", "all_parties_ignored", "active_users_to_cc"}),
@@ -157,6 +154,7 @@ class Prediction:
     causes: tuple[str, ...] = ()
     cause_kind: str | None = None  # configuration | rule-pack
     verdict: Verdict | None = None
+    changes: tuple[Changes, ...] = field(default=(), compare=False)  # what ``causes`` say
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,7 +192,8 @@ class Predictor:
         self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
         self._getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
         self._value_getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
-        self._causes_cache: dict[Any, tuple[tuple[str, ...], str | None]] = {}
+        self._causes_cache: dict[Any, tuple[tuple[Any, ...], str | None]] = {}
+        self._named: dict[Any, tuple[str, ...]] = {}
 
     def email_of(self, entry: LogEntry) -> Email:
         """The email as far as the entry recorded it (the body is never recorded)."""
@@ -217,11 +216,11 @@ class Predictor:
         mid = message_id.strip().lower() if message_id else None
         deriver = self.deriver
         hits = deriver.filters.logged_hits(subject)
-        unknown = _UNKNOWN[sender is None, to is None and cc is None]
-        parties = (
-            self._nobody if unknown is _NOBODY else deriver.parties(sender, to or (), cc or ())
-        )
-        values = deriver.values_of(
+        nobody = to is None and cc is None
+        unknown = _UNKNOWN[sender is None, nobody, mid is None]
+        nobody = nobody and sender is None  # a subject-only entry
+        parties = self._nobody if nobody else deriver.parties(sender, to or (), cc or ())
+        values = deriver.values_of(  # has_date: a placeholder, never known from a log
             parties, len(hits), mid in self.logged_ids, mid is not None, False
         )
         if explain or not self.memoise:
@@ -239,9 +238,31 @@ class Predictor:
                 if len(self._predictions) >= MAX_MEMO:
                     self._predictions.clear()  # bounded memory on long logs
                 self._predictions[key] = prediction
+        if prediction.changes:
+            prediction = self._name_causes(entry, prediction, hits, mid)
         if mid is not None and logged in self.logged_codes:
             self.logged_ids.add(mid)
         return prediction
+
+    def _name_causes(
+        self, entry: LogEntry, prediction: Prediction, hits: tuple[int, ...], mid: str | None
+    ) -> Prediction:
+        """The prediction with its causes said for this entry's people, filters and day."""
+        day = entry.time.date().isoformat()
+        key = (prediction.changes, entry.sender, entry.to, entry.cc, hits, day)
+        causes = self._named.get(key)
+        if causes is None:
+            details = self.deriver.derive(
+                self.email_of(entry), duplicate=mid in self.logged_ids, hits=hits
+            ).details
+            causes = tuple(
+                " and ".join(change(f, was, would, details, day) for f, was, would in changes)
+                for changes in prediction.changes
+            )
+            if len(self._named) >= MAX_NAMED:
+                self._named.clear()
+            self._named[key] = causes
+        return replace(prediction, causes=causes)
 
     def _predict(
         self,
@@ -261,19 +282,23 @@ class Predictor:
             possible = (*possible, logged)
         else:
             status = "disagree"
-        causes: tuple[str, ...] = ()
+        causes: tuple[Any, ...] = ()
         kind = None
         if status == "disagree":
             causes, kind = self._causes(vector, unknown, logged)
+        changes: tuple[Changes, ...] = ()
+        if kind == "configuration":
+            changes, causes = causes, ()  # said in words per entry (see _name_causes)
         outcome = possible[0] if len(possible) == 1 else None
         rule = None
-        if outcome is not None and not unknown:
+        blind = unknown & self.mentioned  # unknown facts that matter to the rules
+        if outcome is not None and not blind:
             rule = self.engine.decide(vector)
         verdict = None
-        if explain and not unknown:
+        if explain and not blind:
             self.judge.logged = {("message-id", m) for m in self.logged_ids}
             verdict = self.judge.judge(self.email_of(entry))
-        return Prediction(outcome, possible, rule, status, causes, kind, verdict)
+        return Prediction(outcome, possible, rule, status, causes, kind, verdict, changes)
 
     def _hidden_variants(
         self, vector: dict[str, Any], duplicate_known: bool
@@ -334,14 +359,15 @@ class Predictor:
 
     def _causes(
         self, vector: dict[str, Any], unknown: frozenset[str], logged: str
-    ) -> tuple[tuple[str, ...], str | None]:
-        """Which known facts would have to differ for the engine to give ``logged``."""
+    ) -> tuple[tuple[Any, ...], str | None]:
+        """Which known facts would have to differ for the engine to give ``logged``:
+        :data:`Changes` for the configuration, else a sentence about the rule pack."""
         key = (self._known_key(vector, unknown), unknown, logged)
         cached = self._causes_cache.get(key)
         if cached is not None:
             return cached
         known = sorted((self.mentioned - unknown) & set(vector))
-        found: list[str] = []
+        found: list[Changes] = []
         for size in (1, 2):
             for facts in itertools.combinations(known, size):
                 for values in itertools.product(*(self.domains[f] for f in facts)):
@@ -351,9 +377,7 @@ class Predictor:
                     # Facts no rule tests follow the changed ones: leave them free.
                     if logged in self._outcomes(changed, unknown | self.unmentioned, ()):
                         pairs = zip(facts, values, strict=True)
-                        found.append(
-                            " and ".join(_describe_change(f, vector[f], v) for f, v in pairs)
-                        )
+                        found.append(tuple((f, vector[f], v) for f, v in pairs))
                         break  # the first value that works is enough for these facts
                 if len(found) >= MAX_CAUSES:
                     break
@@ -364,7 +388,7 @@ class Predictor:
         elif logged not in self.pack.outcomes:
             result = (
                 (
-                    f"no rule of pack {self.pack.name!r} gives {logged}: the live engine "
+                    f"no rule of pack {self.pack.name!r} gives {logged}: the live integration "
                     "runs rules this pack does not have",
                 ),
                 "rule-pack",
@@ -372,8 +396,8 @@ class Predictor:
         else:
             result = (
                 (
-                    f"no change of one or two facts makes pack {self.pack.name!r} give "
-                    f"{logged}: the live engine's rules probably differ from this pack",
+                    f"no small change of the configuration makes pack {self.pack.name!r} give "
+                    f"{logged}: the live integration's rules probably differ from this pack",
                 ),
                 "rule-pack",
             )
@@ -388,15 +412,3 @@ def _getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
     if len(keys) == 1:
         return lambda vector, key=keys[0]: (vector[key],)
     return operator.itemgetter(*keys)
-
-
-def _describe_change(fact: str, was: Any, would: Any) -> str:
-    """``sender_is_active_user would have to be true (here false: …)``."""
-
-    def show(value: Any) -> str:
-        return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-    return (
-        f"{fact} would have to be {show(would)} (this configuration gives {show(was)}; "
-        f"{FACTS[fact].description})"
-    )

@@ -33,6 +33,7 @@ from whynolog.engine.facts.derive import FACTS
 
 OPERATORS = ("is", "not", "lt", "lte", "gt", "gte", "in")
 _SYMBOL = {"is": "is", "not": "is not", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "in": "in"}
+_WORDS = {"lt": "fewer than", "lte": "at most", "gt": "more than", "gte": "at least"}
 _DURABLE_OP = {"not": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 ALWAYS_FACT = "always"  # present in every fact vector; an empty ``when`` tests it
 
@@ -68,6 +69,22 @@ class Condition:
             "gt": actual > self.value,
             "gte": actual >= self.value,
         }[self.op]
+
+    def plain(self) -> str:
+        """The condition in plain words, for admins: ``the sender is not an active user``,
+        ``external recipients: more than 3``."""
+        spec = FACTS[self.fact]
+        if self.op == "is":
+            return spec.says(self.value)
+        if self.op == "in":
+            return " or ".join(spec.says(v) for v in self.value)
+        if self.op == "not":
+            if spec.type == "int":
+                return f"{spec.noun}: not {self.value}"
+            return " or ".join(spec.says(v) for v in spec.values if v != self.value)
+        if spec.type == "int" and (self.op, self.value) in (("gt", 0), ("gte", 1)):
+            return spec.phrases[3]  # "a content filter matches"
+        return f"{spec.noun}: {_WORDS[self.op]} {self.value}"
 
     def describe(self) -> str:
         """``direction is outbound``, ``external_recipients > 0``."""

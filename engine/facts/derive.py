@@ -1,7 +1,8 @@
 """Derived facts: what the rule pack reasons over.
 
 An email and the organisation's configuration are reduced to a small vector
-of scalar facts (``FACTS`` names and types them). Rules test only these, so a
+of scalar facts (``FACTS`` names and types them, says them in plain words, and
+names the parts of an email each needs). Rules test only these, so a
 decision is a pure function of the vector and can be memoised. The details
 behind each fact (which address, which user, which filter, which ignore
 entry) are kept beside the vector for explanations.
@@ -17,72 +18,213 @@ from whynolog.engine.facts.filters import FilterSet
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.emails import Email
 
+SENDER, RECIPIENTS, MESSAGE_ID, DATE = "sender", "recipients", "message_id", "date"
+PARTS = (SENDER, RECIPIENTS, MESSAGE_ID, DATE)
+"""The parts of an email an admin-log entry may leave out (the date: always; the entry's
+time is when the integration processed the email)."""
+
 
 @dataclass(frozen=True)
 class FactSpec:
-    """One fact the rules may test: its type, possible values and meaning."""
+    """One fact the rules may test: its type, values, meaning in plain words, and what
+    of an email it needs.
+
+    ``phrases`` say the fact in plain words: for a bool (false, true); for an enum one per
+    value; for a count (none, one, many with ``{n}``, at least one). ``needs`` names the
+    :data:`PARTS` the fact depends on: an admin-log entry that did not record one of them
+    leaves the fact unknown.
+    """
 
     name: str
     type: str  # bool | int | enum
     description: str
+    phrases: tuple[str, ...]
     values: tuple[Any, ...] = ()  # enum values; for bool (False, True)
+    needs: frozenset[str] = frozenset()
+    noun: str = ""  # a count's noun, for comparisons ("external recipients: more than 3")
+
+    def says(self, value: Any) -> str:
+        """The fact with ``value`` in plain words: ``the sender is not an active user``."""
+        if self.type == "bool":
+            return self.phrases[bool(value)]
+        if self.type == "enum":
+            return self.phrases[self.values.index(value)] if value in self.values else str(value)
+        n = int(value)
+        return self.phrases[min(n, 2)].format(n=n)
+
+    @property
+    def recorded(self) -> bool:
+        """Whether every admin-log entry can tell the fact (it needs no part a log may omit)."""
+        return not self.needs
 
 
+def _fact(name: str, kind: str, description: str, *phrases: str, **more: Any) -> FactSpec:
+    needs = frozenset(more.pop("needs", ()))
+    assert needs <= set(PARTS), needs
+    values = more.pop("values", (False, True) if kind == "bool" else ())
+    return FactSpec(name, kind, description, phrases, tuple(values), needs, **more)
+
+
+_BOTH = (SENDER, RECIPIENTS)
 FACTS: dict[str, FactSpec] = {
     spec.name: spec
     for spec in (
-        FactSpec(
+        _fact(
             "credentials_valid",
             "bool",
             "the integration's admin password+token works (integration.credentials)",
+            "the integration's admin password+token is invalid",
+            "the integration's admin password+token works",
         ),
-        FactSpec(
+        _fact(
             "duplicate",
             "bool",
             "a copy of an email that already logged (same Message-ID, or same sender, "
             "recipients, subject and date)",
+            "the email is not a copy of an email that already logged",
+            "the email is a copy of an email that already logged",
         ),
-        FactSpec(
+        _fact(
             "direction",
             "enum",
             "outbound when the sender is internal, else inbound",
-            ("inbound", "outbound"),
+            "the email is inbound (its sender is external)",
+            "the email is outbound (its sender is internal)",
+            values=("inbound", "outbound"),
+            needs=(SENDER,),
         ),
-        FactSpec(
+        _fact(
             "sender_internal",
             "bool",
             "the sender's domain is internal or the sender belongs to a user account",
+            "the sender is external",
+            "the sender is internal",
+            needs=(SENDER,),
         ),
-        FactSpec("sender_is_user", "bool", "the sender belongs to a user account, active or not"),
-        FactSpec("sender_is_active_user", "bool", "the sender belongs to an active user account"),
-        FactSpec("recipients", "int", "distinct To/Cc/Bcc addresses"),
-        FactSpec("external_recipients", "int", "To/Cc/Bcc addresses that are not internal"),
-        FactSpec("active_users_to_cc", "int", "active users among the To/Cc addresses"),
-        FactSpec("inactive_users_to_cc", "int", "inactive users among the To/Cc addresses"),
-        FactSpec("content_filter_hits", "int", "content filters matching the subject or body"),
-        FactSpec(
+        _fact(
+            "sender_is_user",
+            "bool",
+            "the sender belongs to a user account, active or not",
+            "the sender belongs to no user account",
+            "the sender belongs to a user account",
+            needs=(SENDER,),
+        ),
+        _fact(
+            "sender_is_active_user",
+            "bool",
+            "the sender belongs to an active user account",
+            "the sender is not an active user",
+            "the sender is an active user",
+            needs=(SENDER,),
+        ),
+        _fact(
+            "recipients",
+            "int",
+            "distinct To/Cc/Bcc addresses",
+            "the email has no recipient",
+            "the email has 1 recipient",
+            "the email has {n} recipients",
+            "the email has a recipient",
+            needs=(RECIPIENTS,),
+            noun="recipients",
+        ),
+        _fact(
+            "external_recipients",
+            "int",
+            "To/Cc/Bcc addresses that are not internal",
+            "no recipient is external",
+            "1 recipient is external",
+            "{n} recipients are external",
+            "a recipient is external",
+            needs=_BOTH,
+            noun="external recipients",
+        ),
+        _fact(
+            "active_users_to_cc",
+            "int",
+            "active users among the To/Cc addresses",
+            "no To/Cc address belongs to an active user",
+            "1 active user is among To/Cc",
+            "{n} active users are among To/Cc",
+            "an active user is among To/Cc",
+            needs=(RECIPIENTS,),
+            noun="active users among To/Cc",
+        ),
+        _fact(
+            "inactive_users_to_cc",
+            "int",
+            "inactive users among the To/Cc addresses",
+            "no To/Cc address belongs to an inactive user",
+            "1 inactive user is among To/Cc",
+            "{n} inactive users are among To/Cc",
+            "an inactive user is among To/Cc",
+            needs=(RECIPIENTS,),
+            noun="inactive users among To/Cc",
+        ),
+        _fact(
+            "content_filter_hits",
+            "int",
+            "content filters matching the subject or body",
+            "no content filter matches",
+            "1 content filter matches",
+            "{n} content filters match",
+            "a content filter matches",
+            noun="content filters matching",
+        ),
+        _fact(
             "external_parties",
             "int",
             "external parties: outbound, the external recipients; inbound, the sender",
+            "the email has no external party",
+            "the email has 1 external party",
+            "the email has {n} external parties",
+            "the email has an external party",
+            needs=_BOTH,
+            noun="external parties",
         ),
-        FactSpec(
+        _fact(
             "ignored_parties",
             "int",
             "external parties on the ignore lists concerned (outbound: the sender's; "
             "inbound: every active user's among To/Cc)",
+            "no external party is ignored",
+            "1 external party is ignored",
+            "{n} external parties are ignored",
+            "an external party is ignored",
+            needs=_BOTH,
+            noun="ignored external parties",
         ),
-        FactSpec(
+        _fact(
             "all_parties_ignored",
             "bool",
             "there are external parties and every one of them is ignored",
+            "not every external party is on an ignore list",
+            "every external party is on an ignore list",
+            needs=_BOTH,
         ),
-        FactSpec("has_message_id", "bool", "the email has a Message-ID"),
-        FactSpec("has_date", "bool", "the email has a date"),
+        _fact(
+            "has_message_id",
+            "bool",
+            "the email has a Message-ID",
+            "the email has no Message-ID",
+            "the email has a Message-ID",
+            needs=(MESSAGE_ID,),
+        ),
+        _fact(
+            "has_date",
+            "bool",
+            "the email has a date",
+            "the email has no date",
+            "the email has a date",
+            needs=(DATE,),
+        ),
     )
 }
-for _spec in FACTS.values():
-    if _spec.type == "bool":
-        object.__setattr__(_spec, "values", (False, True))
+
+
+def unknown_facts(missing: frozenset[str]) -> frozenset[str]:
+    """The facts an admin-log entry cannot tell when it did not record the ``missing`` parts."""
+    return frozenset(name for name, spec in FACTS.items() if spec.needs & missing)
 
 
 def duplicate_key(email: Email) -> tuple[Any, ...] | None:
@@ -320,3 +462,21 @@ class FactDeriver:
                 "duplicate": duplicate,
             },
         )
+
+
+def write_rule_schema(path: str) -> None:
+    """Write the fact names into the rule pack's JSON Schema at ``path`` (run after a fact
+    is added: ``python -m whynolog.engine.facts.derive``)."""
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    data["$defs"]["rule"]["properties"]["when"]["propertyNames"] = {"enum": list(FACTS)}
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    from importlib import resources
+
+    write_rule_schema(str(resources.files("whynolog.engine.base") / "schemas/rules.schema.json"))
