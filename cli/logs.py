@@ -280,6 +280,7 @@ def why(
     redact_key: RedactKeyOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
+    from whynolog.engine.audit.answer import answer
     from whynolog.engine.audit.diagnosis import outcome_meaning
     from whynolog.engine.audit.prediction import Predictor
     from whynolog.engine.facts.directory import Directory
@@ -309,8 +310,11 @@ def why(
             continue
         prediction = predictor.predict(item, explain=True)
         recorded = [a for a in (item.sender, *(item.to or ()), *(item.cc or ())) if a]
+        external = [a for a in recorded if not directory.is_internal(a)]
+        code = setup.pack.outcome(item.outcome)
         matches.append(
             {
+                "answer": answer(item.outcome, code, prediction, external).to_dict(),
                 "entry": {**_UNRECORDED, **item.to_dict()},
                 "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
                 "meaning": outcome_meaning(item.outcome, setup.pack),
@@ -322,7 +326,7 @@ def why(
                     "from": item.sender is not None,
                     "to": item.to is not None or item.cc is not None,
                 },
-                "external": [a for a in recorded if not directory.is_internal(a)],
+                "external": external,
             }
         )
     data = {

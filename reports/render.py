@@ -89,6 +89,7 @@ def _environment(fmt: str, colour: bool) -> jinja2.Environment:
     env.filters["outcome"] = outcome_style
     env.filters["raw"] = lambda value: Markup(value)
     env.filters["fact_value"] = fact_value
+    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
     env.filters["pct"] = lambda num, den: f"{100 * num / den:.0f}%" if den else "-"
     return env
 

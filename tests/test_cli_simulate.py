@@ -170,7 +170,7 @@ def test_demo_runs_without_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 0, result.output
     assert (
         "NOLOG_SENDER_NOT_USER" in result.stdout
-        and "activate the account of Carol" in result.stdout
+        and "Activate the account of Carol" in result.stdout
     )
 
 

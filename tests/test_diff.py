@@ -66,8 +66,8 @@ def test_editing_an_ignore_list(shipped: Setup) -> None:
         (6, "Hello Alice", "NOLOG_ALL_IGNORED", "LOG_OK"),
     ]
     assert impact.changed[0].reason == (
-        "facts changed: ignored_parties 1 → 0, all_parties_ignored true → false; "
-        "rule all-ignored no longer matches: all_parties_ignored is true (now false)"
+        "now not every external party is on an ignore list: bob@gmail.com (before: every "
+        "external party is on an ignore list); so rule all-ignored no longer applies"
     )
     assert (
         impact.changed[0].old_reasons[0]
@@ -180,7 +180,7 @@ def test_cli_reports(fmt: str) -> None:
     if fmt == "html":
         assert out.startswith("<!DOCTYPE html>")
         assert '<td class="num disagree">2</td>' in out
-        assert "all_parties_ignored true → false" in out
+        assert "now not every external party is on an ignore list: bob@gmail.com" in out
     else:
         assert "**2 of 10 emails change outcome**" in out
         assert "| NOLOG\\_ALL\\_IGNORED | " in out
@@ -210,4 +210,4 @@ def test_a_pack_without_catch_all_leaves_emails_undecided(shipped: Setup) -> Non
     email = Email(sender="pat@customer.com", to=("sales@acme.com",), subject="Hi")
     [change] = compare([email], shipped, Setup(shipped.config, pack)).changed
     assert (change.new, change.new_rule) == ("UNDECIDED", None)
-    assert change.reason.endswith("no rule of the new pack matches")
+    assert change.reason.endswith("no rule of the new pack applies")

@@ -154,7 +154,7 @@ def test_why_explains_a_disagreeing_entry() -> None:
     assert "contact record probably carries another" in out and "(pat@customer.com)" in out
     assert "this configuration: NOLOG_NO_USERS" in out
     assert "carol@acme.com belongs to user Carol Jones, whose account is inactive" in out
-    assert "activate the account of Carol Jones" in out
+    assert "Activate the account of Carol Jones.  (verified: then LOG_OK)" in out
     assert "✗ disagrees" in out and "Carol Jones was probably still active on 2026-11-16" in out
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from whynolog.engine.base.errors import InputError, Position
 from whynolog.engine.decide.rulepack import RulePack
 from whynolog.engine.decide.verdict import Verdict
+from whynolog.engine.facts.derive import FACTS
+from whynolog.engine.facts.phrases import stated
 from whynolog.engine.read.config import Config
 from whynolog.engine.read.emails import Email
 
@@ -238,7 +240,13 @@ class PairJudge:
                 new=after.outcome,
                 old_rule=before.rule,
                 new_rule=after.rule,
-                reason=why_changed(before, after, self.old.pack, self.new.pack),
+                reason=why_changed(
+                    before,
+                    after,
+                    self.old.pack,
+                    self.new.pack,
+                    self.new_judge.deriver.derive(email).details,
+                ),
                 reasons=after.reasons,
                 old_reasons=before.reasons,
                 remedy=after.remedy,
@@ -253,16 +261,33 @@ def judge_all(emails: Iterable[Email], old: Setup, new: Setup) -> Iterator[Judge
         yield judges.judge(index, email)
 
 
-def why_changed(before: Verdict, after: Verdict, old: RulePack, new: RulePack) -> str:
-    """Why the new setup decides differently: changed facts, and what became of the rule."""
+def why_changed(
+    before: Verdict,
+    after: Verdict,
+    old: RulePack,
+    new: RulePack,
+    details: dict[str, Any] | None = None,
+) -> str:
+    """Why the new setup decides differently, in plain words: what is now true of the email
+    (naming whom it concerns, from the new ``details``), and what became of the rule."""
     parts = []
-    facts = [
-        f"{k} {_show(before.facts.get(k))} → {_show(v)}"
-        for k, v in after.facts.items()
-        if before.facts.get(k) != v
-    ]
-    if facts:
-        parts.append("facts changed: " + ", ".join(facts))
+    tested = {
+        c.fact
+        for pack, rule_id in ((old, before.rule), (new, after.rule), (new, before.rule))
+        if rule_id and rule_id in {r.id for r in pack.rules}
+        for c in pack.rule(rule_id).conditions
+    }
+    changed = [k for k, v in after.facts.items() if before.facts.get(k) != v]
+    shown = [k for k in changed if k in tested] or changed
+    if shown:
+        parts.append(
+            "now "
+            + "; and ".join(
+                f"{stated(k, after.facts[k], details)} (before: {FACTS[k].says(before.facts[k])})"
+                for k in shown
+                if k in before.facts
+            )
+        )
     old_ids = {r.id for r in old.rules}
     new_ids = {r.id for r in new.rules}
     if before.rule and before.rule != after.rule:
@@ -279,23 +304,18 @@ def why_changed(before: Verdict, after: Verdict, old: RulePack, new: RulePack) -
             )
         else:
             failed = [
-                f"{c.describe()} (now {_show(after.facts.get(c.fact))})"
+                c.plain()
                 for c in new.rule(before.rule).conditions
-                if not c.holds(after.facts)
+                if not c.holds(after.facts) and c.fact not in shown
             ]
-            parts.append(f"rule {before.rule} no longer matches: " + "; ".join(failed))
+            needs = f" (it needs: {'; '.join(failed)})" if failed else ""
+            parts.append(f"so rule {before.rule} no longer applies{needs}")
     elif before.rule and before.rule == after.rule:
         parts.append(f"rule {after.rule} now gives {after.outcome} (was {before.outcome})")
     if before.rule is None:
-        parts.append("no rule of the old pack matched")
+        parts.append("no rule of the old pack applied")
     if after.rule and after.rule not in old_ids:
         parts.append(f"rule {after.rule} is new")
     if after.rule is None:
-        parts.append("no rule of the new pack matches")
+        parts.append("no rule of the new pack applies")
     return "; ".join(parts)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

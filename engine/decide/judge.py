@@ -11,6 +11,7 @@ from whynolog.engine.decide.remedies import find_fix
 from whynolog.engine.decide.rulepack import Rule, RulePack, template_environment
 from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict
 from whynolog.engine.facts.derive import FactDeriver, duplicate_key
+from whynolog.engine.facts.phrases import stated
 from whynolog.engine.read.config import Config
 from whynolog.engine.read.emails import Email
 
@@ -72,7 +73,7 @@ class Judge:
             reasons=reasons,
             remedy=remedy,
             also_matched=fired[1:],
-            trace=trace(rule, derived.vector),
+            trace=trace(rule, derived.vector, derived.details),
             facts=derived.vector,
             fix=fix,
         )
@@ -99,9 +100,19 @@ class Judge:
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def trace(rule: Rule, vector: dict[str, Any]) -> tuple[TraceStep, ...]:
-    """Each condition of ``rule`` with the fact's value and whether it held."""
+def trace(
+    rule: Rule, vector: dict[str, Any], details: dict[str, Any] | None = None
+) -> tuple[TraceStep, ...]:
+    """Each condition of ``rule`` with the fact's value and whether it held, also in plain
+    words naming whom the fact concerns."""
     return tuple(
-        TraceStep(c.describe(), c.fact, vector.get(c.fact), c.holds(vector))
+        TraceStep(
+            c.describe(),
+            c.fact,
+            vector.get(c.fact),
+            c.holds(vector),
+            c.plain(),
+            stated(c.fact, vector.get(c.fact), details),
+        )
         for c in rule.conditions
     )

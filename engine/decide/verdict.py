@@ -18,6 +18,8 @@ class TraceStep:
     fact: str
     value: Any
     held: bool
+    phrase: str = ""  # the condition in plain words
+    here: str = ""  # the fact's value in plain words, naming whom it concerns
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -25,6 +27,8 @@ class TraceStep:
             "fact": self.fact,
             "value": self.value,
             "held": self.held,
+            "phrase": self.phrase,
+            "here": self.here,
         }
 
 
