@@ -33,9 +33,9 @@ RulesOption = Annotated[
     typer.Option(
         "--rules",
         "-r",
-        envvar="WHYNOLOG_RULES",
         show_default=False,
-        help="A rule-pack file or folder (default: the shipped pack).",
+        help="A rule-pack file or folder (default: $WHYNOLOG_RULES, else ./rules/ when it "
+        "holds rule files, else the shipped pack).",
     ),
 ]
 OutputOption = Annotated[
@@ -85,9 +85,20 @@ def resolve_config_path(config: Path | None) -> str:
     )
 
 
+def load_pack(rules: Path | None) -> RulePack:
+    """The rule pack of ``--rules``, ``$WHYNOLOG_RULES``, ``./rules/`` or the shipped one,
+    labelled with where it came from."""
+    import dataclasses
+
+    from whynolog.engine.decide.rulepack import locate_rule_pack
+
+    path, origin = locate_rule_pack(rules, os.environ, Path.cwd())
+    return dataclasses.replace(load_rule_pack(path), origin=origin)
+
+
 def load_setup(config: Path | None, rules: Path | None) -> Setup:
     """Load the configuration and the rule pack named by the options."""
-    return Setup(load_config(resolve_config_path(config)), load_rule_pack(rules))
+    return Setup(load_config(resolve_config_path(config)), load_pack(rules))
 
 
 def use_colour(stream: Any = None) -> bool:

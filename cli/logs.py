@@ -30,6 +30,7 @@ from whynolog.cli.common import (
     SearchFormat,
     WhyFormat,
     emit,
+    load_pack,
     load_setup,
     use_colour,
 )
@@ -176,10 +177,9 @@ def search(
     rules: RulesOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
-    from whynolog.engine.decide.rulepack import load_rule_pack
     from whynolog.engine.read.adminlog import RejectedEntry
 
-    pack = load_rule_pack(rules)
+    pack = load_pack(rules)
     redactor = make_redactor(redact, redact_key)
     query = _query(
         subject=subject, since=since, until=until, outcomes=outcome or (), address=address
@@ -333,7 +333,7 @@ def why(
         "query": subject,
         "log": str(log),
         "organization": setup.config.name,
-        "pack": setup.pack.name,
+        "pack": setup.pack.label,
         "version": __version__,
         "matches": matches,
         "searched": searched,
@@ -381,6 +381,16 @@ def diagnose(
             help="Alert when no email has logged for longer than this (e.g. 24h, 3d).",
         ),
     ] = "24h",
+    business_hours: Annotated[
+        str | None,
+        typer.Option(
+            "--business-hours",
+            metavar="HOURS",
+            help="When the log is normally busy, e.g. 'Mon-Fri 08:00-18:00' or 'Mon-Sat 7-19 "
+            "Europe/Berlin': only busy time counts towards --stale-after and gaps (default: "
+            "learned from the log; a log under a week long is judged around the clock).",
+        ),
+    ] = None,
     format: Annotated[
         DiagnoseFormat,
         typer.Option(
@@ -407,10 +417,22 @@ def diagnose(
 
     moment = _option(parse_when, as_of, "--as-of") if as_of else None
     stale = _option(parse_duration, stale_after, "--stale-after")
+    from whynolog.engine.audit.rhythm import parse_business_hours
+
+    rhythm = (
+        _option(parse_business_hours, business_hours, "--business-hours")
+        if business_hours
+        else None
+    )
     setup = load_setup(config, rules)
     redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
     diagnosis = Diagnosis(
-        setup.config, as_of=moment, stale_after=stale, redactor=redactor, pack=setup.pack
+        setup.config,
+        as_of=moment,
+        stale_after=stale,
+        redactor=redactor,
+        pack=setup.pack,
+        rhythm=rhythm,
     )
     data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs)
     if data is not None:
@@ -463,7 +485,7 @@ def diagnose_log(
     meta = {
         "log": str(log),
         "organization": setup.config.name,
-        "pack": setup.pack.name,
+        "pack": setup.pack.label,
         "version": __version__,
     }
     data: dict[str, Any] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from whynolog.cli.common import (
     SchemaName,
     SuiteFormat,
     emit,
+    load_pack,
     resolve_config_path,
     use_colour,
 )
@@ -62,6 +64,7 @@ def lint(
     Without --config, ./org.yaml is checked; when there is none, exit 2 (with --rules
     alone, only the rule pack is checked).
     """
+    from whynolog.engine.decide.rulepack import locate_rule_pack
     from whynolog.engine.qa.lint import CODES, ERROR
     from whynolog.engine.qa.lint import lint as run_lint
 
@@ -72,10 +75,14 @@ def lint(
             f"{Path(DEFAULT_CONFIG).resolve()}): pass --config FILE, or --rules alone to "
             f"check only a rule pack",
         )
-    problems = run_lint(config_path, rules)
+    pack_path, origin = locate_rule_pack(rules, os.environ, Path.cwd())
+    problems = run_lint(config_path, pack_path)
     errors = sum(p.severity == ERROR for p in problems)
     warnings = len(problems) - errors
-    checked = " and ".join(x for x in (config_path, f"rule pack {rules or 'shipped'}") if x)
+    pack = "the shipped rule pack" if pack_path is None else f"rule pack {pack_path}"
+    if pack_path is not None and rules is None:
+        pack += f" ({origin})"
+    checked = " and ".join(x for x in (config_path, pack) if x)
     if format is LintFormat.json:
         rows = [p.to_dict() for p in problems]
         emit(_json({"problems": rows, "errors": errors, "warnings": warnings}), output)
@@ -229,7 +236,6 @@ def diff(
 ) -> None:
     """Which emails change outcome, and why, when the rules or the configuration change."""
     from whynolog.engine.audit.impact import Setup, compare, load_corpus
-    from whynolog.engine.decide.rulepack import load_rule_pack
     from whynolog.engine.read.config import load_config
 
     if old_rules is None and new_rules is None and old_config is None and new_config is None:
@@ -248,7 +254,7 @@ def diff(
             configs[config_path] = load_config(config_path)
         key = str(side_rules) if side_rules else ""
         if key not in packs:
-            packs[key] = load_rule_pack(side_rules)
+            packs[key] = load_pack(side_rules)
         sides.append(Setup(configs[config_path], packs[key]))
     codes = sides[0].pack.log_codes | sides[1].pack.log_codes
     loaded = load_corpus(str(corpus), corpus_kind.value, codes)
@@ -292,10 +298,9 @@ def rules_reference(
 ) -> None:
     """The rule reference of a pack: each rule, its conditions, and facts (found by the
     engine) for which it decides and for which it does not match."""
-    from whynolog.engine.decide.rulepack import load_rule_pack
     from whynolog.engine.qa.reference import document
 
-    pack = load_rule_pack(rules)
+    pack = load_pack(rules)
     docs = [d.to_dict() for d in document(pack)]
     if format is ReferenceFormat.json:
         emit(_json({"pack": pack.name, "rules": docs}), output)
@@ -306,7 +311,7 @@ def rules_reference(
         render(
             "rules",
             format.value,
-            {"pack": pack.name, "path": pack.path, "rules": docs},
+            {"pack": pack.label, "path": pack.path, "rules": docs},
             colour=output is None and use_colour(),
         ),
         output,

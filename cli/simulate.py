@@ -96,6 +96,6 @@ def simulate(
         return
     from whynolog.reports.render import render
 
-    data = simulation_data(verdicts, setup.config.name, setup.pack.name)
+    data = simulation_data(verdicts, setup.config.name, setup.pack.label)
     colour = output is None and use_colour()
     emit(render("simulate", format.value, data, colour=colour), output)

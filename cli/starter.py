@@ -14,6 +14,9 @@ from whynolog.engine.base.errors import InputError
 from whynolog.engine.base.schemas import SCHEMA_NAMES, schema_text
 from whynolog.engine.decide.rulepack import shipped_rules_path
 
+SAMPLE_LOG_NEXT_MORNING = "2026-11-26T09:00:00Z"
+"""The starter log's next morning: its health is looked at from there, on any day."""
+
 
 def starter_path() -> Path:
     """The folder of starter files shipped with the package."""
@@ -59,10 +62,12 @@ def init(
     typer.echo(
         f"\nWrote {len(written)} files. Next:\n"
         f"  cd {directory}\n"
-        f"  whynolog simulate emails.yaml --config org.yaml --rules rules\n"
-        f"  whynolog diagnose admin.log --config org.yaml --rules rules\n"
-        f"  whynolog lint --config org.yaml --rules rules\n"
-        f"  whynolog test suite.yaml"
+        f"  whynolog simulate emails.yaml\n"
+        f"  whynolog diagnose admin.log --as-of {SAMPLE_LOG_NEXT_MORNING}\n"
+        f"  whynolog lint\n"
+        f"  whynolog test suite.yaml\n"
+        f"(./org.yaml and ./rules/ are used; the sample log ends on 2026-11-25, --as-of looks "
+        f"from the next morning)"
     )
 
 
@@ -87,8 +92,9 @@ def demo() -> None:
         "log": source / "admin.log",
         "config": source / "org.yaml",
         "rules": None,
-        "as_of": "2026-11-26T09:00:00Z",
+        "as_of": SAMPLE_LOG_NEXT_MORNING,
         "stale_after": "24h",
+        "business_hours": None,
         "redact": False,
         "redact_key": None,
         "log_format": None,

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from whynolog.engine.audit.prediction import Prediction, Predictor
+from whynolog.engine.audit.rhythm import Rhythm, learn
 from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
 from whynolog.engine.facts.directory import Directory
@@ -53,6 +54,8 @@ MAX_TAILS = 4_096
 SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
 MAX_GAPS = 5
+MAX_GAP_CANDIDATES = 4096
+"""Gaps kept while reading: the log's rhythm, known only at the end, picks those shown."""
 MAX_DAYS_SHOWN = 400
 """Reports show at most the last MAX_DAYS_SHOWN days day by day."""
 MAX_DAYS_AFTER = 60
@@ -177,9 +180,13 @@ class Alert:
 
     code: str
     message: str
+    threshold: str = ""  # the limit that was passed, when the alert has one
 
     def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        data = {"code": self.code, "message": self.message}
+        if self.threshold:
+            data["threshold"] = self.threshold
+        return data
 
 
 def health_alerts(
@@ -189,6 +196,7 @@ def health_alerts(
     as_of: dt.datetime,
     stale_after: dt.timedelta,
     alert_address: str | None = None,
+    rhythm: Rhythm | None = None,
 ) -> list[Alert]:
     """ "Are ANY emails logging?": the alerts for a log whose last entries are these.
 
@@ -204,7 +212,11 @@ def health_alerts(
         "gets the integration's daily reminders about a bad password: set one."
     )
     alerts: list[Alert] = []
-    stale = last_log_ok is None or as_of - last_log_ok > stale_after
+    rhythm = rhythm or Rhythm()
+    threshold = describe_duration(stale_after)
+    if not rhythm.always:
+        threshold += f" of the log's busy hours ({rhythm.describe()})"
+    stale = last_log_ok is None or rhythm.busy_time(last_log_ok, as_of) > stale_after
     if stale:
         if last_log_ok is None:
             since = (
@@ -216,9 +228,9 @@ def health_alerts(
             since = (
                 f"No email has logged since {_when(last_log_ok)}, "
                 f"{describe_duration(as_of - last_log_ok)} before {_when(as_of)} "
-                f"(threshold {describe_duration(stale_after)})."
+                f"(threshold {threshold})."
             )
-        if last_entry is not None and as_of - last_entry > stale_after:
+        if last_entry is not None and rhythm.busy_time(last_entry, as_of) > stale_after:
             since += (
                 f" No entry at all has been written since {_when(last_entry)}: "
                 "nothing is being processed."
@@ -231,6 +243,7 @@ def health_alerts(
                     f"bad (changed or expired): check it and enter it again in the integration's "
                     f"settings. {reminders}"
                 ),
+                threshold,
             )
         )
     if not config.credentials_valid:
@@ -265,8 +278,10 @@ class Diagnosis:
         stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
         redactor: Redactor | None = None,
         pack: RulePack | None = None,
+        rhythm: Rhythm | None = None,
     ) -> None:
-        """``pack`` says which codes mean the email logged (default: the shipped pack)."""
+        """``pack`` says which codes mean the email logged (default: the shipped pack);
+        ``rhythm`` is the log's busy hours (default: learned from the log)."""
         self.config = config
         self.logged_codes = (pack or load_rule_pack()).logged_codes
         self.as_of = (as_of or dt.datetime.now(UTC)).astimezone(UTC)
@@ -292,6 +307,8 @@ class Diagnosis:
         self.last_log_ok: dt.datetime | None = None
         self._previous: dt.datetime | None = None
         self._gaps: list[tuple[float, str, str]] = []  # a min-heap of the longest gaps
+        self.given_rhythm = rhythm
+        self._hour_counts = [0] * 24  # entries by hour of day, to learn the log's rhythm
 
     # --- feeding -------------------------------------------------------------------
 
@@ -373,6 +390,7 @@ class Diagnosis:
         day = (when.date(), code)
         tally = self._day_tally
         tally[day] = tally.get(day, 0) + 1
+        self._hour_counts[when.hour] += 1
         # The first and last entries, the last that logged, and the longest gaps.
         previous, self._previous = self._previous, when
         if previous is None:
@@ -526,7 +544,7 @@ class Diagnosis:
     def _gap(self, previous: dt.datetime, when: dt.datetime) -> None:
         """Keep a gap between two entries if it is among the longest."""
         gap = ((when - previous).total_seconds(), previous.isoformat(), when.isoformat())
-        if len(self._gaps) < MAX_GAPS:
+        if len(self._gaps) < MAX_GAP_CANDIDATES:
             heapq.heappush(self._gaps, gap)
         else:
             heapq.heappushpop(self._gaps, gap)
@@ -564,17 +582,34 @@ class Diagnosis:
         address = self.config.alert_address
         if address and self.redactor:
             address = self.redactor.address(address)
+        rhythm = self.rhythm
         alerts = health_alerts(
-            self.config, self.last_entry, self.last_log_ok, self.as_of, self.stale_after, address
+            self.config,
+            self.last_entry,
+            self.last_log_ok,
+            self.as_of,
+            self.stale_after,
+            address,
+            rhythm,
         )
+        # A gap counts only for the busy time it covers: a quiet weekend is no outage.
+        busy_gaps = []
+        for seconds, start, end in self._gaps:
+            busy = rhythm.busy_time(
+                dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+            )
+            if busy > self.stale_after:
+                busy_gaps.append((busy, seconds, start, end))
+        busy_gaps.sort(reverse=True)
         gaps = [
             {
                 "start": start,
                 "end": end,
                 "hours": round(seconds / 3600, 1),
                 "duration": describe_duration(dt.timedelta(seconds=seconds)),
+                "busy_hours": round(busy.total_seconds() / 3600, 1),
             }
-            for seconds, start, end in sorted(self._gaps, reverse=True)
+            for busy, seconds, start, end in busy_gaps[:MAX_GAPS]
         ]
 
         def iso(moment: dt.datetime | None) -> str | None:
@@ -590,6 +625,7 @@ class Diagnosis:
             "as_of": self.as_of.isoformat(),
             "stale_after": describe_duration(self.stale_after),
             "stale_after_hours": round(self.stale_after.total_seconds() / 3600, 2),
+            "rhythm": rhythm.describe(),
             "first_entry": iso(self.first_entry),
             "last_entry": iso(self.last_entry),
             "last_entry_age": age(self.last_entry),
@@ -598,6 +634,14 @@ class Diagnosis:
             "alerts": [a.to_dict() for a in alerts],
             "gaps": gaps,
         }
+
+    @property
+    def rhythm(self) -> Rhythm:
+        """The busy hours health is judged by: given, or learned from the entries read."""
+        if self.given_rhythm is not None:
+            return self.given_rhythm
+        dates = {day for day, _ in self._day_tally}
+        return learn(self._hour_counts, dates, self.first_entry, self.last_entry)
 
     def aggregates(self) -> dict[str, Any]:
         """Every count of the diagnosis (the JSON report without its entry rows)."""

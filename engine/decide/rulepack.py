@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -159,6 +160,12 @@ class RulePack:
     rules: tuple[Rule, ...]
     path: str
     declared: tuple[Outcome, ...] = ()  # the pack's ``outcomes:`` (else the shipped pack's)
+    origin: str = field(default="", compare=False)  # how it was found (locate_rule_pack)
+
+    @property
+    def label(self) -> str:
+        """The pack's name and where it came from, as reports name it."""
+        return f"{self.name} ({self.origin})" if self.origin else self.name
 
     def rule(self, rule_id: str) -> Rule:
         """The rule called ``rule_id``."""
@@ -251,6 +258,22 @@ def _pack_files(path: Path) -> list[Path]:
     if not path.exists():
         raise InputError(str(path), "no such file or folder", "unreadable")
     return [path]
+
+
+def locate_rule_pack(
+    option: str | Path | None, environ: Mapping[str, str], cwd: Path
+) -> tuple[Path | None, str]:
+    """Which pack to use, and how it was found: the option, else ``$WHYNOLOG_RULES``, else a
+    ``rules/`` folder with rule files in ``cwd`` (a starter kit's own pack), else the shipped
+    pack (None)."""
+    if option is not None:
+        return Path(option), f"from --rules {option}"
+    if environ.get("WHYNOLOG_RULES"):
+        return Path(environ["WHYNOLOG_RULES"]), f"from $WHYNOLOG_RULES={environ['WHYNOLOG_RULES']}"
+    local = cwd / "rules"
+    if local.is_dir() and any(local.glob("*.y*ml")):
+        return Path("rules"), "from ./rules/"
+    return None, "shipped with whynolog"
 
 
 def load_rule_pack(path: str | Path | None = None) -> RulePack:
