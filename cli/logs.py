@@ -109,11 +109,13 @@ def _reader_may_stop() -> Iterator[None]:
         raise typer.Exit(0) from None
 
 
-def _report_rejected(rejected: list[RejectedEntry], count: int) -> None:
+def _report_rejected(rejected: list[RejectedEntry], count: int, redactor: Any = None) -> None:
     """Say on standard error which entries could not be read (they are never dropped)."""
     if not count:
         return
     shown = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:REJECTED_SHOWN])
+    if redactor is not None:
+        shown = redactor.text(shown)
     more = f"; and {count - len(rejected[:REJECTED_SHOWN])} more" if count > REJECTED_SHOWN else ""
     typer.echo(
         f"{count} log entr{'y' if count == 1 else 'ies'} could not be read and "
@@ -128,6 +130,13 @@ RedactOption = Annotated[
         help="Replace addresses and user names by stable pseudonyms, to share the output."
     ),
 ]
+RedactSubjectsOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact-subjects",
+        help="Also replace every subject by a stable pseudonym (implies --redact).",
+    ),
+]
 RedactKeyOption = Annotated[
     str | None,
     typer.Option(
@@ -139,13 +148,15 @@ RedactKeyOption = Annotated[
 ]
 
 
-def make_redactor(redact: bool, key: str | None, names: Iterable[str] = ()) -> Any:
-    """The pseudonymiser for --redact, or None."""
-    if not redact:
+def make_redactor(
+    redact: bool, key: str | None, names: Iterable[str] = (), subjects: bool = False
+) -> Any:
+    """The pseudonymiser for --redact (and --redact-subjects), or None."""
+    if not (redact or subjects):
         return None
     from whynolog.engine.audit.diagnosis import Redactor
 
-    return Redactor(key.encode() if key else None, names)
+    return Redactor(key.encode() if key else None, names, subjects)
 
 
 # --- search ----------------------------------------------------------------------------
@@ -173,6 +184,7 @@ def search(
         typer.Option("--format", "-f", help="text (a table) or jsonl (one object per entry)."),
     ] = SearchFormat.text,
     redact: RedactOption = False,
+    redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
     rules: RulesOption = None,
 ) -> None:
@@ -180,9 +192,14 @@ def search(
     from whynolog.engine.read.adminlog import RejectedEntry
 
     pack = load_pack(rules)
-    redactor = make_redactor(redact, redact_key)
+    redactor = make_redactor(redact, redact_key, subjects=redact_subjects)
     query = _query(
-        subject=subject, since=since, until=until, outcomes=outcome or (), address=address
+        subject=subject,
+        since=since,
+        until=until,
+        outcomes=outcome or (),
+        address=address,
+        known_codes=pack.log_codes,
     )
     rejected: list[RejectedEntry] = []
     counts = {"matched": 0, "searched": 0, "rejected": 0}
@@ -205,7 +222,9 @@ def search(
         if format is SearchFormat.text:
             noun = "entry" if counts["searched"] == 1 else "entries"
             typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
-    _report_rejected(rejected, counts["rejected"])
+    _report_rejected(rejected, counts["rejected"], redactor)
+    if not counts["matched"]:
+        raise typer.Exit(EXIT_FINDINGS)  # like grep (and why): nothing matched
 
 
 def _search_output(
@@ -277,6 +296,7 @@ def why(
     ] = WhyFormat.text,
     output: OutputOption = None,
     redact: RedactOption = False,
+    redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
@@ -343,7 +363,8 @@ def why(
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
     }
-    redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
+    names = [u.name for u in setup.config.users]
+    redactor = make_redactor(redact, redact_key, names, redact_subjects)
     if redactor is not None:
         data = {**redactor.scrub(data), "redacted": True}
     if format is WhyFormat.json:
@@ -353,11 +374,13 @@ def why(
 
         colour = output is None and use_colour()
         emit(render("why", format.value, data, colour=colour), output)
-    _report_rejected(rejected, rejected_count)
+    _report_rejected(rejected, rejected_count, redactor)
     if not matches:
         if format is WhyFormat.json or output is not None:
+            asked = redactor.subject(subject) if redactor else subject
             typer.echo(
-                f"no entry's subject contains {subject!r} ({searched} entries searched)", err=True
+                f"no entry's subject contains {asked!r} ({searched} entries searched)",
+                err=True,
             )
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -399,6 +422,7 @@ def diagnose(
     ] = DiagnoseFormat.text,
     output: OutputOption = None,
     redact: RedactOption = False,
+    redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
     log_format: LogFormatOption = None,
     jobs: Annotated[
@@ -425,7 +449,8 @@ def diagnose(
         else None
     )
     setup = load_setup(config, rules)
-    redactor = make_redactor(redact, redact_key, [u.name for u in setup.config.users])
+    names = [u.name for u in setup.config.users]
+    redactor = make_redactor(redact, redact_key, names, redact_subjects)
     diagnosis = Diagnosis(
         setup.config,
         as_of=moment,
@@ -436,7 +461,7 @@ def diagnose(
     )
     data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs)
     if data is not None:
-        data["redacted"] = redact
+        data["redacted"] = redact or redact_subjects
         if format is DiagnoseFormat.html:
             add_charts(data)
         from whynolog.reports.render import render

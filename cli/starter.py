@@ -96,6 +96,7 @@ def demo() -> None:
         "stale_after": "24h",
         "business_hours": None,
         "redact": False,
+        "redact_subjects": False,
         "redact_key": None,
         "log_format": None,
     }

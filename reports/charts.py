@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
@@ -73,6 +74,13 @@ def static_svg(svg: str, name: str) -> str:
     return svg
 
 
+def _count_ticks(top: int) -> list[int]:
+    """Whole-number axis ticks from 0 past ``top``: at most about eight of them."""
+    steps = (m * 10**e for e in range(12) for m in (1, 2, 5))
+    step = next(s for s in steps if top / s <= 8)
+    return list(range(0, max(top, 1) + step, step))
+
+
 def timeline_svg(
     days: Sequence[str], by_day: Mapping[str, Mapping[str, int]], codes: Sequence[str]
 ) -> str:
@@ -96,6 +104,9 @@ def timeline_svg(
         margin=12,
         print_zeroes=False,
     )
+    chart.y_labels = _count_ticks(
+        max((sum(by_day.get(day, {}).values()) for day in days), default=0)
+    )  # counts: whole numbers only, never 0.1-0.9
     chart.x_labels = [d[5:] if len(days) <= 62 else d for d in days]
     if len(days) > 31:
         chart.x_labels_major = chart.x_labels[:: max(1, len(days) // 15)]
@@ -107,26 +118,84 @@ def timeline_svg(
 def matrix_svg(
     matrix: Sequence[Mapping[str, Any]], predicted: Sequence[str], logged: Sequence[str]
 ) -> str:
-    """The predicted-by-logged matrix as a dot chart: one row per prediction, dot size = count."""
-    import pygal
+    """The predicted-by-logged matrix as a grid of counted cells.
 
+    Every cell is the same size, so a single mismatch is as visible as a hundred
+    agreements: agreements are pale green, mismatches solid red with a white count,
+    entries with several possible outcomes grey, empty cells a dot.
+    """
     counts = {(cell["predicted"], cell["logged"]): cell["count"] for cell in matrix}
-    chart = pygal.Dot(
-        js=[],
-        disable_xml_declaration=True,
-        width=900,
-        height=max(260, 70 + 46 * len(predicted)),
-        style=_style([colour_of(p, i) for i, p in enumerate(predicted)]),
-        title="Predicted (rows) by logged (columns)",
-        x_label_rotation=25,
-        print_values=True,
-        show_legend=False,
-        margin=12,
-        no_data_text="no entries",
-        truncate_label=-1,
-    )
-    chart.x_labels = list(logged)
-    for row in predicted:
-        label = "several possible" if row == "undetermined" else f"predicted {row}"
-        chart.add(label, [counts.get((row, code)) or None for code in logged])
-    return static_svg(chart.render(is_unicode=True), "matrix")
+    cell_w, cell_h, left, top = 96, 34, 190, 118
+    width = left + cell_w * max(len(logged), 1) + 110  # room for the last, slanted label
+    height = top + cell_h * max(len(predicted), 1) + 44
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="chart-matrix" class="matrix-chart" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f"aria-label=\"Predicted (rows) by logged (columns)\" font-family='{_FONT}' "
+        f'font-size="13">',
+        '<text x="0" y="18" font-size="15" font-weight="600" fill="#1d232a">'
+        "Predicted (rows) by logged (columns)</text>",
+    ]
+    for j, code in enumerate(logged):
+        x, y = left + cell_w * j + cell_w / 2, top - 8
+        out.append(
+            f'<text class="column" x="{x:.0f}" y="{y}" transform="rotate(-35 {x:.0f} {y})" '
+            f'fill="#57606a">{escape(_short(code))}</text>'
+        )
+    for i, row in enumerate(predicted):
+        y = top + cell_h * i
+        label = "several possible" if row == "undetermined" else _short(row)
+        out.append(
+            f'<text class="row" x="{left - 10}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="end" '
+            f'fill="#1d232a">{escape(label)}</text>'
+        )
+        for j, code in enumerate(logged):
+            n = counts.get((row, code), 0)
+            kind = _cell_kind(row, code, n)
+            fill, ink = _CELL[kind]
+            x = left + cell_w * j
+            out.append(
+                f'<rect class="cell {kind}" x="{x + 2}" y="{y + 2}" width="{cell_w - 4}" '
+                f'height="{cell_h - 4}" rx="4" fill="{fill}" stroke="#d8dee4"/>'
+            )
+            weight = ' font-weight="700"' if kind == "mismatch" else ""
+            out.append(
+                f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 5:.0f}" '
+                f'text-anchor="middle" fill="{ink}"{weight}>{n if n else "·"}</text>'
+            )
+    legend_y = top + cell_h * len(predicted) + 28
+    x = left
+    for kind, text in (
+        ("agree", "agrees"),
+        ("mismatch", "mismatch"),
+        ("several", "several possible"),
+    ):
+        fill, _ = _CELL[kind]
+        out.append(
+            f'<rect x="{x}" y="{legend_y - 12}" width="14" height="14" rx="3" fill="{fill}" '
+            f'stroke="#d8dee4"/><text x="{x + 20}" y="{legend_y}" fill="#57606a">{text}</text>'
+        )
+        x += 40 + 8 * len(text)
+    out.append("</svg>")
+    return "".join(out)
+
+
+_CELL = {
+    "agree": ("#dafbe1", "#116329"),
+    "mismatch": ("#cf222e", "#ffffff"),
+    "several": ("#eaeef2", "#1d232a"),
+    "empty": ("#ffffff", "#8c959f"),
+}
+
+
+def _cell_kind(predicted: str, logged: str, count: int) -> str:
+    if not count:
+        return "empty"
+    if predicted == "undetermined":
+        return "several"
+    return "agree" if predicted == logged else "mismatch"
+
+
+def _short(code: str) -> str:
+    """An outcome code without the ``NOLOG_`` every code but two shares."""
+    return code.removeprefix("NOLOG_")

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSION = {"text": "txt", "markdown": "md", "html": "html"}
@@ -42,6 +42,31 @@ def fact_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+CLIP = 160
+"""Characters of a long text (a subject) a report shows in a table or heading; JSON keeps all."""
+
+
+def clip(value: Any, limit: int = CLIP) -> str:
+    """``value`` shortened to ``limit`` characters, ending in an ellipsis when cut."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clip_html(value: Any, limit: int = CLIP) -> Markup:
+    """A long text shortened, the full text one click away (``<details>``, no script)."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return escape(text)
+    return Markup('<details class="long"><summary>{}</summary>{}</details>').format(
+        clip(text, limit), text
+    )
+
+
+def breakable(code: Any) -> Markup:
+    """An outcome code that may wrap after its underscores (narrow table headers)."""
+    return Markup("_<wbr>").join(escape(str(code)).split("_"))
 
 
 def _finalize_text(value: Any) -> Any:
@@ -90,6 +115,8 @@ def _environment(fmt: str, colour: bool) -> jinja2.Environment:
     env.filters["raw"] = lambda value: Markup(value)
     env.filters["fact_value"] = fact_value
     env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    env.filters["clip"] = clip_html if fmt == "html" else clip
+    env.filters["breakable"] = breakable if fmt == "html" else (lambda code: code)
     env.filters["pct"] = lambda num, den: f"{100 * num / den:.0f}%" if den else "-"
     return env
 

@@ -53,3 +53,38 @@ def test_search_and_why_redact_every_address_and_name() -> None:
     assert why.exit_code == 0, why.output
     assert "@acme.com" not in why.stdout and "Carol" not in why.stdout
     assert "person-" in why.stdout
+
+
+def _leaky_log(tmp_path: Path) -> Path:
+    """The starter log plus an entry that cannot be read and quotes an address."""
+    starter = Path(__file__).parents[1] / "cli" / "starter"
+    log = tmp_path / "admin.log"
+    text = (starter / "admin.log").read_text(encoding="utf-8")
+    log.write_text(
+        text + "\n2026-11-25 17:00:00 Subject: Secret merger\nTo: zed@acme.com\nLOG_SOMETIMES\n",
+        encoding="utf-8",
+    )
+    return log
+
+
+def test_redact_covers_standard_error_and_subjects_in_every_format(tmp_path: Path) -> None:
+    starter = Path(__file__).parents[1] / "cli" / "starter"
+    log = str(_leaky_log(tmp_path))
+    runner = CliRunner()
+    plain = runner.invoke(app, ["search", log, "--subject", "renewal"])
+    assert "board@acme.com" in plain.stderr  # the warning quotes an entry it could not read
+    assert "Q4 renewal" in plain.stdout
+    config = ["--config", str(starter / "org.yaml"), "--as-of", "2026-11-26T09:00:00Z"]
+    runs = [
+        ["search", log, "--subject", "renewal"],
+        ["search", log, "--subject", "renewal", "-f", "jsonl"],
+        *(["diagnose", log, *config, "-f", fmt] for fmt in ("text", "json", "markdown", "html")),
+        *(["why", log, "--subject", "renewal", *config[:2], "-f", fmt] for fmt in ("text", "json")),
+    ]
+    for args in runs:
+        result = runner.invoke(app, [*args, "--redact-subjects"])
+        assert result.exit_code == 0, (args, result.output)
+        for secret in ("@acme.com", "Q4 renewal", "Secret merger"):
+            assert secret not in result.stdout, (args, secret)
+            assert secret not in result.stderr, (args, secret)
+        assert "subject-" in result.stdout, args

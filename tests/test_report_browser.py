@@ -122,6 +122,20 @@ def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
     return width, height, bpp, bytes(out)
 
 
+MISMATCH_RED = (207, 34, 46)  # the matrix chart's mismatch cells, #cf222e
+
+
+def colour_pixels(png: Path, colour: tuple[int, int, int]) -> int:
+    """Pixels within a small distance of ``colour``."""
+    _, _, channels, raw = png_pixels(png.read_bytes())
+    count = 0
+    for i in range(0, len(raw) - channels + 1, channels):
+        r, g, b = raw[i], raw[i + 1], raw[i + 2]
+        if abs(r - colour[0]) < 12 and abs(g - colour[1]) < 12 and abs(b - colour[2]) < 12:
+            count += 1
+    return count
+
+
 def green_pixels(png: Path) -> int:
     _, _, bpp, pixels = png_pixels(png.read_bytes())
     r, g, b = LOG_OK_GREEN
@@ -143,7 +157,8 @@ def test_report_renders_both_charts(tmp_path: Path) -> None:
     timeline = dom[dom.index('id="chart-timeline"') : dom.index('id="chart-matrix"')]
     assert len(re.findall(r'<rect[^>]*class="rect reactive', timeline)) >= 20  # the bars
     matrix = dom[dom.index('id="chart-matrix"') :]
-    assert len(re.findall(r'<circle[^>]*class="dot reactive', matrix)) >= 8  # the dots
+    assert len(re.findall(r'<rect[^>]*class="cell ', matrix)) == 8 * 7  # every cell drawn
+    assert len(re.findall(r'<rect[^>]*class="cell mismatch"', matrix)) == 2  # in red
     assert "<script" not in dom.lower()
 
     shot = tmp_path / "report.png"
@@ -160,6 +175,30 @@ def test_report_renders_both_charts(tmp_path: Path) -> None:
     chromium(tmp_path, "--window-size=1280,2000", f"--screenshot={bare_shot}", bare.as_uri())
     without_charts = green_pixels(bare_shot)
     assert with_charts > 5000 and without_charts < 500, (with_charts, without_charts)
+    # Mismatches stand out: two solid red cells, whatever their count.
+    assert colour_pixels(shot, MISMATCH_RED) > 4000
+    assert colour_pixels(bare_shot, MISMATCH_RED) < 100
+
+
+def test_wide_tables_scroll_inside_their_box_and_long_subjects_open_in_full(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "admin.log"
+    subject = "Quarterly pricing and renewal discussion " * 300
+    log.write_text(
+        (STARTER / "admin.log").read_text(encoding="utf-8")
+        + f"\n2026-11-25 17:10:00 Subject: {subject}\nFrom: alice@acme.com\n"
+        "To: bob@customer.com\nLOG_OK\n",
+        encoding="utf-8",
+    )
+    page = report(tmp_path, log, STARTER / "org.yaml", "--as-of", "2026-11-26T09:00Z")
+    html = page.read_text(encoding="utf-8")
+    assert "table { display: block; max-width: 100%; overflow-x: auto; }" in html
+    assert '<details class="long"><summary>Quarterly pricing' in html
+    assert subject.strip() in html  # the full text is one click away
+    shot = tmp_path / "phone.png"
+    chromium(tmp_path, "--window-size=390,2400", f"--screenshot={shot}", page.as_uri())
+    assert colour_pixels(shot, MISMATCH_RED) > 300  # the charts shrink to a phone, still red
 
 
 def test_hostile_subjects_stay_text_in_the_browser(tmp_path: Path) -> None:

@@ -105,6 +105,9 @@ def describe_duration(delta: dt.timedelta) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
+_SUBJECT_KEYS = frozenset({"subject", "query", "excerpt"})  # excerpts quote subject lines
+
+
 class Redactor:
     """Stable pseudonyms for addresses and user names, from a keyed hash.
 
@@ -114,8 +117,12 @@ class Redactor:
     back into an address by hashing candidate addresses.
     """
 
-    def __init__(self, key: bytes | None = None, names: Iterable[str] = ()) -> None:
+    def __init__(
+        self, key: bytes | None = None, names: Iterable[str] = (), subjects: bool = False
+    ) -> None:
+        """``subjects``: replace whole subjects too (they may name people or deals)."""
         self.key = key if key is not None else secrets.token_bytes(32)
+        self.subjects = subjects
         self._cache: dict[str, str] = {}
         wanted = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
         self._names: Any = None
@@ -155,12 +162,22 @@ class Redactor:
             text = self._names.sub(lambda m: self.name(m.group(0)), text)
         return text
 
+    def subject(self, subject: str) -> str:
+        """A subject: its addresses and names replaced, or all of it with ``subjects``."""
+        if self.subjects and subject:
+            return f"subject-{self._digest('subject', subject.strip())}"
+        return self.text(subject)
+
     def scrub(self, value: Any) -> Any:
-        """Plain data (dicts, lists, strings) with every string passed through :meth:`text`."""
+        """Plain data (dicts, lists, strings) with every string passed through :meth:`text`,
+        and subjects (the values of ``subject`` and ``query``) through :meth:`subject`."""
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {k: self.scrub(v) for k, v in value.items()}
+            return {
+                k: self.subject(v) if k in _SUBJECT_KEYS and isinstance(v, str) else self.scrub(v)
+                for k, v in value.items()
+            }
         if isinstance(value, (list, tuple)):
             return [self.scrub(v) for v in value]
         return value
@@ -417,7 +434,9 @@ class Diagnosis:
         row = {
             "line": rejected.line,
             "reason": self._text(rejected.reason),
-            "excerpt": self._text(rejected.excerpt),
+            "excerpt": "(hidden: it may hold the subject)"
+            if self.redactor and self.redactor.subjects
+            else self._text(rejected.excerpt),
         }
         if len(self.rejected) < MAX_REJECTED_KEPT:
             self.rejected.append(row)
@@ -431,7 +450,7 @@ class Diagnosis:
         return {
             "line": entry.line,
             "time": entry.time.isoformat(),
-            "subject": self._text(entry.subject),
+            "subject": self.redactor.subject(entry.subject) if self.redactor else entry.subject,
             **self._verdict(entry.outcome, prediction),
         }
 
@@ -447,7 +466,7 @@ class Diagnosis:
             cached = (prediction, "," + dump_json_line(self._verdict(logged, prediction))[1:])
             self._tails[key] = cached
         if self.redactor is not None:
-            subject = self.redactor.text(subject)
+            subject = self.redactor.subject(subject)
         return (
             f'{{"line":{line},"time":"{iso_time(when, self._hours)}","subject":'
             f"{_json_string(subject)}{cached[1]}"

@@ -7,8 +7,9 @@ filter entries the same way, and so that it is testable without files.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -73,6 +74,11 @@ class LogQuery:
         wanted = (self.address or "").strip()
         if not wanted:
             object.__setattr__(self, "address", None)
+        elif "@" not in wanted:
+            hint = f"@{wanted}" if "." in wanted else f"{wanted}@example.com or @example.com"
+            raise ValueError(
+                f"{wanted!r} is neither an email address nor @domain (did you mean {hint}?)"
+            )
         elif "@" in wanted and not wanted.startswith("@"):
             found = normalise(wanted)
             if found is None:
@@ -92,9 +98,16 @@ class LogQuery:
         until: str | None = None,
         outcomes: Iterable[str] = (),
         address: str | None = None,
+        known_codes: Collection[str] = (),
     ) -> LogQuery:
-        """A query from command-line text; outcome options may also be comma-separated."""
+        """A query from command-line text; outcome options may also be comma-separated.
+
+        With ``known_codes`` (the rule pack's), a code or pattern that can match none of
+        them is a mistake, named with the nearest code.
+        """
         codes = tuple(part for option in outcomes for part in option.split(","))
+        for code in codes:
+            _check_code(code.strip().upper(), known_codes)
         return cls(
             subject=subject,
             since=parse_when(since) if since else None,
@@ -123,6 +136,18 @@ class LogQuery:
         if self._address is not None:
             return address == self._address
         return self._domain is not None and domain_covers(self._domain, domain_of(address))
+
+
+def _check_code(pattern: str, known: Collection[str]) -> None:
+    """A typo such as ``NOLOG_CONTNT`` would silently match nothing: say so instead."""
+    if not pattern or not known or any(fnmatchcase(code, pattern) for code in known):
+        return
+    close = difflib.get_close_matches(pattern, sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ValueError(
+        f"{pattern!r} matches no outcome code of the rule pack{hint}; its codes: "
+        f"{', '.join(sorted(known))}"
+    )
 
 
 def _participants(entry: LogEntry) -> list[str]:

@@ -11,6 +11,7 @@ protects.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import time
@@ -281,6 +282,24 @@ def _named(ref: tuple[str, Position] | None, key: str) -> str | None:
     return target
 
 
+def _check_expected(suite: Suite, pack: RulePack) -> None:
+    """A case expecting a code the pack cannot give is a typo, not a failing case."""
+    errors = []
+    for case in suite.cases:
+        if case.expect not in pack.codes:
+            close = difflib.get_close_matches(case.expect, pack.codes, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            errors.append(
+                InputError(
+                    case.position,
+                    f"case {case.name!r} expects {case.expect!r}, which is not an outcome "
+                    f"code of rule pack {pack.name}{hint}",
+                )
+            )
+    if errors:
+        raise InputErrors(errors)
+
+
 class Runner:
     """Runs suites, loading each configuration and compiling each pack once."""
 
@@ -321,6 +340,7 @@ class Runner:
 
         config = self._config_for(suite)
         pack, engine = self._pack_for(suite)
+        _check_expected(suite, pack)
         decided = dict.fromkeys((r.id for r in pack.rules), 0)
         results = []
         started = time.perf_counter()
