@@ -74,10 +74,10 @@ class LogQuery:
         wanted = (self.address or "").strip()
         if not wanted:
             object.__setattr__(self, "address", None)
-        elif "@" not in wanted:
-            hint = f"@{wanted}" if "." in wanted else f"{wanted}@example.com or @example.com"
+        elif "@" not in wanted and "." not in wanted:
             raise ValueError(
-                f"{wanted!r} is neither an email address nor @domain (did you mean {hint}?)"
+                f"not an email address or domain: {wanted!r} (an address such as "
+                f"{wanted.split()[0]}@example.com, or @example.com for a whole domain)"
             )
         elif "@" in wanted and not wanted.startswith("@"):
             found = normalise(wanted)
