@@ -166,7 +166,7 @@ def test_cli_clean_configuration_prints_a_summary(
     starter = Path(__file__).parents[1] / "cli" / "starter" / "org.yaml"
     result = runner.invoke(app, ["lint", "--config", str(starter)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"No problems in {starter} and rule pack ")
+    assert result.output == f"No problems in {starter} and the shipped rule pack.\n"
     assert len(result.output.splitlines()) == 1
     quiet = runner.invoke(app, ["lint", "--config", str(starter), "-q"])
     assert (quiet.exit_code, quiet.output) == (0, "")
