@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from whynolog.cli.common import EXIT_INPUT_ERROR
+from whynolog.cli import common
+from whynolog.cli.common import EXIT_INPUT_ERROR, ColourMode
 from whynolog.engine.base.errors import InputErrors, WhynologError
 
 
@@ -17,6 +20,9 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            exc.message = plain_words(exc.message)
+            raise
         except InputErrors as exc:
             for error in exc.errors:
                 typer.echo(f"{error}", err=True)
@@ -24,6 +30,21 @@ class _Group(TyperGroup):
         except WhynologError as exc:
             typer.echo(f"{exc}", err=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+
+_CHOICE = re.compile(r"^'(?P<value>[^']*)' is not one of (?P<choices>.*?)\.?$")
+
+
+def plain_words(message: str) -> str:
+    """An option's error without the validator's jargon, with a did-you-mean for a choice."""
+    message = message.removeprefix("Value error, ")
+    match = _CHOICE.match(message)
+    if match:
+        choices = re.findall(r"'([^']*)'", match["choices"])
+        close = difflib.get_close_matches(match["value"], choices, n=1, cutoff=0.5)
+        if close:
+            message = f"{message.rstrip('.')} (did you mean {close[0]!r}?)"
+    return message
 
 
 app = typer.Typer(
@@ -59,8 +80,17 @@ def _options(
             help="Print the version and exit.",
         ),
     ] = False,
+    color: Annotated[
+        ColourMode,
+        typer.Option(
+            "--color",
+            help="Colour the text reports: auto (on a terminal, unless NO_COLOR is set; "
+            "FORCE_COLOR forces it), always or never.",
+        ),
+    ] = ColourMode.auto,
 ) -> None:
     """Options of the program itself (the Typer's help text above is what users read)."""
+    common.colour_mode = color.value
 
 
 def _register() -> None:

@@ -52,9 +52,9 @@ def choice(name: str, *values: str) -> Any:
 
 
 # The values of the commands' choice options, in one place.
-SimulateFormat = choice("SimulateFormat", "text", "jsonl", "markdown", "html")
+SimulateFormat = choice("SimulateFormat", "text", "jsonl", "json", "markdown", "html")
 LogFormat = choice("LogFormat", "text", "csv", "jsonl")
-SearchFormat = choice("SearchFormat", "text", "jsonl")
+SearchFormat = choice("SearchFormat", "text", "jsonl", "json")
 WhyFormat = choice("WhyFormat", "text", "markdown", "html", "json")
 DiagnoseFormat = choice("DiagnoseFormat", "text", "markdown", "html", "json")
 LintFormat = choice("LintFormat", "text", "json", "sarif")
@@ -101,16 +101,29 @@ def load_setup(config: Path | None, rules: Path | None) -> Setup:
     return Setup(load_config(resolve_config_path(config)), load_pack(rules))
 
 
+ColourMode = choice("ColourMode", "auto", "always", "never")
+colour_mode = "auto"
+"""``--color``, set once per run by the program's own options."""
+
+
 def use_colour(stream: Any = None) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set."""
+    """``--color always|never`` decides; with ``auto``, ``NO_COLOR`` turns colour off,
+    ``FORCE_COLOR`` on, and otherwise only a terminal gets it."""
+    if colour_mode != "auto":
+        return colour_mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
     stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def emit(text: str, output: Path | None = None) -> None:
     """Write a report to ``output`` or standard output."""
     if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
+        # Colour codes are only in text rendered for colour (use_colour); email text never has any.
+        typer.echo(text, nl=not text.endswith("\n"), color=True)
         return
     try:
         output.write_text(text, encoding="utf-8")

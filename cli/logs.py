@@ -172,7 +172,10 @@ def search(
     until: UntilOption = None,
     outcome: Annotated[
         list[str] | None,
-        typer.Option(help="Outcome code or glob such as NOLOG_*; repeat or separate by commas."),
+        typer.Option(
+            metavar="CODE",
+            help="Outcome code or glob such as NOLOG_*; repeat or separate by commas.",
+        ),
     ] = None,
     address: Annotated[
         str | None,
@@ -181,8 +184,13 @@ def search(
     log_format: LogFormatOption = None,
     format: Annotated[
         SearchFormat,
-        typer.Option("--format", "-f", help="text (a table) or jsonl (one object per entry)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (a table), jsonl (one object per entry) or json (one array).",
+        ),
     ] = SearchFormat.text,
+    output: OutputOption = None,
     redact: RedactOption = False,
     redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
@@ -217,23 +225,35 @@ def search(
                 counts["matched"] += 1
                 yield item
 
-    with _reader_may_stop():
-        _search_output(format, matches(), colour, redactor)
+    with _reader_may_stop(), _opened(output) as out:
+        _search_output(format, matches(), colour and output is None, redactor, out)
         if format is SearchFormat.text:
             noun = "entry" if counts["searched"] == 1 else "entries"
             typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
     _report_rejected(rejected, counts["rejected"], redactor)
     if not counts["matched"]:
         raise typer.Exit(EXIT_FINDINGS)  # like grep (and why): nothing matched
 
 
 def _search_output(
-    format: SearchFormat, matches: Iterable[LogEntry], colour: bool, redactor: Any = None
+    format: SearchFormat,
+    matches: Iterable[LogEntry],
+    colour: bool,
+    redactor: Any = None,
+    out: IO[str] | None = None,
 ) -> None:
-    """Matches as JSON Lines or as a text table, written in batches as they are found."""
+    """Matches as JSON Lines, a JSON array or a text table, written in batches as found."""
     scrub = redactor.scrub if redactor else (lambda row: row)
     if format is SearchFormat.jsonl:
-        _write_batches(dump_json_line(scrub(e.to_dict())) + "\n" for e in matches)
+        _write_batches((dump_json_line(scrub(e.to_dict())) + "\n" for e in matches), out)
+    elif format is SearchFormat.json:
+        rows = (dump_json_line(scrub(e.to_dict())) for e in matches)
+        _write_batches(
+            (("[" if i == 0 else ",\n") + row for i, row in enumerate(rows)), out, empty="["
+        )
+        _write("]\n", out)
     else:
         from whynolog.reports.render import render
 
@@ -242,12 +262,11 @@ def _search_output(
         for entry in matches:
             batch.append(scrub(_search_row(entry)))
             if len(batch) >= SEARCH_BATCH:
-                _write(render("search", "text", {"rows": batch, "header": first}, colour))
+                _write(render("search", "text", {"rows": batch, "header": first}, colour), out)
                 batch, first = [], False
         if batch or first:
-            _write(
-                render("search", "text", {"rows": batch, "header": first and bool(batch)}, colour)
-            )
+            data = {"rows": batch, "header": first and bool(batch)}
+            _write(render("search", "text", data, colour), out)
 
 
 def _search_row(entry: LogEntry) -> dict[str, Any]:
@@ -260,20 +279,24 @@ def _search_row(entry: LogEntry) -> dict[str, Any]:
     }
 
 
-def _write(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def _write(text: str, out: IO[str] | None = None) -> None:
+    stream = out or sys.stdout
+    stream.write(text)
+    stream.flush()
 
 
-def _write_batches(lines: Iterable[str], out: IO[str] | None = None) -> None:
+def _write_batches(lines: Iterable[str], out: IO[str] | None = None, empty: str = "") -> None:
+    """``lines`` written in batches; ``empty`` is written when there is none."""
     stream = out or sys.stdout
     buffer: list[str] = []
+    wrote = False
     for line in lines:
         buffer.append(line)
+        wrote = True
         if len(buffer) >= SEARCH_BATCH:
             stream.write("".join(buffer))
             buffer.clear()
-    stream.write("".join(buffer))
+    stream.write("".join(buffer) if wrote else empty)
     stream.flush()
 
 

@@ -61,7 +61,9 @@ def simulate(
     format: Annotated[
         SimulateFormat,
         typer.Option(
-            "--format", "-f", help="text, jsonl (one object per email), markdown or html."
+            "--format",
+            "-f",
+            help="text, jsonl (one object per email), json (one array), markdown or html.",
         ),
     ] = SimulateFormat.text,
     output: OutputOption = None,
@@ -91,6 +93,10 @@ def simulate(
             typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
     judge = Judge(setup.config, setup.pack, history=known)
     verdicts = list(judge.judge_all(read_emails(emails)))
+    if format is SimulateFormat.json:
+        rows = ",\n".join(dump_json_line(v.to_dict()) for v in verdicts)
+        emit(f"[{rows}]\n" if rows else "[]\n", output)
+        return
     if format is SimulateFormat.jsonl:
         emit("".join(dump_json_line(v.to_dict()) + "\n" for v in verdicts), output)
         return

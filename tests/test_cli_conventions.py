@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from whynolog import __version__
@@ -39,3 +41,57 @@ def test_shell_completion_is_offered() -> None:
     result = runner.invoke(app, ["--help"])
     assert "--install-completion" in result.output
     assert "--show-completion" in result.output
+
+
+STARTER = Path(__file__).parents[1] / "cli" / "starter"
+SIMULATE = ["simulate", str(STARTER / "emails.yaml"), "-c", str(STARTER / "org.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "coloured"),
+    [
+        ([], {}, False),  # not a terminal
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ],
+)
+def test_color_option_and_environment(
+    options: list[str], env: dict[str, str], coloured: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, [*options, *SIMULATE])
+    assert result.exit_code == 0, result.output
+    assert ("\x1b[" in result.stdout) is coloured
+
+
+def test_option_errors_in_plain_words_with_a_did_you_mean() -> None:
+    result = runner.invoke(app, ["search", str(STARTER / "admin.log"), "--format", "jsn"])
+    assert result.exit_code == 2
+    assert "Value error" not in result.output
+    assert "'jsn' is not one of 'text', 'jsonl', 'json' (did you mean 'json'?)" in result.output
+    verb = runner.invoke(app, ["serch"])
+    assert verb.exit_code == 2 and "Did you mean 'search'?" in verb.output
+
+
+def test_json_beside_jsonl_and_output_on_search(tmp_path: Path) -> None:
+    import json
+
+    log = str(STARTER / "admin.log")
+    lines = runner.invoke(app, ["search", log, "--subject", "renewal", "-f", "jsonl"]).stdout
+    target = tmp_path / "found.json"
+    result = runner.invoke(
+        app, ["search", log, "--subject", "renewal", "-f", "json", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert json.loads(target.read_text("utf-8")) == [json.loads(x) for x in lines.splitlines()]
+    none = runner.invoke(app, ["search", log, "--subject", "zzz", "-f", "json"])
+    assert (none.exit_code, none.stdout) == (1, "[]\n")
+    verdicts = runner.invoke(app, [*SIMULATE, "-f", "json"])
+    jsonl = runner.invoke(app, [*SIMULATE, "-f", "jsonl"])
+    assert json.loads(verdicts.stdout) == [json.loads(x) for x in jsonl.stdout.splitlines()]
