@@ -85,7 +85,20 @@ def _finalize_markdown(value: Any) -> Any:
 
 @cache
 def _environment(fmt: str, colour: bool) -> jinja2.Environment:
-    loader = jinja2.PackageLoader("whynolog.reports", "templates")
+    return _make_environment(fmt, colour, jinja2.PackageLoader("whynolog.reports", "templates"))
+
+
+def html_environment(front: jinja2.BaseLoader) -> jinja2.Environment:
+    """The HTML report environment with ``front``'s templates found first.
+
+    A front end (the web app) renders its own pages and the reports' templates with
+    the same filters and escaping; a ``base.html.j2`` of its own frames the reports.
+    """
+    reports = jinja2.PackageLoader("whynolog.reports", "templates")
+    return _make_environment("html", False, jinja2.ChoiceLoader([front, reports]))
+
+
+def _make_environment(fmt: str, colour: bool, loader: jinja2.BaseLoader) -> jinja2.Environment:
     common: dict[str, Any] = {
         "loader": loader,
         "trim_blocks": True,

@@ -1,0 +1,1 @@
+"""``whynolog serve``: the browser app and JSON API over the library API."""
