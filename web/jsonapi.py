@@ -150,7 +150,7 @@ def search(
 def rules(request: Request) -> Response:
     state = state_of(request)
     with state.engine_lock:
-        return _json(api.rules_reference(state.setup))
+        return _json({"pack": state.setup.pack.name, "rules": api.rules_reference(state.setup)})
 
 
 def _json(value: Any) -> Response:
