@@ -149,8 +149,7 @@ def search(
 )
 def rules(request: Request) -> Response:
     state = state_of(request)
-    with state.engine_lock:
-        return _json({"pack": state.setup.pack.name, "rules": api.rules_reference(state.setup)})
+    return _json({"pack": state.setup.pack.name, "rules": state.rules})
 
 
 def _json(value: Any) -> Response:

@@ -323,9 +323,7 @@ def diagnose_page(
 @router.get("/rules")
 def rules_page(request: Request) -> Response:
     state = state_of(request)
-    with state.engine_lock:
-        rules = api.rules_reference(state.setup)
-    return state.page("rulebook.html.j2", rules=rules, pack_path=str(state.setup.pack.path))
+    return state.page("rulebook.html.j2", rules=state.rules)
 
 
 @router.get("/config")
@@ -333,7 +331,6 @@ def config_page(request: Request) -> Response:
     """The configuration at a glance, with what lint finds in it and in the rule pack."""
     state = state_of(request)
     config = state.setup.config
-    problems = [p.to_dict() for p in api.lint(config.path, state.settings.rules)]
     users = config.users
     return state.page(
         "configuration.html.j2",
@@ -341,7 +338,7 @@ def config_page(request: Request) -> Response:
         users=users[:USERS_SHOWN],
         user_count=len(users),
         active_count=sum(1 for u in users if u.active),
-        problems=problems,
+        problems=state.problems,
     )
 
 

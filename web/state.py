@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import jinja2
@@ -33,6 +34,18 @@ class WebState:
     engine_lock: threading.Lock = field(default_factory=threading.Lock)
     """Held while the rule engine judges: requests run in a thread pool, the engine is
     CPU-bound under one interpreter lock anyway, and one at a time keeps it simple."""
+
+    @cached_property
+    def rules(self) -> list[dict[str, Any]]:
+        """The rule reference (the engine searches its examples once: the pack is fixed)."""
+        with self.engine_lock:
+            return api.rules_reference(self.setup)
+
+    @cached_property
+    def problems(self) -> list[dict[str, Any]]:
+        """What lint finds in the configuration and rule pack served (read once, at first use)."""
+        found = api.lint(self.setup.config.path, self.settings.rules)
+        return [problem.to_dict() for problem in found]
 
     def page(self, name: str, status: int = 200, **data: Any) -> HTMLResponse:
         """A page rendered from template ``name`` (autoescaped)."""

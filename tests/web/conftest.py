@@ -105,3 +105,16 @@ def hostile(tmp_path: Path) -> ServeSettings:
         config=hostile_config(tmp_path / "org.yaml"),
         log=hostile_log(tmp_path / "admin.log", count=12),
     )
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a hostile configuration and log, in a real uvicorn on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("served")
+    settings = ServeSettings(
+        config=hostile_config(folder / "org.yaml"),
+        log=hostile_log(folder / "admin.log", count=12),
+        port=free_port(),
+    )
+    with live_server(create_app(settings), settings.port) as url:
+        yield url
