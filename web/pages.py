@@ -103,12 +103,14 @@ def _judge_and_show(
             "home.html.j2", 422, form=values, errors=errors, verdict=None, pasted=pasted
         )
     url, note = share_link(values)
+    outcome = state.setup.pack.outcome(verdict.outcome)  # what the code means: the pack says
     return state.page(
         "home.html.j2",
         form=values,
         errors={},
         verdict=verdict.to_dict(),
-        logs=verdict.logs,
+        logs=outcome.logged,
+        meaning=outcome.meaning,
         share_url=str(request.base_url).rstrip("/") + url,
         share_note=note,
         pasted=pasted,
