@@ -57,8 +57,7 @@ def simulate(
     state = state_of(request)
     many = isinstance(emails, list)
     try:
-        with state.engine_lock:
-            verdicts = api.simulate(state.setup, emails if many else [emails])
+        verdicts = api.simulate(state.setup, emails if many else [emails])
     except WhynologError as exc:
         return _problem(422, _errors_of(exc))
     dicts = [v.to_dict() for v in verdicts]
@@ -94,10 +93,9 @@ async def diagnose(
 
     def run() -> Response:
         try:
-            with state.engine_lock:
-                report = api.diagnose(
-                    state.setup, log, as_of=as_of, stale_after=stale_after, log_format=fmt
-                )
+            report = api.diagnose(
+                state.setup, log, as_of=as_of, stale_after=stale_after, log_format=fmt
+            )
         except ValueError as exc:
             return _problem(422, [{"message": str(exc)}])
         except WhynologError as exc:

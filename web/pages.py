@@ -95,8 +95,7 @@ def _judge_and_show(
 ) -> Response:
     state = state_of(request)
     try:
-        with state.engine_lock:
-            [verdict] = api.simulate(state.setup, [email])
+        [verdict] = api.simulate(state.setup, [email])
     except (InputError, InputErrors) as exc:
         errors = field_errors([e.message for e in problems_of(exc)])
         return state.page(
@@ -260,15 +259,14 @@ def why_page(
         return RedirectResponse("/log", status_code=303)
     try:
         log, uploaded = state.log(upload or None)
-        with state.engine_lock:
-            data = api.why(
-                state.setup,
-                log,
-                subject=subject,
-                since=since or None,
-                until=until or None,
-                log_format=uploaded.log_format if uploaded else None,
-            )
+        data = api.why(
+            state.setup,
+            log,
+            subject=subject,
+            since=since or None,
+            until=until or None,
+            log_format=uploaded.log_format if uploaded else None,
+        )
     except NoLog as exc:
         return state.page("problem.html.j2", 404, heading="No admin log", message=str(exc))
     except ValueError as exc:
@@ -295,14 +293,13 @@ def diagnose_page(
     except NoLog as exc:
         return state.page("diagnose_upload.html.j2", log_error=str(exc), upload_error=None)
     try:
-        with state.engine_lock:
-            report = api.diagnose(
-                state.setup,
-                log,
-                as_of=as_of or None,
-                stale_after=stale_after or "24h",
-                log_format=uploaded.log_format if uploaded else None,
-            )
+        report = api.diagnose(
+            state.setup,
+            log,
+            as_of=as_of or None,
+            stale_after=stale_after or "24h",
+            log_format=uploaded.log_format if uploaded else None,
+        )
     except ValueError as exc:
         field = "as_of" if "stale" not in str(exc) and "duration" not in str(exc) else "stale_after"
         return state.page(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -31,15 +30,11 @@ class WebState:
     env: jinja2.Environment = field(
         default_factory=lambda: html_environment(jinja2.PackageLoader("whynolog.web", "templates"))
     )
-    engine_lock: threading.Lock = field(default_factory=threading.Lock)
-    """Held while the rule engine judges: requests run in a thread pool, the engine is
-    CPU-bound under one interpreter lock anyway, and one at a time keeps it simple."""
 
     @cached_property
     def rules(self) -> list[dict[str, Any]]:
         """The rule reference (the engine searches its examples once: the pack is fixed)."""
-        with self.engine_lock:
-            return api.rules_reference(self.setup)
+        return api.rules_reference(self.setup)
 
     @cached_property
     def problems(self) -> list[dict[str, Any]]:

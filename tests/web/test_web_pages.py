@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import socket
@@ -264,3 +265,30 @@ def _status(url: str) -> int:
         except urllib.error.URLError:
             time.sleep(0.1)
     raise AssertionError(f"{url}: no answer")
+
+
+def test_concurrent_requests_get_the_answers_of_sequential_ones(live_app: str) -> None:
+    """Requests run in a thread pool on one shared setup: 16 at once answer as one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    emails = [
+        {"from": "zoe@acme.com", "to": ["pat@customer.com"], "subject": "one"},
+        {"from": "pat@customer.com", "to": ["alice@acme.com"], "subject": "two"},
+        {"from": "alice@acme.com", "to": ["dan@acme.com"], "subject": "three"},
+        {"from": "pat@customer.com", "to": ["alice@acme.com"], "subject": "Out of office"},
+    ]
+
+    def post(email: dict[str, object]) -> str:
+        request = urllib.request.Request(
+            f"{live_app}/api/simulate",
+            data=json.dumps(email).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return str(json.load(answer)["outcome"])
+
+    alone = [post(email) for email in emails]
+    with ThreadPoolExecutor(16) as pool:
+        together = list(pool.map(post, emails * 8))
+    assert together == alone * 8
+    assert len(set(alone)) == 4
