@@ -292,3 +292,18 @@ def test_concurrent_requests_get_the_answers_of_sequential_ones(live_app: str) -
         together = list(pool.map(post, emails * 8))
     assert together == alone * 8
     assert len(set(alone)) == 4
+
+
+def test_the_configuration_page_shows_what_lint_finds(tmp_path: Path, starter: Path) -> None:
+    config = tmp_path / "org.yaml"
+    text = (starter / "org.yaml").read_text(encoding="utf-8")
+    config.write_text(text.replace("emails: [carol@acme.com]", "emails: [ALICE@acme.com]"))
+    client = TestClient(create_app(ServeSettings(config=config)), base_url="http://127.0.0.1")
+    page = html.unescape(client.get("/config").text)
+    line = text.splitlines().index("    emails: [carol@acme.com]") + 1
+    assert f"{config}:{line}:" in page
+    assert "alice@acme.com" in page.lower()
+    clean = TestClient(
+        create_app(ServeSettings(config=starter / "org.yaml")), base_url="http://127.0.0.1"
+    )
+    assert "the configuration and the rule pack pass lint" in clean.get("/config").text
