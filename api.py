@@ -1,3 +1,573 @@
-"""The library API: the one typed entry point for the CLI, the web app and distributed jobs."""
+"""The library API: the one typed entry point for the CLI, the web app and distributed jobs.
+
+Every front end loads a :class:`Setup` once and calls these functions; they
+return plain, typed results that ``whynolog.reports`` renders. Nothing here
+prints or exits: user mistakes raise :class:`~whynolog.engine.base.errors.InputError`
+(``file:line:col: message``) or ``ValueError`` for a bad option value.
+
+    from whynolog import api
+
+    setup = api.load("org.yaml")
+    [verdict] = api.simulate(setup, [{"from": "alice@acme.com", "to": ["bob@x.com"]}])
+    report = api.diagnose(setup, "admin.log", as_of="2026-11-26T09:00:00Z")
+    report.to_dict()  # == the output of `whynolog diagnose --format json`
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from whynolog import __version__
+from whynolog.engine.base.errors import InputError, InputErrors, WhynologError
+from whynolog.engine.base.yamlio import dump_json_line
+from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
+from whynolog.engine.decide.setup import Setup
+from whynolog.engine.decide.verdict import Fix, Verdict
+from whynolog.engine.read.config import Config, load_config
+from whynolog.engine.read.emails import Email
+
+if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a quick start)
+    from whynolog.engine.audit.diagnosis import Diagnosis, Redactor
+    from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.qa.lint import Problem
+    from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "DiagnosisStream",
+    "Fix",
+    "InputError",
+    "InputErrors",
+    "LogBytes",
+    "Report",
+    "Search",
+    "Setup",
+    "Verdict",
+    "WhynologError",
+    "diagnose",
+    "diagnose_stream",
+    "json_line",
+    "lint",
+    "load",
+    "load_rules",
+    "rules_reference",
+    "search",
+    "simulate",
+    "why",
+]
+
+DEFAULT_CONFIG = "org.yaml"
+"""The configuration :func:`load` reads when none is named (in the current folder)."""
+
+PathLike = str | Path
+RowForm = Literal["dict", "json", "none"]
+Row = tuple[str, Any]
+"""One row of a diagnosis: ``("entry", row)`` or ``("rejected", row)``."""
+
+
+def json_line(value: Any) -> str:
+    """One compact, stable JSON line (as every JSON Lines output writes it)."""
+    return dump_json_line(value)
+
+
+def json_text(value: Any) -> str:
+    """An indented JSON document (as the ``--format json`` reports write it)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def resolve_config_path(config: PathLike | None) -> str:
+    """The configuration to read: ``config``, else ``./org.yaml`` when it exists."""
+    if config is not None:
+        return str(config)
+    if Path(DEFAULT_CONFIG).is_file():
+        return DEFAULT_CONFIG
+    raise InputError(
+        DEFAULT_CONFIG,
+        "no configuration: pass --config FILE (or run 'whynolog init DIR' for a starter kit)",
+    )
+
+
+def load_rules(rules: PathLike | RulePack | None = None) -> RulePack:
+    """A rule pack: a file or folder, an already loaded pack, or None for the shipped one."""
+    return rules if isinstance(rules, RulePack) else load_rule_pack(rules)
+
+
+def load(
+    config: PathLike | Config | None = None, rules: PathLike | RulePack | None = None
+) -> Setup:
+    """The configuration (default ``./org.yaml``) and the rule pack (default: the shipped one).
+
+    Load once and reuse: a setup is plain data, safe to share between threads
+    and to send to other processes.
+    """
+    loaded = config if isinstance(config, Config) else load_config(resolve_config_path(config))
+    return Setup(loaded, load_rules(rules))
+
+
+# --- simulate --------------------------------------------------------------------------
+
+EmailsInput = PathLike | Iterable[PathLike | Mapping[str, Any] | Email]
+
+
+def read_emails(emails: EmailsInput, stdin: bytes | None = None) -> list[Email]:
+    """Emails from a path (file, folder, ``-``), or from paths, mappings (the keys of an
+    emails file) and :class:`Email` values, in order.
+
+    ``stdin``: the bytes standard input holds, for the path ``-``.
+    """
+    from whynolog.engine.read.emails import email_from_mapping, load_emails
+
+    items: Iterable[Any] = [emails] if isinstance(emails, (str, Path)) else emails
+    out: list[Email] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Email):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            out.append(email_from_mapping(dict(item), "<input>", [index]))
+        else:
+            out.extend(load_emails(str(item), stdin if str(item) == "-" else None))
+    return out
+
+
+def simulate(
+    setup: Setup,
+    emails: EmailsInput,
+    *,
+    history: PathLike | None = None,
+    on_rejected: Callable[[RejectedEntry], Any] | None = None,
+    stdin: bytes | None = None,
+) -> list[Verdict]:
+    """Each email's verdict, judged in order (later copies of a logged email are duplicates).
+
+    ``history``: an admin log whose ``LOG_OK`` entries count as already logged;
+    its entries that cannot be read go to ``on_rejected``.
+    """
+    from whynolog.engine.decide.judge import Judge
+
+    known: list[tuple[str, str]] = []
+    if history is not None:
+        from whynolog.engine.read.history import logged_keys
+
+        known = list(
+            logged_keys(
+                str(history),
+                setup.pack.logged_codes,
+                known_codes=setup.pack.log_codes,
+                on_rejected=on_rejected,
+            )
+        )
+    judge = Judge(setup.config, setup.pack, history=known)
+    return list(judge.judge_all(read_emails(emails, stdin)))
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogBytes:
+    """An admin log held in memory (an upload, a request body): a name for messages, and
+    its bytes. Nothing is written to disk."""
+
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+
+LogInput = PathLike | LogBytes
+"""A log to read: a path (``-`` is standard input) or :class:`LogBytes`."""
+
+
+def _read_log(
+    log: LogInput, log_format: str | None, pack: RulePack
+) -> Iterator[LogEntry | RejectedEntry]:
+    """The log's entries; the outcome codes known are the rule pack's."""
+    from whynolog.engine.read.adminlog import read_log
+
+    if isinstance(log, LogBytes):
+        return read_log(log.name, log_format, pack.log_codes, stream=io.BytesIO(log.data))
+    path = str(log)
+    if path != "-" and Path(path).is_dir():
+        raise InputError(path, "is a directory, expected an admin log")
+    return read_log(path, log_format, pack.log_codes)
+
+
+REJECTED_KEPT = 10
+"""Rejected entries a search keeps to show (all are counted)."""
+
+
+@dataclass
+class Search:
+    """The entries of a log that match a query, found as they are read.
+
+    Iterate it once for the matches; the counts are complete afterwards.
+    """
+
+    query: LogQuery
+    items: Iterator[LogEntry | RejectedEntry]
+    searched: int = 0
+    matched: int = 0
+    rejected_count: int = 0
+    rejected: list[RejectedEntry] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        from whynolog.engine.read.adminlog import RejectedEntry
+
+        matches = self.query.matches
+        for item in self.items:
+            if isinstance(item, RejectedEntry):
+                self.rejected_count += 1
+                if len(self.rejected) < REJECTED_KEPT:
+                    self.rejected.append(item)
+                continue
+            self.searched += 1
+            if matches(item):
+                self.matched += 1
+                yield item
+
+
+def search(
+    log: LogInput,
+    *,
+    subject: str | None = None,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
+    outcomes: Iterable[str] = (),
+    address: str | None = None,
+    log_format: str | None = None,
+    pack: Setup | RulePack | None = None,
+) -> Search:
+    """The admin-log search box: entries by subject, time, outcome (codes or globs) and
+    address (or ``@domain``). ``pack``: the rule pack (or setup) whose outcome codes the log
+    holds (default: the shipped pack). Raises ``ValueError`` on a bad bound."""
+    rules = pack.pack if isinstance(pack, Setup) else load_rules(pack)
+    return Search(
+        log_query(subject=subject, since=since, until=until, outcomes=outcomes, address=address),
+        _read_log(log, log_format, rules),
+    )
+
+
+def log_query(
+    *,
+    subject: str | None = None,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
+    outcomes: Iterable[str] = (),
+    address: str | None = None,
+) -> LogQuery:
+    """A search query; text bounds as ``--since``/``--until`` read them (a bare date
+    ``until`` covers that whole day), outcome options may be comma-separated."""
+    from whynolog.engine.audit.logquery import LogQuery, parse_when
+
+    return LogQuery(
+        subject=subject,
+        since=parse_when(since) if isinstance(since, str) else since,
+        until=parse_when(until, end=True) if isinstance(until, str) else until,
+        outcomes=tuple(part for option in outcomes for part in option.split(",")),
+        address=address,
+    )
+
+
+# --- diagnose --------------------------------------------------------------------------
+
+
+def parse_as_of(as_of: str | dt.datetime | None) -> dt.datetime | None:
+    """``--as-of`` as a moment (``ValueError`` when it is not one)."""
+    from whynolog.engine.audit.logquery import parse_when
+
+    return parse_when(as_of) if isinstance(as_of, str) else as_of
+
+
+def parse_stale_after(stale_after: str | dt.timedelta) -> dt.timedelta:
+    """``--stale-after`` as a duration (``ValueError`` when it is not one)."""
+    from whynolog.engine.audit.diagnosis import parse_duration
+
+    return parse_duration(stale_after) if isinstance(stale_after, str) else stale_after
+
+
+@dataclass
+class Report:
+    """A finished diagnosis: every entry's row, the aggregates and the rejected entries."""
+
+    entries: list[dict[str, Any]]
+    aggregates: dict[str, Any]
+    meta: dict[str, Any]
+    rejected: list[dict[str, Any]]
+    summary: dict[str, Any]
+    """What the reports render (aggregates, days, sample, first rejected rows) with ``meta``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as ``diagnose --format json`` writes it."""
+        return {
+            "entries": self.entries,
+            **self.aggregates,
+            **self.meta,
+            "rejected": self.rejected,
+        }
+
+
+class DiagnosisStream:
+    """A diagnosis as it runs, for big logs: batches of rows as entries are predicted.
+
+    Iterate it (once) for lists of :data:`Row`, or call :meth:`write_json`;
+    :meth:`report` then gives the aggregates (the entries are not kept).
+    """
+
+    def __init__(
+        self,
+        diagnosis: Diagnosis,
+        batches: Iterator[list[Row]],
+        meta: dict[str, Any],
+        on_done: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.diagnosis = diagnosis
+        self.batches = batches
+        """The rows still to come; a caller may wrap it (a progress bar) before iterating."""
+        self.meta = meta
+        self._on_done = on_done
+        self._done = False
+
+    def __iter__(self) -> Iterator[list[Row]]:
+        yield from self.batches
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._on_done()
+
+    def report(self) -> Report:
+        """The aggregates, after the rows still to come are counted."""
+        for _ in self:
+            pass
+        self._finish()
+        return Report(
+            [],
+            self.diagnosis.aggregates(),
+            self.meta,
+            list(self.diagnosis.rejected),
+            {**self.diagnosis.summary(), **self.meta},
+        )
+
+    def write_json(self, out: IO[str]) -> None:
+        """The JSON report, streamed: entry rows as they come, aggregates and rejected rows
+        last. The stream must give JSON rows (``rows="json"``).
+
+        Rejected rows wait in a spool file that stays in memory while small.
+        """
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8") as spool:
+            out.write('{"entries": [')
+            separator = "\n"
+            for batch in self:
+                rows = [row for kind, row in batch if kind == "entry"]
+                if len(rows) < len(batch):
+                    spool.writelines(
+                        dump_json_line(row) + "\n" for kind, row in batch if kind == "rejected"
+                    )
+                if rows:
+                    out.write(separator + ",\n".join(rows))
+                    separator = ",\n"
+            out.write("\n],\n")
+            for key, value in {**self.diagnosis.aggregates(), **self.meta}.items():
+                out.write(f"{json.dumps(key)}: {dump_json_line(value)},\n")
+            out.write('"rejected": [')
+            spool.seek(0)
+            separator = "\n"
+            for line in spool:
+                out.write(separator + line.rstrip("\n"))
+                separator = ",\n"
+            out.write("\n]}\n")
+        out.flush()
+
+
+def make_redactor(
+    setup: Setup | None, redact: bool, key: str | bytes | None = None
+) -> Redactor | None:
+    """The pseudonymiser of ``--redact`` (with the user names of ``setup``), or None."""
+    if not redact:
+        return None
+    from whynolog.engine.audit.diagnosis import Redactor
+
+    secret = key.encode() if isinstance(key, str) else key
+    names = [u.name for u in setup.config.users] if setup is not None else []
+    return Redactor(secret or None, names)
+
+
+def diagnose_stream(
+    setup: Setup,
+    log: LogInput,
+    *,
+    as_of: str | dt.datetime | None = None,
+    stale_after: str | dt.timedelta = "24h",
+    redact: bool = False,
+    redact_key: str | bytes | None = None,
+    log_format: str | None = None,
+    jobs: int = 1,
+    rows: RowForm = "json",
+) -> DiagnosisStream:
+    """:func:`diagnose` as a stream of row batches, in bounded memory however long the log.
+
+    ``rows``: each entry's row as its JSON text (``"json"``), a dict, or
+    ``None`` (``"none"``: only the aggregates are wanted). With ``jobs`` > 1 a
+    text log in a file is predicted by that many worker processes (the same result).
+    """
+    from whynolog.engine.audit.diagnosis import Diagnosis
+    from whynolog.engine.audit.prediction import Predictor
+    from whynolog.engine.read.adminlog import detect_format
+
+    diagnosis = Diagnosis(
+        setup.config,
+        as_of=parse_as_of(as_of),
+        stale_after=parse_stale_after(stale_after),
+        redactor=make_redactor(setup, redact, redact_key),
+        pack=setup.pack,
+    )
+    path = str(log)
+    fmt = log_format or detect_format(path)
+    on_done: Callable[[], None] = lambda: None  # noqa: E731
+    if jobs > 1 and fmt == "text" and not isinstance(log, LogBytes) and Path(path).is_file():
+        from whynolog.engine.audit.parallel import predict_log
+
+        pairs = predict_log(path, setup.config, setup.pack, jobs)
+        batches = diagnosis.feed_predicted_batches(pairs, rows)
+    else:
+        predictor = Predictor(setup.config, setup.pack)
+        batches = diagnosis.feed_batches(_read_log(log, log_format, setup.pack), predictor, rows)
+        on_done = predictor.engine.remember  # the next diagnosis with these rules starts informed
+    meta = {
+        "log": path,
+        "organization": setup.config.name,
+        "pack": setup.pack.name,
+        "version": __version__,
+    }
+    return DiagnosisStream(diagnosis, batches, meta, on_done)
+
+
+def diagnose(
+    setup: Setup,
+    log: LogInput,
+    *,
+    as_of: str | dt.datetime | None = None,
+    stale_after: str | dt.timedelta = "24h",
+    redact: bool = False,
+    redact_key: str | bytes | None = None,
+    log_format: str | None = None,
+    jobs: int = 1,
+) -> Report:
+    """The diagnosis of an admin log: health, predicted against logged, mismatches.
+
+    ``as_of`` is "now" for the health checks (default: now); ``stale_after``
+    how long without a logged email raises ``NO_RECENT_LOGGING``. Every entry's
+    row is kept: for big logs use :func:`diagnose_stream`.
+    """
+    stream = diagnose_stream(
+        setup,
+        log,
+        as_of=as_of,
+        stale_after=stale_after,
+        redact=redact,
+        redact_key=redact_key,
+        log_format=log_format,
+        jobs=jobs,
+        rows="dict",
+    )
+    entries: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for batch in stream:
+        for kind, row in batch:
+            (entries if kind == "entry" else rejected).append(row)
+    report = stream.report()
+    report.entries = entries
+    report.rejected = rejected
+    return report
+
+
+# --- why -----------------------------------------------------------------------------
+
+
+@dataclass
+class Why:
+    """The entries of one email, each explained (:meth:`to_dict` is ``why --format json``)."""
+
+    data: dict[str, Any]
+    rejected: list[RejectedEntry]
+    """The first entries that could not be read (``data["rejected"]`` as values)."""
+
+    @property
+    def found(self) -> bool:
+        """Whether any entry matched."""
+        return bool(self.data["matches"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def why(
+    setup: Setup,
+    log: LogInput,
+    *,
+    subject: str,
+    since: str | dt.datetime | None = None,
+    until: str | dt.datetime | None = None,
+    log_format: str | None = None,
+    redact: bool = False,
+    redact_key: str | bytes | None = None,
+) -> Why:
+    """Find the entries of an email someone expected to log (by subject, part of it),
+    explain each logged code, re-simulate it and say what to do."""
+    from whynolog.engine.audit.why import explain_entries
+
+    query = log_query(subject=subject, since=since, until=until)
+    found = explain_entries(setup, _read_log(log, log_format, setup.pack), query)
+    data: dict[str, Any] = {
+        "query": subject,
+        "log": str(log),
+        "organization": setup.config.name,
+        "pack": setup.pack.name,
+        "version": __version__,
+        "matches": found.matches,
+        "searched": found.searched,
+        "matched": found.matched,
+        "rejected_count": found.rejected_count,
+        "rejected": [r.to_dict() for r in found.rejected],
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+    }
+    redactor = make_redactor(setup, redact, redact_key)
+    if redactor is not None:
+        data = {**redactor.scrub(data), "redacted": True}
+    return Why(data, found.rejected)
+
+
+# --- the rule reference ----------------------------------------------------------------
+
+
+def rules_reference(setup: Setup | RulePack) -> list[dict[str, Any]]:
+    """Each rule of the pack in priority order: its conditions, and facts (found by the
+    engine) for which it decides and for which it does not match."""
+    from whynolog.engine.qa.reference import document
+
+    pack = setup.pack if isinstance(setup, Setup) else setup
+    return [doc.to_dict() for doc in document(pack)]
+
+
+# --- lint ------------------------------------------------------------------------------
+
+
+def lint(config: PathLike | None = None, rules: PathLike | None = None) -> list[Problem]:
+    """Every problem of a configuration (when given) and a rule pack (default: the shipped
+    one), sorted by position; each with ``path, line, column, severity, code, message``."""
+    from whynolog.engine.qa.lint import lint as run_lint
+
+    return run_lint(str(config) if config is not None else None, rules)

@@ -19,26 +19,14 @@ from typing import Any
 
 from whynolog.engine.base.errors import InputError, Position
 from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.decide.setup import Setup
 from whynolog.engine.decide.verdict import Verdict
 from whynolog.engine.facts.derive import FACTS
 from whynolog.engine.facts.phrases import stated
-from whynolog.engine.read.config import Config
 from whynolog.engine.read.emails import Email
 
 EMAIL_SUFFIXES = (".yaml", ".yml", ".json", ".eml", ".mbox", ".mbx")
 CORPUS_KINDS = ("auto", "emails", "log")
-
-
-@dataclass(frozen=True)
-class Setup:
-    """One side of a comparison: a configuration and a rule pack."""
-
-    config: Config
-    pack: RulePack
-
-    @property
-    def label(self) -> str:
-        return f"rules {self.pack.name} ({self.pack.path}), config {self.config.path}"
 
 
 @dataclass(frozen=True)

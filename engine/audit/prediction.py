@@ -264,6 +264,13 @@ class Predictor:
             self._named[key] = causes
         return replace(prediction, causes=causes)
 
+    def note(self, entry: LogEntry) -> None:
+        """Count an entry that is not predicted: when it logged, its later copies are
+        duplicates."""
+        mid = entry.message_id
+        if entry.outcome in self.logged_codes and mid and mid.strip():
+            self.logged_ids.add(mid.strip().lower())
+
     def _predict(
         self,
         entry: LogEntry,
