@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from whynolog import api
-from whynolog.engine.base.errors import InputError, InputErrors, WhynologError, problems_of
+from whynolog.api import InputError, InputErrors, WhynologError
+from whynolog.engine.base.errors import problems_of
 from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.web.state import NoLog, state_of
 from whynolog.web.uploads import LOG_FORMATS
@@ -130,6 +131,7 @@ def search(
             outcomes=outcome or (),
             address=address,
             log_format=uploaded.log_format if uploaded else None,
+            pack=state.setup,
         )
         return _json([entry.to_dict() for entry in found])
     except NoLog as exc:

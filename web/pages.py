@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from whynolog import api
-from whynolog.engine.base.errors import InputError, InputErrors, WhynologError, problems_of
+from whynolog.api import InputError, InputErrors, WhynologError
+from whynolog.engine.base.errors import problems_of
 from whynolog.web.forms import (
     email_mapping,
     field_errors,
@@ -159,6 +160,7 @@ def log_page(
             outcomes=[outcome] if outcome else (),
             address=address or None,
             log_format=uploaded.log_format if uploaded else None,
+            pack=state.setup,
         )
     except ValueError as exc:
         shown["errors"] = _search_errors(str(exc))
