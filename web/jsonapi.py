@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from whynolog import api
 from whynolog.api import InputError, InputErrors, WhynologError
 from whynolog.engine.base.errors import problems_of
-from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.web.state import NoLog, state_of
 from whynolog.web.uploads import LOG_FORMATS
 
@@ -154,4 +153,4 @@ def rules(request: Request) -> Response:
 
 def _json(value: Any) -> Response:
     """JSON as the CLI writes it (non-ASCII kept, dates as text)."""
-    return Response(dump_json_line(value), media_type="application/json")
+    return Response(api.json_line(value), media_type="application/json")
