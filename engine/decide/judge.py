@@ -64,7 +64,14 @@ class Judge:
         fix = None
         target = self.pack.logged_code
         if explain and target is not None and outcome not in self.pack.logged_codes:
-            fix = find_fix(self.config, self.engine, email, derived.vector["duplicate"], target)
+            fix = find_fix(
+                self.deriver,
+                self.engine,
+                email,
+                derived.vector["duplicate"],
+                target,
+                derived=derived,
+            )
         return Verdict(
             index=index,
             email=email,

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.facts.filters import FilterSet
+from whynolog.engine.facts.overlay import DirectoryOverlay, Edit
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.emails import Email
 
@@ -271,12 +272,41 @@ class Parties(NamedTuple):
 
 
 class FactDeriver:
-    """Derives facts for emails against one configuration (indexes built once)."""
+    """Derives facts for emails against one configuration (indexes built once).
+
+    :meth:`edited` gives the deriver of an edited configuration over the same
+    indexes (the fix search's candidates).
+    """
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.directory = Directory.of(config)
+        self.directory: Directory | DirectoryOverlay = Directory.of(config)
         self.filters = FilterSet(config.content_filters)
+        self.credentials_valid = config.credentials_valid
+        self.dropped: frozenset[int] = frozenset()  # content filters the edits removed
+        self.edits: tuple[Edit, ...] = ()
+
+    def edited(self, edits: tuple[Edit, ...]) -> FactDeriver:
+        """The deriver of this configuration with ``edits`` applied, as an overlay.
+
+        It gives the facts a deriver of ``apply_edits(config, edits)`` would,
+        without rebuilding any index: its cost grows with the edits, not the users.
+        """
+        base = self.directory
+        if isinstance(base, DirectoryOverlay):
+            base, edits = base.base, (*self.edits, *edits)
+        deriver = object.__new__(FactDeriver)  # the indexes are shared, not rebuilt
+        deriver.config = self.config
+        deriver.filters = self.filters
+        deriver.directory = DirectoryOverlay(base, edits)
+        deriver.credentials_valid = self.config.credentials_valid or any(
+            e.kind == "credentials" for e in edits
+        )
+        deriver.dropped = frozenset(
+            i for e in edits if e.kind == "unfilter" for i in self.filters.indexes_named(e.value)
+        )
+        deriver.edits = edits
+        return deriver
 
     def parties(
         self,
@@ -375,7 +405,7 @@ class FactDeriver:
             ignored,
         ) = p  # one unpacking: cheaper than an attribute each
         return (
-            self.config.credentials_valid,  # credentials_valid
+            self.credentials_valid,  # credentials_valid
             duplicate,  # duplicate
             "outbound" if outbound else "inbound",  # direction
             outbound,  # sender_internal
@@ -419,6 +449,8 @@ class FactDeriver:
         """
         if hits is None:
             hits = self.filters.hit_indexes(email.subject, email.body)
+        if self.dropped:
+            hits = tuple(i for i in hits if i not in self.dropped)
         p = self.parties(email.sender, email.to, email.cc, email.bcc)
         vector = self.vector_of(
             p, len(hits), duplicate, bool(email.message_id), email.date is not None
@@ -456,7 +488,7 @@ class FactDeriver:
                 "not_ignored": [party for party in p.parties if party not in hit_parties]
                 if p.outbound
                 else p.parties[: 1 - p.ignored],
-                "credentials_valid": self.config.credentials_valid,
+                "credentials_valid": self.credentials_valid,
                 "alert_address": self.config.alert_address,
                 "message_id": email.message_id,
                 "duplicate": duplicate,

@@ -10,7 +10,7 @@ from whynolog.engine.read.addresses import domain_of, parent_domains
 from whynolog.engine.read.config import Config, User
 
 
-class _IgnoreIndex(NamedTuple):
+class IgnoreIndex(NamedTuple):
     """One user's ignore list: whole addresses, and domains (``@acme.com``) without the ``@``."""
 
     user: User
@@ -18,7 +18,7 @@ class _IgnoreIndex(NamedTuple):
     domains: dict[str, str]  # domain → the entry
 
     @classmethod
-    def of(cls, user: User) -> _IgnoreIndex:
+    def of(cls, user: User) -> IgnoreIndex:
         addresses: dict[str, str] = {}
         domains: dict[str, str] = {}
         for entry in user.ignore:
@@ -27,6 +27,37 @@ class _IgnoreIndex(NamedTuple):
             else:
                 addresses.setdefault(entry, entry)
         return cls(user, addresses, domains)
+
+    def entry_for(self, address: str) -> str | None:
+        """The entry that covers ``address``, if any."""
+        hit = self.addresses.get(address)
+        if hit is not None:
+            return hit
+        domains = self.domains
+        if domains:
+            for parent in parent_domains(domain_of(address)):
+                hit = domains.get(parent)
+                if hit is not None:
+                    return hit
+        return None
+
+
+class _Roster(NamedTuple):
+    """Users by name, by the local parts of their addresses, and their positions."""
+
+    named: dict[str, list[User]]
+    local_parts: dict[str, list[User]]
+    positions: dict[int, int]  # id(user) → its index in the configuration
+
+    @classmethod
+    def of(cls, users: tuple[User, ...]) -> _Roster:
+        named: dict[str, list[User]] = {}
+        local_parts: dict[str, list[User]] = {}
+        for user in users:
+            named.setdefault(user.name, []).append(user)
+            for local in dict.fromkeys(e.partition("@")[0] for e in user.emails):
+                local_parts.setdefault(local, []).append(user)
+        return cls(named, local_parts, {id(u): i for i, u in enumerate(users)})
 
 
 _SHARED: dict[int, tuple[Config, Directory]] = {}
@@ -47,7 +78,8 @@ class Directory:
                 self._owner.setdefault(address, user)
         self._internal_domains = frozenset(config.internal_domains)
         # Ignore lists by id(user): hashing a user object costs far more than its id.
-        self._ignore: dict[int, _IgnoreIndex] = {id(u): _IgnoreIndex.of(u) for u in config.users}
+        self._ignore: dict[int, IgnoreIndex] = {id(u): IgnoreIndex.of(u) for u in config.users}
+        self._roster: _Roster | None = None  # only the fix search asks: made on first use
         self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
@@ -87,14 +119,24 @@ class Directory:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""
         index = self._ignore.get(id(user))
         if index is None or index.user is not user:
-            index = _IgnoreIndex.of(user)  # a user object from elsewhere
-        hit = index.addresses.get(address)
-        if hit is not None:
-            return hit
-        domains = index.domains
-        if domains:
-            for parent in parent_domains(domain_of(address)):
-                hit = domains.get(parent)
-                if hit is not None:
-                    return hit
-        return None
+            index = IgnoreIndex.of(user)  # a user object from elsewhere
+        return index.entry_for(address)
+
+    @property
+    def roster(self) -> _Roster:
+        if self._roster is None:
+            self._roster = _Roster.of(self.config.users)
+        return self._roster
+
+    def users_named(self, name: str) -> list[User]:
+        """The users called ``name``, in configuration order."""
+        return self.roster.named.get(name, [])
+
+    def users_with_local_part(self, local: str) -> list[User]:
+        """The users having an address with this local part, in configuration order."""
+        return self.roster.local_parts.get(local, [])
+
+    def position(self, user: User) -> int | None:
+        """The index of ``user`` (this very object) in the configuration's users, else None."""
+        position = self.roster.positions.get(id(user))
+        return position if position is not None and self.config.users[position] is user else None

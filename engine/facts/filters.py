@@ -95,6 +95,17 @@ class FilterSet:
         """The filters matching this subject and body, in configuration order."""
         return [self.filters[i] for i in self.hit_indexes(subject, body)]
 
+    def indexes_named(self, name: str) -> tuple[int, ...]:
+        """The indexes of the filters called ``name``."""
+        return self._by_name.get(name, ())
+
+    @cached_property
+    def _by_name(self) -> dict[str, tuple[int, ...]]:
+        named: dict[str, list[int]] = {}
+        for i, flt in enumerate(self.filters):
+            named.setdefault(flt.name, []).append(i)
+        return {name: tuple(indexes) for name, indexes in named.items()}
+
     def may_hit_unknown_body(self) -> bool:
         """True when some filter looks at the body (so an unknown body may match)."""
         return self._body is not None
