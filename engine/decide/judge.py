@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whynolog.engine.base.errors import InputError
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.remedies import find_fix
-from whynolog.engine.decide.rulepack import Rule, RulePack, template_environment
+from whynolog.engine.decide.rulepack import Rule, RulePack
+from whynolog.engine.decide.templates import RuleTemplates
 from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict
 from whynolog.engine.facts.derive import FactDeriver, duplicate_key
 from whynolog.engine.facts.phrases import stated
@@ -36,8 +36,7 @@ class Judge:
         self.engine = engine or RuleEngine(pack)
         self.deriver = FactDeriver(config)
         self.logged: set[tuple[Any, ...]] = set(history)
-        self._env: Any = None  # the sandboxed template environment, made on first use
-        self._templates: dict[tuple[str, str], Any] = {}
+        self.templates = RuleTemplates.of(pack)
 
     def judge(self, email: Email, index: int = 0, explain: bool = True) -> Verdict:
         """The verdict for ``email``; with ``explain`` also the verified fix."""
@@ -58,9 +57,9 @@ class Judge:
                 "Add a catch-all rule (when: {}) to the rule pack.",
                 facts=derived.vector,
             )
-        context = {**derived.vector, **derived.details, "facts": derived.vector}
-        reasons = tuple(self._render_lines(rule, "explain", context))
-        remedy = " ".join(self._render_lines(rule, "remedy", context))
+        context = self.templates.context(derived.vector, derived.details)
+        reasons = tuple(self.templates.lines(rule, "explain", context))
+        remedy = " ".join(self.templates.lines(rule, "remedy", context))
         fix = None
         target = self.pack.logged_code
         if explain and target is not None and outcome not in self.pack.logged_codes:
@@ -89,22 +88,6 @@ class Judge:
         """Verdicts for ``emails`` in order."""
         for index, email in enumerate(emails):
             yield self.judge(email, index, explain)
-
-    def _render_lines(self, rule: Rule, which: str, context: dict[str, Any]) -> list[str]:
-        template = self._templates.get((rule.id, which))
-        if template is None:
-            if self._env is None:
-                self._env = template_environment()
-            template = self._env.from_string(getattr(rule, which))
-            self._templates[(rule.id, which)] = template
-        try:
-            text = template.render(context)
-        except Exception as exc:  # a user's template: any failure is theirs to fix
-            raise InputError(
-                rule.position,
-                f"rule {rule.id!r}: {which}: template failed: {type(exc).__name__}: {exc}",
-            ) from None
-        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def trace(

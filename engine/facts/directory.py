@@ -43,11 +43,10 @@ class IgnoreIndex(NamedTuple):
 
 
 class _Roster(NamedTuple):
-    """Users by name, by the local parts of their addresses, and their positions."""
+    """Users by name and by the local parts of their addresses."""
 
     named: dict[str, list[User]]
     local_parts: dict[str, list[User]]
-    positions: dict[int, int]  # id(user) → its index in the configuration
 
     @classmethod
     def of(cls, users: tuple[User, ...]) -> _Roster:
@@ -57,7 +56,7 @@ class _Roster(NamedTuple):
             named.setdefault(user.name, []).append(user)
             for local in dict.fromkeys(e.partition("@")[0] for e in user.emails):
                 local_parts.setdefault(local, []).append(user)
-        return cls(named, local_parts, {id(u): i for i, u in enumerate(users)})
+        return cls(named, local_parts)
 
 
 _SHARED: dict[int, tuple[Config, Directory]] = {}
@@ -77,9 +76,11 @@ class Directory:
             for address in user.emails:
                 self._owner.setdefault(address, user)
         self._internal_domains = frozenset(config.internal_domains)
-        # Ignore lists by id(user): hashing a user object costs far more than its id.
-        self._ignore: dict[int, IgnoreIndex] = {id(u): IgnoreIndex.of(u) for u in config.users}
+        # Ignore lists by id(user), indexed as emails name their users (not O(users) up front);
+        # hashing a user object costs far more than its id.
+        self._ignore: dict[int, IgnoreIndex] = {}
         self._roster: _Roster | None = None  # only the fix search asks: made on first use
+        self._positions: dict[int, int] | None = None  # id(user) → index; made on first use
         self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
@@ -119,7 +120,9 @@ class Directory:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""
         index = self._ignore.get(id(user))
         if index is None or index.user is not user:
-            index = IgnoreIndex.of(user)  # a user object from elsewhere
+            index = IgnoreIndex.of(user)
+            if user.emails and self._owner.get(user.emails[0]) is user:  # this config's: kept
+                self._ignore[id(user)] = index
         return index.entry_for(address)
 
     @property
@@ -138,5 +141,7 @@ class Directory:
 
     def position(self, user: User) -> int | None:
         """The index of ``user`` (this very object) in the configuration's users, else None."""
-        position = self.roster.positions.get(id(user))
+        if self._positions is None:
+            self._positions = {id(u): i for i, u in enumerate(self.config.users)}
+        position = self._positions.get(id(user))
         return position if position is not None and self.config.users[position] is user else None
