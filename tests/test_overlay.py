@@ -5,13 +5,18 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.judge import Judge
 from whynolog.engine.decide.remedies import _candidates
+from whynolog.engine.decide.rulepack import load_rule_pack
 from whynolog.engine.facts.derive import FactDeriver
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.facts.overlay import DirectoryOverlay, Edit, apply_edits
 from whynolog.engine.read.config import Config, ContentFilter, User
 from whynolog.engine.read.emails import Email
 
+ENGINE = RuleEngine(load_rule_pack())
+UNCACHED = RuleEngine(ENGINE.pack, memoise=False)  # the fixed email judged from scratch
 LOCALS = ["alice", "bob", "info", "sales", "x"]
 DOMAINS = ["acme.com", "eu.acme.com", "acme.co.uk", "customer.com", "news.example", "gmail.com"]
 NAMES = ["Alice", "Bob", "Carol", "Dan", "<user of bob@acme.com>"]  # a name may repeat
@@ -127,3 +132,18 @@ def test_the_fix_search_candidates_through_the_overlay_give_the_rebuilt_facts(
         change = data.draw(st.sampled_from(options))
         state = base.edited((*state.edits, change.edit))
         _same_facts(config, state, email)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs, emails)
+def test_a_fix_found_through_the_overlay_holds_on_the_rebuilt_configuration(
+    config: Config, email: Email
+) -> None:
+    verdict = Judge(config, ENGINE.pack, ENGINE).judge(email)
+    if verdict.fix is None:
+        return
+    assert len(verdict.fix.edits) == len(verdict.fix.changes)
+    fixed = apply_edits(config, verdict.fix.edits)
+    again = Judge(fixed, ENGINE.pack, UNCACHED).judge(email)
+    assert again.outcome == verdict.fix.outcome
+    assert again.rule == verdict.fix.rule

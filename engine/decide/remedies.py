@@ -109,7 +109,12 @@ def find_fix(
             if outcome == target:
                 if not changes:
                     return None
-                return Fix(tuple(c.description for c in changes), target, rule)
+                return Fix(
+                    tuple(c.description for c in changes),
+                    target,
+                    rule,
+                    edits=tuple(c.edit for c in changes),
+                )
             if evaluations >= MAX_EVALUATIONS:
                 return None
             described = {c.description for c in changes}

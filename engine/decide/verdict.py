@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from whynolog.engine.facts.overlay import Edit
 from whynolog.engine.read.emails import Email
 
 UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
@@ -39,6 +40,8 @@ class Fix:
     changes: tuple[str, ...]
     outcome: str
     rule: str | None
+    edits: tuple[Edit, ...] = field(default=(), compare=False)
+    """The changes as data: ``apply_edits(config, edits)`` is the fixed configuration."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"changes": list(self.changes), "outcome": self.outcome, "rule": self.rule}

@@ -9,7 +9,8 @@ median over ``--repeat`` runs of::
 
 (every verdict explained: reasons, trace and the verified fix). It also
 measures the cold start of ``whynolog simulate one.eml`` on the ``--cold-users``
-configuration (one warm-up run first). Prints a Markdown table.
+configuration (one warm-up run first). Prints a Markdown table of wall and CPU
+times (the CPU time survives a busy machine).
 
     python tests/bench/simulate.py                         # 200, 2,000 and 20,000 users
     python tests/bench/simulate.py --users 2000 --repeat 1 --corpus /tmp/simcorpus
