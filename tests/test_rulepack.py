@@ -96,9 +96,16 @@ def test_pack_can_add_an_outcome_code_and_remove_rules(tmp_path: Path) -> None:
 
 
 def test_two_packs_side_by_side_in_one_process(tmp_path: Path) -> None:
-    first, second = load_rule_pack(), load_rule_pack()
-    engines = [RuleEngine(first), RuleEngine(second), RuleEngine(first)]
-    assert len({e.ruleset for e in engines}) == 3
+    first, same = load_rule_pack(), load_rule_pack()
+    rules = [r for r in _shipped_rules() if r["id"] != "content-filter"]
+    other = load_rule_pack(_pack(tmp_path, rules))
+    engines = [RuleEngine(first), RuleEngine(same), RuleEngine(other)]
+    # The same rules share one ruleset in durable_rules; other rules get their own.
+    assert engines[0].ruleset == engines[1].ruleset != engines[2].ruleset
+    vector = {name: spec.values[0] if spec.values else 0 for name, spec in FACTS.items()}
+    filtered = {**vector, "credentials_valid": True, "content_filter_hits": 1}
+    assert "content-filter" in engines[0].matches(filtered)
+    assert "content-filter" not in engines[2].matches(filtered)
 
 
 def test_many_judgements_reuse_one_session() -> None:

@@ -33,7 +33,7 @@ class Judge:
     ) -> None:
         self.config = config
         self.pack = pack
-        self.engine = engine or RuleEngine(pack)
+        self.engine = engine or RuleEngine.shared(pack)
         self.deriver = FactDeriver(config)
         self.logged: set[tuple[Any, ...]] = set(history)
         self.templates = RuleTemplates.of(pack)
