@@ -19,6 +19,7 @@ threads. Engines live in the process that built them: they are never pickled
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -86,10 +87,10 @@ def _release(name: str) -> None:
         _routes.pop(name, None)
         if ruleset is not None:
             host._ruleset_list.remove(ruleset)
-            try:  # the one session's state first: deleting the ruleset does not free it
+            # The one session's state first: deleting the ruleset does not free it (an
+            # error when the ruleset never judged: there is no state).
+            with contextlib.suppress(durable_rules_engine.error):
                 durable_rules_engine.delete_state(ruleset._handle, _SESSION)
-            except Exception:  # never used: no state to free
-                pass
             durable_rules_engine.delete_ruleset(ruleset._handle)
 
 
