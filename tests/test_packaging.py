@@ -129,3 +129,16 @@ def test_wheel_runs_the_demo_in_a_fresh_venv_outside_the_checkout(
         env=env,
     )
     assert str(venv) in where.stdout, "the installed package, not the checkout, ran"
+
+
+def test_wheel_carries_every_module_of_the_source_tree(wheel: zipfile.ZipFile) -> None:
+    """A sub-package missing from pyproject's list installs nowhere but in editable mode."""
+    skip = {"tests", "build", "dist", ".venv", ".git"}
+    sources = {
+        "whynolog/" + str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if not skip.intersection(path.relative_to(ROOT).parts)
+        and not path.relative_to(ROOT).parts[0].startswith(".")
+    }
+    missing = sorted(sources - set(wheel.namelist()))
+    assert not missing, f"not in the wheel (add the package to pyproject.toml): {missing}"
