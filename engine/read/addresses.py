@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from email.utils import getaddresses
 from functools import lru_cache
+
+from whynolog.engine.read.mailboxes import address_items
 
 _ATOM = r'[^\s<>()\[\]\\;:",@]+'
 _BARE_LIST = re.compile(rf"\s*{_ATOM}@{_ATOM}(?:\s*,\s*{_ATOM}@{_ATOM})*\s*")
@@ -43,6 +44,26 @@ def parse_addresses(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+class SeveralAddressesError(ValueError):
+    """Several addresses with no comma between them (``a@x.com b@y.com``): which one was meant?"""
+
+    def __init__(self, addresses: tuple[str, ...]) -> None:
+        self.addresses = addresses
+        super().__init__(
+            f"several addresses without a comma between them: {', '.join(addresses)}"
+            " (separate addresses with commas)"
+        )
+
+
+def strict_addresses_in(value: str) -> tuple[str, ...]:
+    """As :func:`addresses_in`, but several addresses without a comma raise
+    :class:`SeveralAddressesError` instead of being read as a list."""
+    for item in address_items(value):
+        if len(item) > 1:
+            raise SeveralAddressesError(item)
+    return addresses_in(value)
+
+
 @lru_cache(maxsize=1024)
 def addresses_in(value: str) -> tuple[str, ...]:
     """Every address in one header value, normalised, in order, without repeats.
@@ -59,11 +80,7 @@ def addresses_in(value: str) -> tuple[str, ...]:
     simple = None if _QUOTING.intersection(value) else _simple_addresses(value)
     if simple is not None:
         return _distinct(a for a in simple if _plausible(a))
-    return _distinct(
-        addr
-        for _name, raw in getaddresses([value])
-        if _plausible(addr := raw.strip().strip("<>").strip().lower())
-    )
+    return _distinct(address for item in address_items(value) for address in item)
 
 
 def _simple_addresses(value: str) -> list[str] | None:
@@ -74,6 +91,8 @@ def _simple_addresses(value: str) -> list[str] | None:
     """
     found = []
     for item in value.split(","):
+        if not item or item.isspace():
+            continue
         open_at = item.find("<")
         if open_at < 0:
             address = item.strip()

@@ -46,7 +46,7 @@ from typing import Any
 
 from whynolog.engine.base.errors import InputError, InputErrors, Position, problems_of
 from whynolog.engine.base.yamlio import key_position, load_yaml, position_of, read_bytes, read_text
-from whynolog.engine.read.addresses import parse_addresses
+from whynolog.engine.read.addresses import SeveralAddressesError, strict_addresses_in
 
 MAX_BODY_CHARS = 1_000_000
 MAX_HTML_CHARS = 5_000_000
@@ -354,6 +354,9 @@ class _MappingReader:
         if value is None:
             return None, ""
         found = self._parse(value, ("from",), self.at("from"))
+        if len(found) > 1:
+            self.error(self.at("from"), ("from",), _several_senders(found))
+            return None, value.strip()
         return (found[0] if found else None), value.strip()
 
     def addresses(self, key: str) -> tuple[str, ...]:
@@ -386,7 +389,11 @@ class _MappingReader:
         return tuple(found)
 
     def _parse(self, value: str, steps: tuple[str | int, ...], where: Position) -> list[str]:
-        found = parse_addresses([value])
+        try:
+            found = list(strict_addresses_in(value))
+        except SeveralAddressesError as exc:
+            self.error(where, steps, str(exc))
+            return []
         if not found:
             self.error(where, steps, f"no email address in {_short(value)}")
         elif len(found) > MAX_ADDRESSES:
@@ -482,11 +489,13 @@ def _short(text: str, limit: int = 60) -> str:
 def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
     """One RFC 5322 message; ``line`` is where it starts in ``file``."""
     start = Position(file, line, 1)
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
     if not raw.strip():
         raise InputError(start, "empty message: expected RFC 5322 headers (From:, To:, ...)")
     try:
         _check_content_types(file, raw, line)
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+        msg = BytesParser(policy=policy.compat32).parsebytes(_clean_head(raw))
     except RecursionError:
         raise InputError(start, "MIME parts nested too deeply") from None
     except InputError:
@@ -500,13 +509,19 @@ def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
                 start, "not an email message: no RFC 5322 headers (like 'From: ...') at the start"
             )
         raise InputError(start, "not an email message: it has no From header")
+    fallback = _fallback_charset(msg) if _has_8bit(headers) else None
 
     def where(name: str) -> Position:
         found = re.search(rb"(?im)^" + name.encode("ascii") + rb"[ \t]*:", raw[: _head_end(raw)])
         return Position(file, line + raw.count(b"\n", 0, found.start()), 1) if found else start
 
     def addresses(name: str) -> tuple[str, ...]:
-        found = parse_addresses(headers.get(name, []))
+        found: dict[str, None] = {}
+        for value in headers.get(name, []):
+            try:
+                found.update(dict.fromkeys(strict_addresses_in(_fix_8bit(value, fallback))))
+            except SeveralAddressesError as exc:
+                raise InputError(where(name), f"{name.title()} header: {exc}") from None
         if len(found) > MAX_ADDRESSES:
             raise InputError(
                 where(name), f"{name.title()} header: more than {MAX_ADDRESSES} addresses"
@@ -516,8 +531,13 @@ def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
     sender = addresses("from")
     if not sender:
         raise InputError(
-            where("from"), f"the From header holds no email address: {_short(headers['from'][0])}"
+            where("from"),
+            f"the From header holds no email address: {_short(_fix_8bit(headers['from'][0]))}",
         )
+    if len(sender) > 1:  # several authors: RFC 5322 names the one who sent it in Sender
+        sender = addresses("sender")
+        if len(sender) != 1:
+            raise InputError(where("from"), _several_senders(addresses("from"), header=True))
     message_id = (headers.get("message-id") or [""])[0].strip() or None
     date_text = (headers.get("date") or [""])[0]
     return Email(
@@ -525,13 +545,52 @@ def _email_from_bytes(file: str, raw: bytes, line: int = 1) -> Email:
         to=addresses("to"),
         cc=addresses("cc"),
         bcc=addresses("bcc"),
-        subject=decode_header_text((headers.get("subject") or [""])[0]).strip(),
+        subject=decode_header_text((headers.get("subject") or [""])[0], fallback).strip(),
         body=_body(msg, start),
-        message_id=message_id,
-        date=_to_utc(date_text) if date_text else None,
-        sender_display=decode_header_text(headers["from"][0]).strip(),
+        message_id=_fix_8bit(message_id, fallback) if message_id else None,
+        date=_to_utc(_fix_8bit(date_text)) if date_text else None,
+        sender_display=decode_header_text(headers["from"][0], fallback).strip(),
         source=start,
     )
+
+
+def _several_senders(found: Sequence[str], *, header: bool = False) -> str:
+    where = (
+        "; a message with several authors names the one who sent it in a Sender header"
+        if header
+        else ""
+    )
+    return f"several sender addresses ({', '.join(found)}): the sender is one address{where}"
+
+
+_HEADER_LINE = re.compile(rb"([!-9;-~]+)[ \t]*:")
+_OBSOLETE_NAME = re.compile(rb"(?m)^([!-9;-~]+)[ \t]+:")  # anchored: one try per line
+
+
+def _clean_head(raw: bytes) -> bytes:
+    """The message with its header block as the library's parser expects it.
+
+    Obsolete syntax (``From  : ...``, RFC 5322 section 4.5) is written ``From: ...``,
+    and a stray line between header lines is dropped: the parser would take it
+    for the start of the body and lose every header after it.
+    """
+    end = _head_end(raw)
+    lines = raw[:end].splitlines(keepends=True)
+    kinds = [
+        "header" if _HEADER_LINE.match(text) else "more" if text[:1] in b" \t" else "stray"
+        for text in lines
+    ]
+    if kinds and kinds[0] == "stray" and lines[0].startswith(b"From "):
+        kinds[0] = "envelope"  # an mbox 'From ' line, which the parser reads itself
+    last_header = max((i for i, kind in enumerate(kinds) if kind == "header"), default=-1)
+    if not _OBSOLETE_NAME.search(raw, 0, end) and "stray" not in kinds[:last_header]:
+        return raw
+    kept = [
+        _OBSOLETE_NAME.sub(rb"\1:", text, count=1) if kind == "header" else text
+        for i, (text, kind) in enumerate(zip(lines, kinds, strict=True))
+        if kind != "stray" or i > last_header
+    ]
+    return b"".join(kept) + raw[end:]
 
 
 def _head_end(raw: bytes) -> int:
@@ -557,16 +616,35 @@ _CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*"
 
 
 def _headers(msg: Message) -> dict[str, list[str]]:
-    """Header values by lower-case name: unfolded, 8-bit bytes decoded, not RFC 2047-decoded."""
+    """Header values by lower-case name: unfolded, not decoded.
+
+    Raw 8-bit bytes stay as the parser keeps them (surrogates): inside an
+    encoded word they are bytes of its declared charset, elsewhere
+    :func:`_fix_8bit` reads them.
+    """
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
         text = re.sub(r"\r\n|\r|\n", "", str(value))
-        headers.setdefault(str(name).strip().lower(), []).append(_fix_surrogates(text))
+        headers.setdefault(str(name).strip().lower(), []).append(text)
     return headers
 
 
-def _fix_surrogates(text: str) -> str:
-    """Raw 8-bit header bytes (kept as surrogates by the parser) read as UTF-8 or windows-1252."""
+def _has_8bit(headers: dict[str, list[str]]) -> bool:
+    return any(not value.isascii() for values in headers.values() for value in values)
+
+
+def _fallback_charset(msg: Message) -> str | None:
+    """The charset the message declares for its text: raw 8-bit headers are most likely in it."""
+    try:
+        part = find_body(msg, "plain") or find_body(msg, "html") or msg
+        return part.get_content_charset() or msg.get_content_charset()
+    except Exception:  # a malformed MIME tree: no hint
+        return None
+
+
+def _fix_8bit(text: str, fallback: str | None = None) -> str:
+    """Raw 8-bit header bytes (kept as surrogates by the parser) read as UTF-8, else in the
+    message's charset (``fallback``), else windows-1252."""
     try:
         text.encode("utf-8")
         return text
@@ -575,21 +653,23 @@ def _fix_surrogates(text: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+        return decode_bytes(data, fallback)
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
 
 
-def decode_header_text(value: str) -> str:
+def decode_header_text(value: str, fallback: str | None = None) -> str:
     """Decode RFC 2047 encoded words (``=?UTF-8?B?...?=``) in a header value, in linear time.
 
-    Adjacent words are joined (a character may be split across them); a word
-    that does not decode stays as written; unknown charsets fall back to
-    UTF-8, then windows-1252.
+    Each word is decoded once, by its declared charset (raw 8-bit bytes inside
+    it are bytes of that charset); adjacent words are joined (a character may
+    be split across them); a word that does not decode stays as written;
+    unknown charsets fall back to UTF-8, then windows-1252. Raw 8-bit text
+    outside the words is read by :func:`_fix_8bit` with ``fallback``.
     """
     if "=?" not in value:
-        return value
+        return _fix_8bit(value, fallback)
     pieces: list[str | tuple[str, list[bytes]]] = []
     pos = 0
     for match in _ENCODED_WORD.finditer(value):
@@ -597,23 +677,23 @@ def decode_header_text(value: str) -> str:
         pos = match.end()
         last = pieces[-1] if pieces else None
         if gap and not (gap.isspace() and isinstance(last, tuple)):
-            pieces.append(gap)
+            pieces.append(_fix_8bit(gap, fallback))
             last = gap
         charset, data = match.group(1).lower(), _word_bytes(match.group(2), match.group(3))
         if data is None:
-            pieces.append(match.group(0))
+            pieces.append(_fix_8bit(match.group(0), fallback))
         elif isinstance(last, tuple) and last[0] == charset:
             last[1].append(data)
         else:
             pieces.append((charset, [data]))
-    pieces.append(value[pos:])
+    pieces.append(_fix_8bit(value[pos:], fallback))
     return "".join(p if isinstance(p, str) else decode_bytes(b"".join(p[1]), p[0]) for p in pieces)
 
 
 def _word_bytes(encoding: str, text: str) -> bytes | None:
     try:
         if encoding in "qQ":
-            return binascii.a2b_qp(text.encode("utf-8", "replace"), header=True)
+            return binascii.a2b_qp(text.encode("utf-8", "surrogateescape"), header=True)
         text = text.rstrip("=")
         if len(text) % 4 == 1:
             return None
@@ -639,6 +719,47 @@ def decode_bytes(data: bytes, charset: str | None, *, final: bool = True) -> str
         return data.decode("cp1252", "replace")
 
 
+CHARSET_ALIASES = {
+    # Labels that mail clients write but Python does not know, or knows as a smaller
+    # charset than what the clients mean: read as browsers do (WHATWG Encoding Standard).
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "iso-8859-9": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "windows-874": "cp874",
+    "iso-8859-6-i": "iso-8859-6",
+    "iso-8859-6-e": "iso-8859-6",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-8-e": "iso-8859-8",
+    "logical": "iso-8859-8",
+    "visual": "iso-8859-8",
+    "ks-c-5601-1987": "cp949",
+    "ks-c-5601-1989": "cp949",
+    "ksc5601": "cp949",
+    "euc-kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "chinese": "gb18030",
+    "big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "shift-jis": "cp932",
+    "x-sjis": "cp932",
+    "sjis": "cp932",
+    "ms-kanji": "cp932",
+    "windows-31j": "cp932",
+    "x-mac-roman": "mac-roman",
+    "macintosh": "mac-roman",
+    "x-user-defined": "cp1252",
+    "unicode-1-1-utf-8": "utf-8",
+    "utf8": "utf-8",
+}
+
+
 def _text_codec(charset: str | None) -> str | None:
     """The Python codec for a MIME charset, or None when it is unknown or plain ASCII."""
     if not charset:
@@ -646,8 +767,7 @@ def _text_codec(charset: str | None) -> str | None:
     name = charset.strip().strip("\"'").lower()
     if name in ("us-ascii", "ascii", "unknown-8bit", "x-unknown", "default"):
         return None  # often wrong in practice: let UTF-8 / windows-1252 detection decide
-    if name in ("iso-8859-1", "iso8859-1", "latin-1", "latin1"):
-        return "cp1252"  # as browsers read it
+    name = CHARSET_ALIASES.get(name.replace("_", "-"), name)
     try:
         with warnings.catch_warnings():
             # An unknown name makes the import system search; old meta-path
