@@ -94,7 +94,7 @@ def _options(
 
 
 def _register() -> None:
-    from whynolog.cli import logs, qa, serve, simulate, starter  # noqa: F401  (commands register on import)
+    from whynolog.cli import importing, logs, qa, serve, simulate, starter  # noqa: F401  (commands register on import)
 
 
 _register()

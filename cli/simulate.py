@@ -20,19 +20,27 @@ from whynolog.cli.common import (
     load_setup,
     use_colour,
 )
+from whynolog.engine.base.errors import InputError
 from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.engine.decide.judge import Judge
 from whynolog.engine.decide.verdict import Verdict
-from whynolog.engine.read.emails import Email, load_emails
+from whynolog.engine.read.emails import Email, raise_errors
+from whynolog.engine.read.emails import read_emails as read_path
 
 
-def read_emails(paths: list[Path]) -> list[Email]:
-    """Every email of every path, in order (``-`` reads standard input)."""
+def read_emails(paths: list[Path]) -> tuple[list[Email], list[InputError]]:
+    """Every readable email of every path, in order (``-`` reads standard input), and the
+    errors of the unreadable ones."""
     emails: list[Email] = []
+    errors: list[InputError] = []
     for path in paths:
         data = sys.stdin.buffer.read() if str(path) == "-" else None
-        emails.extend(load_emails(str(path), data))
-    return emails
+        found, problems = read_path(str(path), data)
+        emails.extend(found)
+        errors.extend(problems)
+    if not emails:
+        raise_errors(errors)
+    return emails, errors
 
 
 def simulation_data(verdicts: list[Verdict], organization: str, pack: str) -> dict[str, Any]:
@@ -92,16 +100,17 @@ def simulate(
         for entry in rejected:
             typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
     judge = Judge(setup.config, setup.pack, history=known)
-    verdicts = list(judge.judge_all(read_emails(emails)))
+    readable, unreadable = read_emails(emails)
+    verdicts = list(judge.judge_all(readable))
     if format is SimulateFormat.json:
         rows = ",\n".join(dump_json_line(v.to_dict()) for v in verdicts)
         emit(f"[{rows}]\n" if rows else "[]\n", output)
-        return
-    if format is SimulateFormat.jsonl:
+    elif format is SimulateFormat.jsonl:
         emit("".join(dump_json_line(v.to_dict()) + "\n" for v in verdicts), output)
-        return
-    from whynolog.reports.render import render
+    else:
+        from whynolog.reports.render import render
 
-    data = simulation_data(verdicts, setup.config.name, setup.pack.label)
-    colour = output is None and use_colour()
-    emit(render("simulate", format.value, data, colour=colour), output)
+        data = simulation_data(verdicts, setup.config.name, setup.pack.label)
+        colour = output is None and use_colour()
+        emit(render("simulate", format.value, data, colour=colour), output)
+    raise_errors(unreadable)  # every readable email was judged; the unreadable ones exit 2

@@ -241,3 +241,17 @@ def test_history_makes_a_logged_email_a_duplicate_and_reports_unread_entries(
     )
     assert _jsonl(result.stdout)[0]["outcome"] == "NOLOG_DUPLICATE"
     assert "admin.log:123: history entry not read" in result.stderr
+
+
+def test_a_folder_with_broken_files_judges_the_rest_then_exits_2(tmp_path: Path) -> None:
+    good = b"From: Bob <bob@customer.com>\nTo: alice@acme.com\nSubject: Quote\n\nHello\n"
+    (tmp_path / "a.eml").write_bytes(good)
+    (tmp_path / "b.eml").write_bytes(b"From: a@x.com b@y.com\nTo: alice@acme.com\n\nHi\n")
+    (tmp_path / "c.mbox").write_bytes(
+        b"From x\n" + good + b"\nFrom y\nSubject: no sender\n\nbody\n"
+    )
+    result = _invoke("simulate", str(tmp_path), "--config", CONFIG, "--format", "jsonl")
+    assert result.exit_code == 2
+    assert [r["outcome"] for r in _jsonl(result.stdout)] == ["LOG_OK", "LOG_OK"]
+    assert f"{tmp_path / 'b.eml'}:1:1: From header: several addresses" in result.stderr
+    assert f"{tmp_path / 'c.mbox'}:9:1: not an email message" in result.stderr

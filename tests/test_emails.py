@@ -742,3 +742,94 @@ def test_messages_with_random_headers_load_or_raise_input_errors(
     except (InputError, InputErrors):
         return
     assert len(emails) == 1 and emails[0].sender
+
+
+# ---------------------------------------------------------------------------
+# Misreads found in real-world messages, each reduced to its cause
+
+
+def _one(raw: bytes) -> Email:
+    (email,) = load_emails("m.eml", raw)
+    return email
+
+
+def test_an_address_in_a_display_name_is_not_the_address() -> None:
+    email = _one(
+        b'From: purchasing@a.com <do-not-reply@b.gov>\nTo: "x@y.com" <carol@acme.com>\n'
+        b"Cc: eve@x.com <frank@x.com>\nSubject: Invoice\n\nPay now\n"
+    )
+    assert (email.sender, email.to, email.cc) == (
+        "do-not-reply@b.gov",
+        ("carol@acme.com",),
+        ("frank@x.com",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        (b"From: a@x.com b@y.com", "a@x.com, b@y.com"),
+        (b"From: Tim <tim@x.com> ann@x.com", "tim@x.com, ann@x.com"),
+        (b"From: a@x.com, b@y.com", "several sender addresses (a@x.com, b@y.com)"),
+    ],
+)
+def test_several_senders_are_named(header: bytes, named: str) -> None:
+    with pytest.raises(InputError) as error:
+        _one(header + b"\nTo: c@z.com\n\nHi\n")
+    assert str(error.value).startswith("m.eml:1:1: ")
+    assert named in str(error.value)
+
+
+def test_several_authors_with_a_sender_header_are_sent_by_the_sender() -> None:
+    email = _one(b"From: a@x.com, b@x.com\nSender: b@x.com\nTo: c@z.com\n\nHi\n")
+    assert email.sender == "b@x.com"
+
+
+def test_yaml_from_with_several_addresses_is_an_error() -> None:
+    with pytest.raises(InputError, match="several sender addresses"):
+        load_emails("e.yaml", b'from: "a@x.com, b@x.com"\nto: [c@z.com]\n')
+    with pytest.raises(InputError, match="several addresses without a comma"):
+        load_emails("e.yaml", b"from: a@x.com\nto: [c@z.com d@z.com]\n")
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        (b"=?iso-8859-1?Q?Die_Hasen_und_die_Fr\xf6sche?=", "Die Hasen und die Frösche"),
+        (b"=?utf-8?Q?Fr\xc3\xb6sche?=", "Frösche"),
+        (b"=?iso-8859-8-i?B?7vLw5A==?=", "מענה"),
+        (b"=?ks_c_5601-1987?B?x9Gxub7u?=", "한국어"),
+        (b"=?gb2312?B?hrQ=?=", "喆"),  # a GBK character declared as GB 2312
+        (b"Fr\xc3\xb6sche", "Frösche"),
+        (b"Fr\xf6sche", "Frösche"),
+    ],
+)
+def test_header_text_is_decoded_once_by_its_charset(subject: bytes, expected: str) -> None:
+    email = _one(b"From: a@x.com\nTo: b@y.com\nSubject: " + subject + b"\n\nHi\n")
+    assert email.subject == expected
+
+
+def test_raw_8bit_headers_fall_back_to_the_message_charset() -> None:
+    raw = "From: a@x.com\nSubject: Привет\nContent-Type: text/plain; charset=koi8-r\n\nHi\n"
+    assert _one(raw.encode("koi8-r")).subject == "Привет"
+
+
+def test_bom_obsolete_header_syntax_and_stray_header_lines_are_read() -> None:
+    raw = (
+        b"\xef\xbb\xbfFrom  : John Doe <jdoe@machine(comment).  example>\r\n"
+        b"To    : Mary Smith\r\n__\r\n          <mary@example.net>\r\n"
+        b"quite Delivered-To: x@y.z\r\nSubject     : Saying Hello\r\n\r\nHello.\r\n"
+    )
+    email = _one(raw)
+    assert (email.sender, email.to, email.subject) == (
+        "jdoe@machine.example",
+        ("mary@example.net",),
+        "Saying Hello",
+    )
+
+
+def test_a_135_kb_to_header_of_encoded_words_is_read() -> None:
+    to = b",\r\n ".join(b"=?utf-8?B?w6TDtsO8IFVzZXIgJWQ=?= <u%d@x.com>" % i for i in range(3000))
+    email = _one(b"From: a@x.com\r\nTo: " + to + b"\r\nSubject: s\r\n\r\nHi\r\n")
+    assert len(to) > 135_000
+    assert len(email.to) == 3000

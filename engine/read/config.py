@@ -111,6 +111,11 @@ def load_config(path: str) -> Config:
     return cached("config", raw, lambda: _load_config(path, raw))
 
 
+def config_from_bytes(path: str, raw: bytes) -> Config:
+    """Validate a configuration that is not on disk yet (an edit about to be written)."""
+    return _load_config(path, raw)
+
+
 def _load_config(path: str, raw: bytes) -> Config:
     data = load_yaml(path, read_text(path, raw))
     if data is None:

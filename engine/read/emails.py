@@ -138,23 +138,37 @@ class Email:
 
 
 def load_emails(path: str, data: bytes | None = None) -> list[Email]:
-    """Every email in ``path``, in order.
+    """Every email in ``path``, in order; any unreadable one raises.
 
     ``path`` is a YAML/JSON, ``.eml`` or mbox file, a directory (its ``*.eml``,
     ``*.yaml``, ``*.yml``, ``*.json``, ``*.mbox`` and ``*.mbx`` files in name
     order) or ``-`` for standard input. ``data``, when given, is the file's
     content (so nothing is read from disk or stdin).
     """
-    if path == STDIN:
+    emails, errors = read_emails(path, data)
+    raise_errors(errors)
+    return emails
+
+
+def read_emails(path: str, data: bytes | None = None) -> tuple[list[Email], list[InputError]]:
+    """Every readable email in ``path`` (as :func:`load_emails`), and why the others are not.
+
+    One unreadable message of a folder, an mbox or a YAML list withholds
+    nothing else: a run judges what it can and then reports the rest.
+    """
+    try:
+        if path == STDIN:
+            if data is None:
+                data = sys.stdin.buffer.read()
+            return _load_bytes(STDIN_NAME, data, sniff_kind(data))
+        if data is None and Path(path).is_dir():
+            return _load_directory(path)
         if data is None:
-            data = sys.stdin.buffer.read()
-        return _load_bytes(STDIN_NAME, data, sniff_kind(data))
-    if data is None and Path(path).is_dir():
-        return _load_directory(path)
-    if data is None:
-        data = read_bytes(path)
-    kind = _KINDS.get(Path(path).suffix.lower()) or sniff_kind(data)
-    return _load_bytes(path, data, kind)
+            data = read_bytes(path)
+        kind = _KINDS.get(Path(path).suffix.lower()) or sniff_kind(data)
+        return _load_bytes(path, data, kind)
+    except (InputError, InputErrors) as exc:
+        return [], problems_of(exc)
 
 
 def sniff_kind(data: bytes) -> str:
@@ -179,15 +193,19 @@ def sniff_kind(data: bytes) -> str:
     return "yaml"
 
 
-def _load_bytes(name: str, data: bytes, kind: str) -> list[Email]:
+Loaded = tuple[list[Email], list[InputError]]
+"""The readable emails of a file, and the errors of the unreadable ones."""
+
+
+def _load_bytes(name: str, data: bytes, kind: str) -> Loaded:
     if kind == "eml":
-        return [_email_from_bytes(name, data)]
+        return [_email_from_bytes(name, data)], []
     if kind == "mbox":
         return _load_mbox(name, data)
     return _load_yaml_emails(name, data)
 
 
-def _load_directory(path: str) -> list[Email]:
+def _load_directory(path: str) -> Loaded:
     try:
         files = sorted(
             (p for p in Path(path).iterdir() if p.suffix.lower() in _KINDS and p.is_file()),
@@ -202,15 +220,13 @@ def _load_directory(path: str) -> list[Email]:
     emails: list[Email] = []
     errors: list[InputError] = []
     for file in files:
-        try:
-            emails.extend(load_emails(str(file)))
-        except (InputError, InputErrors) as exc:
-            errors.extend(problems_of(exc))
-    _raise(errors)
-    return emails
+        found, problems = read_emails(str(file))
+        emails.extend(found)
+        errors.extend(problems)
+    return emails, errors
 
 
-def _raise(errors: list[InputError]) -> None:
+def raise_errors(errors: list[InputError]) -> None:
     """Raise the one error, or all of them (the first ``MAX_ERRORS``), if there are any."""
     if len(errors) == 1:
         raise errors[0]
@@ -227,7 +243,7 @@ def _raise(errors: list[InputError]) -> None:
 # YAML and JSON
 
 
-def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
+def _load_yaml_emails(file: str, data: bytes) -> Loaded:
     root = _parse_yaml(file, read_text(file, data))
     what = "expected an email mapping with 'from:', a list of them, or 'emails:'"
     if root is None:
@@ -243,14 +259,14 @@ def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
         items = root["emails"]
         base = ["emails"]
         if items is None:
-            return []
+            return [], []
         if not isinstance(items, list):
             raise InputError(
                 position_of(root, ["emails"], file),
                 f"emails: expected a list of emails, got {_describe(items)}",
             )
     elif isinstance(root, dict):
-        return [email_from_mapping(root, file)]
+        return [email_from_mapping(root, file)], []
     elif isinstance(root, list):
         items = root
     else:
@@ -264,8 +280,7 @@ def _load_yaml_emails(file: str, data: bytes) -> list[Email]:
             )
         except (InputError, InputErrors) as exc:
             errors.extend(problems_of(exc))
-    _raise(errors)
-    return emails
+    return emails, errors
 
 
 def _parse_yaml(file: str, text: str) -> Any:
@@ -306,7 +321,7 @@ def email_from_mapping(
     body = (reader.text("body") or "")[:MAX_BODY_CHARS]
     message_id = (reader.text("message_id") or "").strip() or None
     date = reader.date()
-    _raise(sorted(reader.errors, key=lambda e: (e.position.line, e.position.col)))
+    raise_errors(sorted(reader.errors, key=lambda e: (e.position.line, e.position.col)))
     return Email(
         sender=sender,
         to=to,
@@ -832,7 +847,7 @@ def _part_text(part: Message, limit: int) -> str:
     return decode_bytes(payload[:limit], part.get_content_charset(), final=not cut)
 
 
-def _load_mbox(file: str, data: bytes) -> list[Email]:
+def _load_mbox(file: str, data: bytes) -> Loaded:
     """Every message of an mbox; ``>From `` body lines lose one ``>`` (mboxrd)."""
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     stripped = body.lstrip(b"\r\n")
@@ -859,8 +874,7 @@ def _load_mbox(file: str, data: bytes) -> list[Email]:
             emails.append(_email_from_bytes(file, chunk, line + 1))
         except InputError as exc:
             errors.append(exc)
-    _raise(errors)
-    return emails
+    return emails, errors
 
 
 # ---------------------------------------------------------------------------

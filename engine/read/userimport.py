@@ -10,6 +10,7 @@ re-dump never drops the admin's comments.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -22,7 +23,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from whynolog.engine.base.errors import InputError, InputErrors, Position
+from whynolog.engine.base.yamlio import read_text
 from whynolog.engine.read.addresses import SeveralAddressesError, strict_addresses_in
+from whynolog.engine.read.config import config_from_bytes
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "fullname", "displayname", "username", "user", "contactname"),
@@ -78,6 +81,13 @@ class Merge:
 
 def _key(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", header.strip().lower())
+
+
+def export_text(path: str, data: bytes) -> str:
+    """An export's text: UTF-8 (with or without BOM), or UTF-16 with BOM (spreadsheets)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace")
+    return read_text(path, data)
 
 
 def read_user_export(path: str, text: str) -> list[ExportedUser]:
@@ -192,6 +202,7 @@ def merge_users(path: str, text: str, exported: Iterable[ExportedUser]) -> Merge
         out = io.StringIO()
         yaml.dump(root, out)
         merge.text = out.getvalue()
+        config_from_bytes(path, merge.text.encode("utf-8"))  # never write an invalid file
     return merge
 
 

@@ -1,0 +1,66 @@
+"""``whynolog import users``: bring a CRM user export into ``org.yaml``."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from whynolog.cli.app import app
+from whynolog.cli.common import ConfigOption, resolve_config_path
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.base.yamlio import read_bytes, read_text
+from whynolog.engine.read.userimport import export_text, merge_users, read_user_export
+
+import_app = typer.Typer(
+    name="import",
+    no_args_is_help=True,
+    help="Bring configuration in from other systems (a CRM user export).",
+)
+app.add_typer(import_app)
+
+
+@import_app.command("users")
+def import_users(
+    export: Annotated[
+        Path,
+        typer.Argument(
+            help="The CRM's user export: CSV or TSV with a header row (name, email, "
+            "active, aliases; the usual header names are recognised)."
+        ),
+    ],
+    config: ConfigOption = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the change to org.yaml as a diff; write nothing."),
+    ] = False,
+) -> None:
+    """Merge a CRM user export into org.yaml: add users, update addresses and active flags.
+
+    Users are matched by address, then by name. The file keeps its comments and order.
+    """
+    path = resolve_config_path(config)
+    users = read_user_export(str(export), export_text(str(export), read_bytes(export)))
+    before = read_text(path)
+    merge = merge_users(path, before, users)
+    if not merge.changes:
+        typer.echo(f"{path}: no change (every exported user is already configured)")
+        return
+    if dry_run:
+        diff = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            merge.text.splitlines(keepends=True),
+            fromfile=path,
+            tofile=f"{path} (after import)",
+        )
+        typer.echo("".join(diff), nl=False)
+        return
+    try:
+        Path(path).write_text(merge.text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(path, f"cannot write: {exc.strerror}") from None
+    for change in merge.changes:
+        typer.echo(change)
+    typer.echo(f"{path}: {len(merge.changes)} changes written")
