@@ -165,8 +165,8 @@ def _address(text: str) -> str | None:
     address = text.strip().lower()
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         return None
-    if not address.startswith('"') and _SPECIALS.intersection(address):
-        return None  # ``<Undisclosed-Recipient:@host;>`` and the like: no mailbox
+    if not address.startswith('"') and (_SPECIALS.intersection(address) or address.count("@") > 1):
+        return None  # ``<Undisclosed-Recipient:@host;>``, ``a@b@c`` and the like: no mailbox
     return address
 
 
