@@ -37,6 +37,13 @@ class InputError(WhynologError):
         super().__init__(f"{position}: {message}")
 
 
+class LimitError(InputError):
+    """A document past a reading bound (size, alias expansion): refused whole, even by lint."""
+
+    def __init__(self, position: Position | str, message: str) -> None:
+        super().__init__(position, message, "unreadable")
+
+
 class InputErrors(WhynologError):
     """Several input errors found at once (a schema check reports them all)."""
 

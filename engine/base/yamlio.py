@@ -1,7 +1,11 @@
-"""YAML and JSON reading that remembers where every value came from.
+"""YAML and JSON reading that remembers where every value came from, within bounds.
 
 PyYAML's marks are 0-based; they are shifted to 1-based here, once.
 The C loader is used when PyYAML was built with libyaml.
+
+Files travel between organisations and the web app accepts pasted text, so a
+document is bounded in size and in what its aliases (``*name``, ``<<: *name``)
+expand to: a "billion laughs" stops before it is built.
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ from typing import Any
 
 import yaml
 
-from whynolog.engine.base.errors import InputError, Position
+from whynolog.engine.base.errors import InputError, LimitError, Position
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
+
+
+MAX_DOCUMENT_CHARS = 32 * 1024 * 1024
+"""The largest YAML document read (characters); a 2,000-user configuration is about 300 kB."""
+MAX_ALIAS_NODES = 100_000
+"""How many nodes all aliases of one document may expand to, together."""
 
 
 class PosDict(dict):  # type: ignore[type-arg]
@@ -42,6 +52,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader whose mappings and sequences carry 1-based positions."""
 
     def construct_yaml_map(self, node: yaml.MappingNode) -> Iterable[PosDict]:
+        self.flatten_mapping(node)  # merge keys (``<<: *defaults``)
         data = PosDict()
         data.line, data.col = node.start_mark.line + 1, node.start_mark.column + 1
         data.positions = {}
@@ -120,10 +131,56 @@ def read_text(path: str | Path, data: bytes | None = None) -> str:
         ) from None
 
 
-def load_yaml(path: str | Path, text: str | None = None) -> Any:
-    """Parse YAML (JSON is YAML too) into PosDict/PosList trees.
+def _check_bounds(name: str, text: str) -> None:
+    """Refuse a document too large, or whose aliases expand past :data:`MAX_ALIAS_NODES`.
 
-    A syntax error becomes an :class:`InputError` at the problem's position.
+    Aliases are counted on the parser's events, before any node is composed: each
+    alias costs the size of what its anchor expands to, so nine anchors of nine
+    references stop at the alias that crosses the bound, in milliseconds.
+    """
+    if len(text) > MAX_DOCUMENT_CHARS:
+        line = text.count("\n", 0, MAX_DOCUMENT_CHARS) + 1
+        raise LimitError(
+            Position(name, line, 1),
+            f"document larger than the limit of {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB",
+        )
+    if "&" not in text or "*" not in text:
+        return  # no anchor or no alias, nothing to expand: the usual file skips the second pass
+    sizes: dict[str, int] = {}
+    open_nodes: list[list[Any]] = []  # [anchor, size so far] of each open collection
+    expanded = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor, 0)  # an unknown anchor is the loader's error
+            expanded += size
+            if expanded > MAX_ALIAS_NODES:
+                mark = event.start_mark
+                raise LimitError(
+                    Position(name, mark.line + 1, mark.column + 1),
+                    f"alias *{event.anchor} expands the document past the limit of "
+                    f"{MAX_ALIAS_NODES:,} nodes through aliases",
+                )
+        elif isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([event.anchor, 1])
+            continue
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = open_nodes.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        else:
+            continue
+        if not isinstance(event, yaml.AliasEvent) and anchor is not None:
+            sizes[anchor] = size
+        if open_nodes:
+            open_nodes[-1][1] += size
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> Any:
+    """Parse YAML (JSON is YAML too) into PosDict/PosList trees, within the bounds above.
+
+    The one way whynolog reads YAML: files by path, or text pasted into the web
+    app (``load_yaml("<pasted>", text)``). A syntax error, or a document past
+    the bounds, becomes an :class:`InputError` at the problem's position.
     """
     name = str(path)
     if text is None:
@@ -136,6 +193,7 @@ def load_yaml(path: str | Path, text: str | None = None) -> Any:
     loader = _PositionLoader(text)
     loader.name = name
     try:
+        _check_bounds(name, text)
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
