@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 
 from whynolog.engine.read.addresses import clean_domain, domain_covers, domain_of, normalise
 from whynolog.engine.read.adminlog import TIME_FORM, LogEntry, parse_time
+from whynolog.engine.read.domains import canonical_address, canonical_domain
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UTC = dt.timezone.utc
@@ -83,12 +84,12 @@ class LogQuery:
             found = normalise(wanted)
             if found is None:
                 raise ValueError(f"not an email address or domain: {self.address!r}")
-            object.__setattr__(self, "_address", found)
+            object.__setattr__(self, "_address", canonical_address(found))
         else:
             domain = clean_domain(wanted)
             if not domain or "@" in domain or any(c.isspace() for c in domain):
                 raise ValueError(f"not an email address or domain: {self.address!r}")
-            object.__setattr__(self, "_domain", domain)
+            object.__setattr__(self, "_domain", canonical_domain(domain))
 
     @classmethod
     def from_options(
@@ -133,6 +134,7 @@ class LogQuery:
         return True
 
     def _address_matches(self, address: str) -> bool:
+        address = canonical_address(address)
         if self._address is not None:
             return address == self._address
         return self._domain is not None and domain_covers(self._domain, domain_of(address))

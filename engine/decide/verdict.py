@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whynolog.engine.facts.overlay import Edit
+from whynolog.engine.read.domains import canonical_forms
 from whynolog.engine.read.emails import Email
 
 UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
@@ -67,6 +68,8 @@ class Verdict:
         return self.outcome == "LOG_OK"
 
     def to_dict(self) -> dict[str, Any]:
+        email = self.email
+        canonical = canonical_forms((email.sender, *email.to, *email.cc, *email.bcc))
         return {
             "index": self.index,
             "subject": self.email.subject,
@@ -79,4 +82,5 @@ class Verdict:
             "trace": [s.to_dict() for s in self.trace],
             "facts": dict(self.facts),
             "email": self.email.to_dict(),
+            **({"canonical": canonical} if canonical else {}),  # how IDNs compared
         }

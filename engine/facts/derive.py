@@ -17,6 +17,7 @@ from whynolog.engine.facts.directory import Directory
 from whynolog.engine.facts.filters import FilterSet
 from whynolog.engine.facts.overlay import DirectoryOverlay, Edit
 from whynolog.engine.read.config import Config, User
+from whynolog.engine.read.domains import distinct_addresses
 from whynolog.engine.read.emails import Email
 
 SENDER, RECIPIENTS, MESSAGE_ID, DATE = "sender", "recipients", "message_id", "date"
@@ -330,6 +331,8 @@ class FactDeriver:
             bool(sender) and domain_is_internal(sender.rpartition("@")[2].rstrip("."))
         )  # type: ignore[union-attr]
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
+        if len(to_cc) > 1 and not all(map(str.isascii, to_cc)):
+            to_cc = distinct_addresses(to_cc)  # one address in two IDN spellings counts once
         external: list[str] = []
         owners: list[tuple[str, User]] = []
         active: list[User] = []
@@ -344,7 +347,7 @@ class FactDeriver:
                 (active if user.active else inactive).append(user)
         recipients = to_cc
         if bcc:
-            recipients = tuple(dict.fromkeys((*to_cc, *bcc)))
+            recipients = distinct_addresses((*to_cc, *bcc))
             external += [a for a in recipients[len(to_cc) :] if not d.is_internal(a)]
         # Users without repeats, by identity (each address has one owner object).
         if len(active) > 1:

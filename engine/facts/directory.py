@@ -8,14 +8,18 @@ from typing import NamedTuple
 
 from whynolog.engine.read.addresses import domain_of, parent_domains
 from whynolog.engine.read.config import Config, User
+from whynolog.engine.read.domains import canonical_address, canonical_domain
 
 
 class IgnoreIndex(NamedTuple):
-    """One user's ignore list: whole addresses, and domains (``@acme.com``) without the ``@``."""
+    """One user's ignore list: whole addresses, and domains (``@acme.com``) without the ``@``.
+
+    Keys are canonical (IDNA A-labels); values are the entries as written.
+    """
 
     user: User
-    addresses: dict[str, str]  # address → the entry
-    domains: dict[str, str]  # domain → the entry
+    addresses: dict[str, str]  # canonical address → the entry
+    domains: dict[str, str]  # canonical domain → the entry
 
     @classmethod
     def of(cls, user: User) -> IgnoreIndex:
@@ -23,13 +27,15 @@ class IgnoreIndex(NamedTuple):
         domains: dict[str, str] = {}
         for entry in user.ignore:
             if entry.startswith("@"):
-                domains.setdefault(entry[1:].rstrip("."), entry)
+                domains.setdefault(canonical_domain(entry[1:].rstrip(".")), entry)
             else:
-                addresses.setdefault(entry, entry)
+                addresses.setdefault(canonical_address(entry), entry)
         return cls(user, addresses, domains)
 
     def entry_for(self, address: str) -> str | None:
         """The entry that covers ``address``, if any."""
+        if not address.isascii():
+            address = canonical_address(address)
         hit = self.addresses.get(address)
         if hit is not None:
             return hit
@@ -74,8 +80,8 @@ class Directory:
         self._owner: dict[str, User] = {}
         for user in config.users:
             for address in user.emails:
-                self._owner.setdefault(address, user)
-        self._internal_domains = frozenset(config.internal_domains)
+                self._owner.setdefault(canonical_address(address), user)
+        self._internal_domains = {canonical_domain(d): d for d in config.internal_domains}
         # Ignore lists by id(user), indexed as emails name their users (not O(users) up front);
         # hashing a user object costs far more than its id.
         self._ignore: dict[int, IgnoreIndex] = {}
@@ -83,7 +89,7 @@ class Directory:
         self._positions: dict[int, int] | None = None  # id(user) → index; made on first use
         self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
-        self.owner: Callable[[str | None], User | None] = self._owner.get  # type: ignore[assignment]
+        self.owner: Callable[[str | None], User | None] = self._owner_of
         """The user account (active or not) that has an address (``None`` for ``None``)."""
 
     @classmethod
@@ -96,19 +102,26 @@ class Directory:
             shared = _SHARED[id(config)] = (config, cls(config))
         return shared[1]
 
+    def _owner_of(self, address: str | None) -> User | None:
+        if address is None or address.isascii():  # ASCII is canonical already: one probe
+            return self._owner.get(address)  # type: ignore[arg-type]
+        return self._owner.get(canonical_address(address))
+
     def internal_domain_of(self, address: str) -> str | None:
-        """The configured internal domain covering ``address``'s domain, if any."""
+        """The configured internal domain covering ``address``'s domain, as configured."""
         return self._internal_domain(domain_of(address))
 
     def _internal_domain(self, domain: str) -> str | None:
-        for parent in parent_domains(domain):
-            if parent in self._internal_domains:
-                return parent
+        internal = self._internal_domains
+        for parent in parent_domains(canonical_domain(domain)):
+            written = internal.get(parent)
+            if written is not None:
+                return written
         return None
 
     def is_internal(self, address: str) -> bool:
         """``address`` belongs to a user or to an internal domain (or a subdomain of one)."""
-        return address in self._owner or self.domain_is_internal(
+        return self.owner(address) is not None or self.domain_is_internal(
             address.rpartition("@")[2].rstrip(".")
         )  # domain_of(), inlined: a hot path
 
@@ -121,7 +134,7 @@ class Directory:
         index = self._ignore.get(id(user))
         if index is None or index.user is not user:
             index = IgnoreIndex.of(user)
-            if user.emails and self._owner.get(user.emails[0]) is user:  # this config's: kept
+            if user.emails and self.owner(user.emails[0]) is user:  # this config's: kept
                 self._ignore[id(user)] = index
         return index.entry_for(address)
 

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from whynolog.engine.base.errors import InputError, Position
 from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
+from whynolog.engine.read.domains import canonical_forms
 
 LOG_FORMATS = ("text", "csv", "jsonl")
 
@@ -130,6 +131,9 @@ class LogEntry(NamedTuple):
             out["message_id"] = self.message_id
         if self.user is not None:
             out["user"] = self.user
+        canonical = canonical_forms((self.sender, *(self.to or ()), *(self.cc or ())))
+        if canonical:
+            out["canonical"] = canonical
         return out
 
 

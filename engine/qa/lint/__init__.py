@@ -16,7 +16,7 @@ from whynolog.engine.base.errors import InputError, InputErrors, problems_of
 from whynolog.engine.base.schemas import validate
 from whynolog.engine.base.yamlio import load_yaml
 from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
-from whynolog.engine.qa.lint import addresses, duplicates, ignores, regexes
+from whynolog.engine.qa.lint import addresses, domainnames, duplicates, ignores, regexes
 from whynolog.engine.qa.lint.configdata import lenient_config
 from whynolog.engine.qa.lint.interplay import analyse_pack
 from whynolog.engine.qa.lint.problem import CODES, ERROR, WARNING, Problem
@@ -40,6 +40,7 @@ CONFIG_CHECKS: dict[str, ConfigCheck] = {
     "addresses": addresses.check,
     "duplicates": duplicates.check,
     "ignores": ignores.check,
+    "domainnames": domainnames.check,
 }
 """The checks of a configuration's meaning, by module name."""
 

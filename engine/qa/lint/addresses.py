@@ -9,6 +9,7 @@ from whynolog.engine.base.yamlio import position_of
 from whynolog.engine.qa.lint.configdata import mappings, name_of, strings
 from whynolog.engine.qa.lint.problem import Problem
 from whynolog.engine.read.config import Config
+from whynolog.engine.read.domains import canonical_address
 
 
 def check(data: Any, path: str, config: Config | None) -> list[Problem]:
@@ -19,7 +20,7 @@ def check(data: Any, path: str, config: Config | None) -> list[Problem]:
         for j, raw in strings(user, "emails"):
             address = raw.strip().lower()
             where = position_of(data, ["users", i, "emails", j], path)
-            first = owner.setdefault(address, (i, name, where))
+            first = owner.setdefault(canonical_address(address), (i, name, where))
             if first[2] == where:
                 continue
             if first[0] == i:

@@ -9,6 +9,7 @@ from whynolog.engine.qa.lint.configdata import mappings, strings
 from whynolog.engine.qa.lint.problem import Problem
 from whynolog.engine.read.addresses import clean_domain, domain_covers
 from whynolog.engine.read.config import Config
+from whynolog.engine.read.domains import canonical_domain
 
 
 def check(data: Any, path: str, config: Config | None) -> list[Problem]:
@@ -39,7 +40,7 @@ def _domains(data: Any, path: str) -> list[Problem]:
     listed: list[tuple[str, str, int, Any]] = []  # (domain, as written, line, position)
     for i, raw in strings(org, "internal_domains"):
         try:
-            domain = clean_domain(raw)
+            domain = canonical_domain(clean_domain(raw))
         except ValueError:
             continue  # not a domain: another check says so
         where = position_of(data, ["organization", "internal_domains", i], path)

@@ -9,6 +9,7 @@ from whynolog.engine.qa.lint.configdata import mappings, name_of, strings
 from whynolog.engine.qa.lint.problem import Problem
 from whynolog.engine.read.addresses import clean_domain, domain_covers
 from whynolog.engine.read.config import Config
+from whynolog.engine.read.domains import canonical_address, canonical_domain
 
 
 def check(data: Any, path: str, config: Config | None) -> list[Problem]:
@@ -64,10 +65,10 @@ def _internal(entry: str, directory: Any) -> str | None:
 
 def _covering(entry: str, seen: list[tuple[str, int]]) -> tuple[str, int] | None:
     """The earlier entry of the same list that already covers ``entry``, if any."""
-    domain = clean_domain(entry.rpartition("@")[2])
+    domain = canonical_domain(clean_domain(entry.rpartition("@")[2]))
     for other, line in seen:
-        if other == entry:
+        if canonical_address(other) == canonical_address(entry):
             return other, line
-        if other.startswith("@") and domain_covers(clean_domain(other), domain):
+        if other.startswith("@") and domain_covers(canonical_domain(clean_domain(other)), domain):
             return other, line
     return None

@@ -36,6 +36,7 @@ CODES: dict[str, tuple[str, str]] = {
         WARNING,
         "an ignore entry repeats, or is covered by another entry of the same list",
     ),
+    "idna": (ERROR, "a domain label is not valid IDNA 2008 (UTS 46), so it matches nothing"),
     "filter-matches-empty": (
         ERROR,
         "a content filter matches the empty string, so it would block every email",
