@@ -31,6 +31,7 @@ from whynolog.engine.facts.directory import Directory
 from whynolog.engine.read.addresses import normalise
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
 from whynolog.engine.read.config import Config
+from whynolog.engine.read.lookalikes import Lookalike
 
 UTC = dt.timezone.utc
 DEFAULT_STALE_AFTER = dt.timedelta(hours=24)
@@ -56,6 +57,9 @@ SAMPLE_ENTRIES = 100
 MAX_GAPS = 5
 MAX_GAP_CANDIDATES = 4096
 """Gaps kept while reading: the log's rhythm, known only at the end, picks those shown."""
+MAX_LOOKALIKE_MEMO = 65_536
+"""Addresses whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
+_UNSEEN: Any = object()
 MAX_DAYS_SHOWN = 400
 """Reports show at most the last MAX_DAYS_SHOWN days day by day."""
 MAX_DAYS_AFTER = 60
@@ -326,6 +330,11 @@ class Diagnosis:
         self._gaps: list[tuple[float, str, str]] = []  # a min-heap of the longest gaps
         self.given_rhythm = rhythm
         self._hour_counts = [0] * 24  # entries by hour of day, to learn the log's rhythm
+        self.lookalike_entries = 0  # entries with a LOOKALIKE_DOMAIN warning
+        self.lookalikes: dict[
+            str, tuple[Lookalike, int]
+        ] = {}  # outside domain → (finding, entries)
+        self._lookalike_of: dict[str, Lookalike | None] = {}  # by address: logs repeat people
 
     # --- feeding -------------------------------------------------------------------
 
@@ -393,7 +402,9 @@ class Diagnosis:
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
         self.total += 1
-        _, when, _, code, _, _, _, _, _ = entry
+        _, when, _, code, sender, to, cc, _, _ = entry
+        if sender is not None or to or cc:
+            self._count_lookalikes(sender, to, cc)
         user = self._user_of(entry)
         if user is not None and user not in self._users:
             if len(self._users) >= MAX_USERS:
@@ -427,6 +438,28 @@ class Diagnosis:
                 self._mismatch(row, prediction)
             if len(self.sample) < SAMPLE_ENTRIES:
                 self.sample.append(row)
+
+    def _count_lookalikes(
+        self, sender: str | None, to: tuple[str, ...] | None, cc: tuple[str, ...] | None
+    ) -> None:
+        """Count the entry once if a party's domain imitates the organisation's (a warning)."""
+        known = self._lookalike_of
+        found: Lookalike | None = None
+        for address in (sender, *(to or ()), *(cc or ())):
+            if address is None:
+                continue
+            hit = known.get(address, _UNSEEN)
+            if hit is _UNSEEN:
+                if len(known) >= MAX_LOOKALIKE_MEMO:
+                    known.clear()  # bounded memory on long logs
+                hit = known[address] = self.directory.lookalikes.of(address.rpartition("@")[2])
+            if hit is not None:
+                found = hit  # type: ignore[assignment]
+                break
+        if found is not None:
+            self.lookalike_entries += 1
+            _, count = self.lookalikes.get(found.domain, (found, 0))
+            self.lookalikes[found.domain] = (found, count + 1)
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""
@@ -673,6 +706,8 @@ class Diagnosis:
             "undetermined": self.status["undetermined"],
             "rejected_count": self.rejected_count,
             "health": self.health(),
+            "warnings": {"LOOKALIKE_DOMAIN": self.lookalike_entries},
+            "lookalikes": self._lookalike_rows(),
             "by_outcome": {c: self.by_outcome[c] for c in codes if self.by_outcome[c]},
             "by_day": {day: _ordered(self.by_day[day], codes) for day in sorted(self.by_day)},
             "by_user": {
@@ -689,6 +724,22 @@ class Diagnosis:
             ],
             "mismatches": {"by_kind": dict(self.by_kind.most_common()), "groups": groups},
         }
+
+    def _lookalike_rows(self) -> list[dict[str, Any]]:
+        """The look-alike domains seen, most entries first (only counted when redacting)."""
+        if self.redactor:
+            return []
+        found = sorted(self.lookalikes.values(), key=lambda item: (-item[1], item[0].domain))
+        return [
+            {
+                "code": "LOOKALIKE_DOMAIN",
+                "domain": hit.domain,
+                "imitates": hit.imitates,
+                "message": hit.message,
+                "entries": n,
+            }
+            for hit, n in found
+        ]
 
     def summary(self) -> dict[str, Any]:
         """Aggregates plus what reports show of the entries: the sample and rejected rows."""

@@ -9,7 +9,7 @@ from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.remedies import find_fix
 from whynolog.engine.decide.rulepack import Rule, RulePack
 from whynolog.engine.decide.templates import RuleTemplates
-from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict
+from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict, VerdictWarning
 from whynolog.engine.facts.derive import FactDeriver, duplicate_key
 from whynolog.engine.facts.phrases import stated
 from whynolog.engine.read.config import Config
@@ -47,6 +47,10 @@ class Judge:
         outcome = rule.outcome if rule else UNDECIDED
         if key is not None and outcome in self.pack.logged_codes:
             self.logged.add(key)
+        warnings = tuple(
+            VerdictWarning("LOOKALIKE_DOMAIN", found.message)
+            for found in self.deriver.lookalikes(email)
+        )
         if rule is None:
             return Verdict(
                 index,
@@ -56,6 +60,7 @@ class Judge:
                 ("no rule of the pack matched these facts",),
                 "Add a catch-all rule (when: {}) to the rule pack.",
                 facts=derived.vector,
+                warnings=warnings,
             )
         context = self.templates.context(derived.vector, derived.details)
         reasons = tuple(self.templates.lines(rule, "explain", context))
@@ -82,6 +87,7 @@ class Judge:
             trace=trace(rule, derived.vector, derived.details),
             facts=derived.vector,
             fix=fix,
+            warnings=warnings,
         )
 
     def judge_all(self, emails: Iterable[Email], explain: bool = True) -> Iterator[Verdict]:

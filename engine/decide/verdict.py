@@ -49,6 +49,17 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class VerdictWarning:
+    """Something the admin should know that changes no outcome (``LOOKALIKE_DOMAIN``)."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What the engine concluded for one email."""
 
@@ -62,6 +73,7 @@ class Verdict:
     trace: tuple[TraceStep, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
     fix: Fix | None = None
+    warnings: tuple[VerdictWarning, ...] = ()
 
     @property
     def logs(self) -> bool:
@@ -78,6 +90,7 @@ class Verdict:
             "reasons": list(self.reasons),
             "remedy": self.remedy,
             "fix": self.fix.to_dict() if self.fix else None,
+            "warnings": [w.to_dict() for w in self.warnings],
             "also_matched": list(self.also_matched),
             "trace": [s.to_dict() for s in self.trace],
             "facts": dict(self.facts),

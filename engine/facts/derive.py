@@ -19,6 +19,7 @@ from whynolog.engine.facts.overlay import DirectoryOverlay, Edit
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import distinct_addresses
 from whynolog.engine.read.emails import Email
+from whynolog.engine.read.lookalikes import Lookalike
 
 SENDER, RECIPIENTS, MESSAGE_ID, DATE = "sender", "recipients", "message_id", "date"
 PARTS = (SENDER, RECIPIENTS, MESSAGE_ID, DATE)
@@ -425,6 +426,20 @@ class FactDeriver:
             has_message_id,  # has_message_id
             has_date,  # has_date
         )
+
+    def lookalikes(self, email: Email) -> list[Lookalike]:
+        """The outside domains of ``email`` that imitate the organisation's, once each.
+
+        A warning beside the facts: no rule tests it, so no outcome changes.
+        """
+        index = self.directory.lookalikes
+        found: dict[str, Lookalike] = {}
+        for address in (email.sender, *email.to, *email.cc, *email.bcc):
+            if address:
+                hit = index.of(address.rpartition("@")[2])
+                if hit is not None:
+                    found.setdefault(hit.domain, hit)
+        return list(found.values())
 
     def vector_of(
         self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool, has_date: bool

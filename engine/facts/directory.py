@@ -9,6 +9,7 @@ from typing import NamedTuple
 from whynolog.engine.read.addresses import domain_of, parent_domains
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import canonical_address, canonical_domain
+from whynolog.engine.read.lookalikes import LookalikeIndex
 
 
 class IgnoreIndex(NamedTuple):
@@ -101,6 +102,17 @@ class Directory:
                 _SHARED.clear()
             shared = _SHARED[id(config)] = (config, cls(config))
         return shared[1]
+
+    @property
+    def lookalikes(self) -> LookalikeIndex:
+        """Finds outside domains imitating an internal or a user's domain (built on first use)."""
+        index = self.__dict__.get("_lookalikes")
+        if index is None:
+            users = (domain_of(a) for u in self.config.users for a in u.emails)
+            index = self.__dict__["_lookalikes"] = LookalikeIndex(
+                self.config.internal_domains, users
+            )
+        return index
 
     def _owner_of(self, address: str | None) -> User | None:
         if address is None or address.isascii():  # ASCII is canonical already: one probe

@@ -16,7 +16,14 @@ from whynolog.engine.base.errors import InputError, InputErrors, problems_of
 from whynolog.engine.base.schemas import validate
 from whynolog.engine.base.yamlio import load_yaml
 from whynolog.engine.decide.rulepack import load_rule_pack, shipped_rules_path
-from whynolog.engine.qa.lint import addresses, domainnames, duplicates, ignores, regexes
+from whynolog.engine.qa.lint import (
+    addresses,
+    domainnames,
+    duplicates,
+    ignores,
+    lookalike,
+    regexes,
+)
 from whynolog.engine.qa.lint.configdata import lenient_config
 from whynolog.engine.qa.lint.interplay import analyse_pack
 from whynolog.engine.qa.lint.problem import CODES, ERROR, WARNING, Problem
@@ -41,6 +48,7 @@ CONFIG_CHECKS: dict[str, ConfigCheck] = {
     "duplicates": duplicates.check,
     "ignores": ignores.check,
     "domainnames": domainnames.check,
+    "lookalike": lookalike.check,
 }
 """The checks of a configuration's meaning, by module name."""
 

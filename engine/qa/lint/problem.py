@@ -37,6 +37,11 @@ CODES: dict[str, tuple[str, str]] = {
         "an ignore entry repeats, or is covered by another entry of the same list",
     ),
     "idna": (ERROR, "a domain label is not valid IDNA 2008 (UTS 46), so it matches nothing"),
+    "lookalike-domain": (
+        WARNING,
+        "an internal domain or ignore entry looks like another internal domain (Unicode "
+        "confusables, or one edit away): a typo, or a look-alike domain",
+    ),
     "filter-matches-empty": (
         ERROR,
         "a content filter matches the empty string, so it would block every email",
