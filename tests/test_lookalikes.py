@@ -144,3 +144,9 @@ def test_lint_warns_about_look_alike_internal_domains_and_ignore_entries(tmp_pat
         f"{org}:2:50: warning: acne.com looks like acme.com, an internal domain "
         "(n in place of m): a typo, or a look-alike domain [lookalike-domain]",
     ]
+
+
+def test_short_names_are_not_one_edit_look_alikes() -> None:
+    index = LookalikeIndex(["a.com", "ibm.com"])
+    assert index.of("b.com") is None and index.of("ibn.com") is None
+    assert index.of(f"{CYRILLIC_A}.com") is not None  # a confusable is one at any length

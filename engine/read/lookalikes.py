@@ -6,8 +6,9 @@ Two tests, both from how phishing mail is made:
   Cyrillic ``\u0430`` reads as ``acme.com``. The confusables table is the one the
   ``confusable-homoglyphs`` package ships (Unicode's ``confusables.txt``); it is
   loaded only when a non-ASCII domain is seen;
-- one edit away, for ASCII domains: a letter changed, added, dropped, or two
-  neighbours swapped (``acme.com`` → ``acne.com``, ``acmee.com``, ``amce.com``).
+- one edit away, for ASCII domains whose first label has 4 characters or more: a
+  letter changed, added, dropped, or two neighbours swapped (``acme.com`` →
+  ``acne.com``, ``acmee.com``, ``amce.com``).
 
 A domain that merely belongs to the organisation (equal to or under one of its
 domains) is never a look-alike. The result is a warning: outcomes stay with the rules.
@@ -22,6 +23,10 @@ from functools import lru_cache
 
 from whynolog.engine.read.addresses import domain_covers
 from whynolog.engine.read.domains import canonical_domain, unicode_domain
+
+MIN_EDITED_NAME = 4
+"""One edit away counts only for names of 4 characters or more: ``b.com`` is not ``a.com``'s
+look-alike, there are too few letters for one to imitate the other."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class LookalikeIndex:
         self._skeletons = {skeleton(c): written for c, written in self._own.items()}
         self._by_labels: dict[int, list[tuple[str, str]]] = {}
         for c, written in self._own.items():
-            if c.isascii():
+            if c.isascii() and len(c.split(".", 1)[0]) >= MIN_EDITED_NAME:
                 self._by_labels.setdefault(c.count(".") + 1, []).append((c, written))
         self._seen: dict[str, Lookalike | None] = {}
 
