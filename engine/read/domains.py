@@ -10,14 +10,21 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-
-import idna
+from typing import Any
 
 ACE_PREFIX = "xn--"
 
 
+@lru_cache(maxsize=1)
+def _idna() -> Any:
+    import idna  # its Unicode tables cost 20 ms and 7 MB: loaded when an IDN is first seen
+
+    return idna
+
+
 @lru_cache(maxsize=4096)
 def _canonical_unicode_domain(domain: str) -> str:
+    idna = _idna()
     try:
         mapped = idna.uts46_remap(domain, std3_rules=False, transitional=False)
     except (idna.IDNAError, UnicodeError):
@@ -29,6 +36,7 @@ def _canonical_label(label: str) -> str:
     """One label as an A-label; a label that is not valid IDNA stays as written (lint names it)."""
     if label.isascii():
         return label
+    idna = _idna()
     try:
         return idna.alabel(label).decode("ascii")
     except (idna.IDNAError, UnicodeError):
@@ -70,6 +78,7 @@ def unicode_domain(domain: str) -> str:
 def _unicode_label(label: str) -> str:
     if not label.startswith(ACE_PREFIX):
         return label
+    idna = _idna()
     try:
         return idna.ulabel(label)
     except (idna.IDNAError, UnicodeError):
@@ -82,6 +91,7 @@ def idna_problem(domain: str) -> tuple[int, str] | None:
     Only labels IDNA concerns are checked (non-ASCII, or ``xn--``); plain ASCII
     labels are the schema's business.
     """
+    idna = _idna()
     offset = 0
     for label in domain.split("."):
         if not label.isascii() or label.lower().startswith(ACE_PREFIX):
