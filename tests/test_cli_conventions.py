@@ -75,7 +75,7 @@ def test_option_errors_in_plain_words_with_a_did_you_mean() -> None:
     assert "Value error" not in result.output
     assert "'jsn' is not one of 'text', 'jsonl', 'json' (did you mean 'json'?)" in result.output
     verb = runner.invoke(app, ["serch"])
-    assert verb.exit_code == 2 and "Did you mean 'search'?" in verb.output
+    assert verb.exit_code == 2 and "Did you mean 'search'" in verb.output
 
 
 def test_json_beside_jsonl_and_output_on_search(tmp_path: Path) -> None:
