@@ -66,6 +66,19 @@ class _Roster(NamedTuple):
         return cls(named, local_parts)
 
 
+class _Owners(dict[str, User]):
+    """Users by canonical address; a look-up that misses retries in canonical form.
+
+    ``owner = owners.__getitem__`` keeps a hit (the usual, ASCII case) in C:
+    only a miss runs Python, and only a non-ASCII miss pays for IDNA.
+    """
+
+    def __missing__(self, address: str | None) -> User | None:
+        if address is None or address.isascii():
+            return None
+        return self.get(canonical_address(address))
+
+
 _SHARED: dict[int, tuple[Config, Directory]] = {}
 
 
@@ -78,7 +91,7 @@ class Directory:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self._owner: dict[str, User] = {}
+        self._owner = _Owners()
         for user in config.users:
             for address in user.emails:
                 self._owner.setdefault(canonical_address(address), user)
@@ -90,7 +103,7 @@ class Directory:
         self._positions: dict[int, int] | None = None  # id(user) → index; made on first use
         self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
-        self.owner: Callable[[str | None], User | None] = self._owner_of
+        self.owner: Callable[[str | None], User | None] = self._owner.__getitem__  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
 
     @classmethod
@@ -113,11 +126,6 @@ class Directory:
                 self.config.internal_domains, users
             )
         return index
-
-    def _owner_of(self, address: str | None) -> User | None:
-        if address is None or address.isascii():  # ASCII is canonical already: one probe
-            return self._owner.get(address)  # type: ignore[arg-type]
-        return self._owner.get(canonical_address(address))
 
     def internal_domain_of(self, address: str) -> str | None:
         """The configured internal domain covering ``address``'s domain, as configured."""
