@@ -54,6 +54,8 @@ def choice(name: str, *values: str) -> Any:
 # The values of the commands' choice options, in one place.
 SimulateFormat = choice("SimulateFormat", "text", "jsonl", "json", "markdown", "html")
 LogFormat = choice("LogFormat", "text", "csv", "jsonl")
+DateOrderChoice = choice("DateOrderChoice", "mdy", "dmy", "ymd")
+FailOnChoice = ("alert", "disagree", "rejected")
 SearchFormat = choice("SearchFormat", "text", "jsonl", "json")
 WhyFormat = choice("WhyFormat", "text", "markdown", "html", "json")
 DiagnoseFormat = choice("DiagnoseFormat", "text", "markdown", "html", "json")

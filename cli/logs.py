@@ -23,7 +23,9 @@ from whynolog.cli.app import app
 from whynolog.cli.common import (
     EXIT_FINDINGS,
     ConfigOption,
+    DateOrderChoice,
     DiagnoseFormat,
+    FailOnChoice,
     LogFormat,
     OutputOption,
     RulesOption,
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
     from whynolog.engine.audit.logquery import LogQuery
     from whynolog.engine.decide.rulepack import RulePack
     from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+    from whynolog.engine.read.rejections import Rejections
 
 SEARCH_BATCH = 500
 _UNRECORDED: dict[str, Any] = {
@@ -72,6 +75,45 @@ UntilOption = Annotated[
     str | None,
     typer.Option(help="Only entries at or before this date (the whole day) or date-time."),
 ]
+TzOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        show_default=False,
+        help="The zone of log times written without one: an IANA name such as "
+        "Europe/Berlin (default UTC).",
+    ),
+]
+DateOrderOption = Annotated[
+    DateOrderChoice | None,
+    typer.Option(
+        "--date-order",
+        show_default=False,
+        help="How to read slashed dates such as 11/10/2026: mdy, dmy or ymd "
+        "(default: as the log shows, by a day above 12).",
+    ),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        show_default=False,
+        help="CSV/TSV headers the usual names miss, as field=Header,… (fields: time, "
+        "subject, from, to, cc, bcc, message_id, outcome, user).",
+    ),
+]
+
+
+def log_reading(tz: str | None, date_order: Any, columns: str | None) -> dict[str, Any]:
+    """The reading options of a log (``--tz``, ``--date-order``, ``--columns``), checked."""
+    from whynolog.engine.read.adminlog import parse_columns
+    from whynolog.engine.read.logtimes import zone_of
+
+    return {
+        "tz": _option(zone_of, tz, "--tz") if tz else None,
+        "date_order": date_order.value if date_order else None,
+        "columns": _option(parse_columns, columns, "--columns") if columns else None,
+    }
 
 
 def _query(**options: Any) -> LogQuery:
@@ -84,7 +126,10 @@ def _query(**options: Any) -> LogQuery:
 
 
 def _entries(
-    log: Path, log_format: LogFormat | None, pack: RulePack
+    log: Path,
+    log_format: LogFormat | None,
+    pack: RulePack,
+    reading: dict[str, Any] | None = None,
 ) -> Iterator[LogEntry | RejectedEntry]:
     """The log's entries; the outcome codes known are the rule pack's."""
     from whynolog.engine.read.adminlog import read_log
@@ -92,7 +137,9 @@ def _entries(
     path = str(log)
     if path != "-" and log.is_dir():
         raise InputError(path, "is a directory, expected an admin log")
-    return read_log(path, log_format.value if log_format else None, pack.log_codes)
+    return read_log(
+        path, log_format.value if log_format else None, pack.log_codes, **(reading or {})
+    )
 
 
 @contextmanager
@@ -109,19 +156,24 @@ def _reader_may_stop() -> Iterator[None]:
         raise typer.Exit(0) from None
 
 
-def _report_rejected(rejected: list[RejectedEntry], count: int, redactor: Any = None) -> None:
-    """Say on standard error which entries could not be read (they are never dropped)."""
-    if not count:
-        return
-    shown = "; ".join(f"line {r.line}: {r.reason}" for r in rejected[:REJECTED_SHOWN])
-    if redactor is not None:
-        shown = redactor.text(shown)
-    more = f"; and {count - len(rejected[:REJECTED_SHOWN])} more" if count > REJECTED_SHOWN else ""
-    typer.echo(
-        f"{count} log entr{'y' if count == 1 else 'ies'} could not be read and "
-        f"{'was' if count == 1 else 'were'} skipped: {shown}{more}",
-        err=True,
-    )
+def _refuse_unreadable(log: Path, read: int, rejections: Rejections, redactor: Any) -> None:
+    """Stop on a log that could not be read (no entry, or most entries rejected)."""
+    from whynolog.engine.read.rejections import unreadable
+
+    problem = unreadable(str(log), read, rejections)
+    if problem is not None:
+        if redactor is not None:
+            problem = InputError(problem.position, redactor.text(problem.message))
+        raise problem
+
+
+def _report_rejected(log: Path, read: int, rejections: Rejections, redactor: Any = None) -> None:
+    """Stop on a log that could not be read; else say on standard error which entries
+    could not be, grouped by reason (they are never dropped)."""
+    _refuse_unreadable(log, read, rejections, redactor)
+    if rejections.count:
+        summary = rejections.summary()
+        typer.echo(redactor.text(summary) if redactor is not None else summary, err=True)
 
 
 RedactOption = Annotated[
@@ -195,9 +247,13 @@ def search(
     redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
     rules: RulesOption = None,
+    tz: TzOption = None,
+    date_order: DateOrderOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
     from whynolog.engine.read.adminlog import RejectedEntry
+    from whynolog.engine.read.rejections import Rejections
 
     pack = load_pack(rules)
     redactor = make_redactor(redact, redact_key, subjects=redact_subjects)
@@ -209,16 +265,15 @@ def search(
         address=address,
         known_codes=pack.log_codes,
     )
-    rejected: list[RejectedEntry] = []
-    counts = {"matched": 0, "searched": 0, "rejected": 0}
+    reading = log_reading(tz, date_order, columns)
+    rejections = Rejections()
+    counts = {"matched": 0, "searched": 0}
     colour = use_colour()
 
     def matches() -> Iterator[LogEntry]:
-        for item in _entries(log, log_format, pack):
+        for item in _entries(log, log_format, pack, reading):
             if isinstance(item, RejectedEntry):
-                counts["rejected"] += 1
-                if len(rejected) < REJECTED_SHOWN:
-                    rejected.append(item)
+                rejections.add(item)
                 continue
             counts["searched"] += 1
             if query.matches(item):
@@ -232,7 +287,7 @@ def search(
             typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
     if output is not None:
         typer.echo(f"wrote {output}", err=True)
-    _report_rejected(rejected, counts["rejected"], redactor)
+    _report_rejected(log, counts["searched"], rejections, redactor)
     if not counts["matched"]:
         raise typer.Exit(EXIT_FINDINGS)  # like grep (and why): nothing matched
 
@@ -321,6 +376,9 @@ def why(
     redact: RedactOption = False,
     redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
+    tz: TzOption = None,
+    date_order: DateOrderOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
     from whynolog.engine.audit.answer import answer
@@ -329,17 +387,21 @@ def why(
     from whynolog.engine.facts.directory import Directory
     from whynolog.engine.read.adminlog import RejectedEntry
     from whynolog.engine.read.history import is_logged, message_id_key
+    from whynolog.engine.read.rejections import Rejections
 
     query = _query(subject=subject, since=since, until=until)
+    reading = log_reading(tz, date_order, columns)
+    rejections = Rejections()
     setup = load_setup(config, rules)
     predictor = Predictor(setup.config, setup.pack)
     directory = Directory(setup.config)
     matches: list[dict[str, Any]] = []
     rejected: list[RejectedEntry] = []
     searched = rejected_count = matched = 0
-    for item in _entries(log, log_format, setup.pack):
+    for item in _entries(log, log_format, setup.pack, reading):
         if isinstance(item, RejectedEntry):
             rejected_count += 1
+            rejections.add(item)
             if len(rejected) < REJECTED_SHOWN:
                 rejected.append(item)
             continue
@@ -383,6 +445,7 @@ def why(
         "matched": matched,
         "rejected_count": rejected_count,
         "rejected": [r.to_dict() for r in rejected],
+        "rejected_groups": rejections.to_list(),
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
     }
@@ -390,6 +453,7 @@ def why(
     redactor = make_redactor(redact, redact_key, names, redact_subjects)
     if redactor is not None:
         data = {**redactor.scrub(data), "redacted": True}
+    _refuse_unreadable(log, searched, rejections, redactor)
     if format is WhyFormat.json:
         emit(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
     else:
@@ -397,7 +461,7 @@ def why(
 
         colour = output is None and use_colour()
         emit(render("why", format.value, data, colour=colour), output)
-    _report_rejected(rejected, rejected_count, redactor)
+    _report_rejected(log, searched, rejections, redactor)
     if not matches:
         if format is WhyFormat.json or output is not None:
             asked = redactor.subject(subject) if redactor else subject
@@ -457,6 +521,18 @@ def diagnose(
             help="Processes for a text log in a file (output is the same as with 1).",
         ),
     ] = 1,
+    tz: TzOption = None,
+    date_order: DateOrderOption = None,
+    columns: ColumnsOption = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            show_default=False,
+            help="Exit 1 when any of these findings exists: alert, disagree, rejected "
+            "(comma-separated).",
+        ),
+    ] = None,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
     from whynolog.engine.audit.diagnosis import Diagnosis, parse_duration
@@ -471,6 +547,8 @@ def diagnose(
         if business_hours
         else None
     )
+    failing = _option(_findings, fail_on, "--fail-on") if fail_on else ()
+    reading = log_reading(tz, date_order, columns)
     setup = load_setup(config, rules)
     names = [u.name for u in setup.config.users]
     redactor = make_redactor(redact, redact_key, names, redact_subjects)
@@ -482,7 +560,7 @@ def diagnose(
         pack=setup.pack,
         rhythm=rhythm,
     )
-    data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs)
+    data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs, reading)
     if data is not None:
         data["redacted"] = redact or redact_subjects
         if format is DiagnoseFormat.html:
@@ -491,6 +569,26 @@ def diagnose(
 
         colour = output is None and use_colour()
         emit(render("diagnose", format.value, data, colour=colour), output)
+    found = {
+        "alert": bool(diagnosis.health()["alerts"]),
+        "disagree": bool(diagnosis.status["disagree"]),
+        "rejected": bool(diagnosis.rejected_count),
+    }
+    named = [finding for finding in failing if found[finding]]
+    if named:
+        typer.echo(f"--fail-on: found {', '.join(named)}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _findings(text: str) -> tuple[str, ...]:
+    """``--fail-on alert,disagree`` as the findings it names."""
+    names = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in FailOnChoice]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown finding {', '.join(unknown) or text!r}: expected {', '.join(FailOnChoice)}"
+        )
+    return names
 
 
 def _option(parse: Any, text: str, name: str) -> Any:
@@ -508,27 +606,36 @@ def diagnose_log(
     format: DiagnoseFormat,
     output: Path | None,
     jobs: int = 1,
+    reading: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
 
     With ``jobs`` > 1 a text log in a file is predicted by that many worker
-    processes; CSV, JSON Lines and standard input are read in this one.
+    processes; CSV, JSON Lines and standard input are read in this one. A log that
+    cannot be read (see :func:`~whynolog.engine.read.rejections.unreadable`) raises
+    instead of giving a report.
     """
     from whynolog.engine.audit.prediction import Predictor
     from whynolog.engine.read.adminlog import detect_format
 
+    reading = reading or {}
     fmt = log_format.value if log_format else detect_format(str(log))
     rows = "json" if format is DiagnoseFormat.json else "none"
     predictor = None
     if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
-        from whynolog.engine.audit.parallel import predict_log
+        from whynolog.engine.audit.parallel import parallel_reading, predict_log
 
-        pairs = predict_log(str(log), setup.config, setup.pack, jobs)
+        parallel = parallel_reading(str(log), reading)
+    else:
+        parallel = None
+    if parallel is not None:
+        pairs = predict_log(str(log), setup.config, setup.pack, jobs, reading=parallel)
         batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
     else:
         predictor = Predictor(setup.config, setup.pack)
         batches = with_progress(
-            diagnosis.feed_batches(_entries(log, log_format, setup.pack), predictor, rows), log
+            diagnosis.feed_batches(_entries(log, log_format, setup.pack, reading), predictor, rows),
+            log,
         )
     meta = {
         "log": str(log),
@@ -539,16 +646,68 @@ def diagnose_log(
     data: dict[str, Any] | None = None
     if format is DiagnoseFormat.json:
         with _reader_may_stop(), _opened(output) as out:
-            write_json(out, batches, diagnosis, meta)
+            held = _HeldOutput(out)
+            write_json(held, batches, diagnosis, meta)  # type: ignore[arg-type]
+            problem = _unreadable(log, diagnosis)
+            if problem is None or held.released:
+                held.release()
+        if problem is not None:
+            if output is not None and not held.released:
+                output.unlink(missing_ok=True)
+            raise problem
         if output is not None:
             typer.echo(f"wrote {output}", err=True)
     else:
         for _ in batches:
             pass
+        problem = _unreadable(log, diagnosis)
+        if problem is not None:
+            raise problem
         data = {**diagnosis.summary(), **meta}
     if predictor is not None:
         predictor.engine.remember()  # the next diagnosis with these rules starts informed
     return data
+
+
+def _unreadable(log: Path, diagnosis: Any) -> InputError | None:
+    from whynolog.engine.read.rejections import unreadable
+
+    return unreadable(str(log), diagnosis.total, diagnosis.rejections)
+
+
+HOLD_CHARS = 32 << 20
+"""JSON reports up to this size are held back until the whole log is read, so that a log
+found unreadable at its end gives one error, not a report (longer ones stream on)."""
+
+
+class _HeldOutput:
+    """A text stream that holds what is written until released or :data:`HOLD_CHARS`."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.parts: list[str] = []
+        self.size = 0
+        self.released = False
+
+    def write(self, text: str) -> int:
+        if self.released:
+            return self.out.write(text)
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size > HOLD_CHARS:
+            self.release()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.released:
+            self.out.flush()
+
+    def release(self) -> None:
+        """Write what is held, and pass everything after it straight on."""
+        self.released = True
+        self.out.write("".join(self.parts))
+        self.parts.clear()
+        self.out.flush()
 
 
 PROGRESS_BYTES = 8 << 20

@@ -55,11 +55,14 @@ def test_broken_files_exit_2_with_their_name(tmp_path: Path, kind: str, role: st
 @pytest.mark.parametrize("fmt", ["log", "csv", "jsonl"])
 def test_a_broken_log_is_read_with_every_entry_accounted_for(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"admin.{fmt}"
-    good = {
-        "log": "2026-11-20 10:00:00 Subject: fine\nLOG_OK\n\n",
-        "csv": "time,subject,outcome\n2026-11-20 10:00:00,fine,LOG_OK\n",
-        "jsonl": json.dumps({"time": "2026-11-20 10:00:00", "subject": "fine", "outcome": "LOG_OK"})
-        + "\n",
+    good = {  # most entries good: a log mostly rejected is refused as a whole
+        "log": "2026-11-20 10:00:00 Subject: fine\nLOG_OK\n\n" * 4,
+        "csv": "time,subject,outcome\n" + "2026-11-20 10:00:00,fine,LOG_OK\n" * 4,
+        "jsonl": (
+            json.dumps({"time": "2026-11-20 10:00:00", "subject": "fine", "outcome": "LOG_OK"})
+            + "\n"
+        )
+        * 4,
     }[fmt]
     bad = {
         "log": b"\xff\xfe\x00 not a time\nLOG_OK\n\ntruncated entry",
@@ -72,5 +75,5 @@ def test_a_broken_log_is_read_with_every_entry_accounted_for(tmp_path: Path, fmt
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["total"] == 1
-    assert len(report["rejected"]) >= 2 and all(r["line"] >= 2 for r in report["rejected"])
+    assert report["total"] == 4
+    assert len(report["rejected"]) >= 2 and all(r["line"] >= 5 for r in report["rejected"])

@@ -273,7 +273,7 @@ def test_diagnose_text_summary_health_first() -> None:
     assert "✗ NO_RECENT_LOGGING" in out
     assert "9 entries: 5 agree, 2 disagree, 2 undetermined" in out
     assert "2 could not be read" in out
-    assert "line 23:" in out and "line 36:" in out
+    assert "(line 23)" in out and "(line 36)" in out  # grouped by reason
     assert "(no entries)" in out  # the days of the gap
     assert "\x1b[" not in out
 

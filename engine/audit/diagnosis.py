@@ -32,6 +32,7 @@ from whynolog.engine.read.addresses import normalise
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
 from whynolog.engine.read.config import Config
 from whynolog.engine.read.lookalikes import Lookalike
+from whynolog.engine.read.rejections import Rejections
 
 UTC = dt.timezone.utc
 DEFAULT_STALE_AFTER = dt.timedelta(hours=24)
@@ -322,6 +323,7 @@ class Diagnosis:
         self.groups: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.rejected_count = 0
         self.rejected: list[dict[str, Any]] = []
+        self.rejections = Rejections()
         self.sample: list[dict[str, Any]] = []
         self.first_entry: dt.datetime | None = None
         self.last_entry: dt.datetime | None = None
@@ -402,7 +404,7 @@ class Diagnosis:
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
         self.total += 1
-        _, when, _, code, sender, to, cc, _, _ = entry
+        _, when, _, code, sender, to, cc, _, _, _ = entry
         if sender is not None or to or cc:
             self._count_lookalikes(sender, to, cc)
         user = self._user_of(entry)
@@ -473,6 +475,7 @@ class Diagnosis:
         }
         if len(self.rejected) < MAX_REJECTED_KEPT:
             self.rejected.append(row)
+        self.rejections.add(RejectedEntry(row["line"], row["reason"], row["excerpt"]))
         return row
 
     def _text(self, text: str) -> str:
@@ -490,7 +493,7 @@ class Diagnosis:
     def row_json(self, entry: LogEntry, prediction: Prediction) -> str:
         """``dump_json_line(row(entry, prediction))``, built from a remembered JSON text
         of the part the entry shares with every entry of the same prediction."""
-        line, when, subject, logged, _, _, _, _, _ = entry
+        line, when, subject, logged, _, _, _, _, _, _ = entry
         key = (id(prediction), logged)
         cached = self._tails.get(key)
         if cached is None or cached[0] is not prediction:
@@ -573,7 +576,7 @@ class Diagnosis:
     def _user_of(self, entry: LogEntry) -> str | None:
         """The user an entry concerns, by account name where the configuration knows it."""
         owner_of = self.directory.owner
-        _, _, _, _, sender, to, cc, _, user = entry
+        _, _, _, _, sender, to, cc, _, user, _ = entry
         if user:
             address = normalise(user) or user.strip().lower()
             owner = owner_of(address)
@@ -705,6 +708,7 @@ class Diagnosis:
             "disagree": self.status["disagree"],
             "undetermined": self.status["undetermined"],
             "rejected_count": self.rejected_count,
+            "rejected_groups": self.rejections.to_list(),
             "health": self.health(),
             "warnings": {"LOOKALIKE_DOMAIN": self.lookalike_entries},
             "lookalikes": self._lookalike_rows(),

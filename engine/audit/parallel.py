@@ -12,10 +12,12 @@ and the parent judges again the few emails whose copy logged in an earlier part.
 
 from __future__ import annotations
 
+import codecs
 import io
 import itertools
 import multiprocessing
 import os
+import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +37,25 @@ Item = tuple[LogEntry | RejectedEntry, Prediction | None]
 CHUNK_EMAILS = 2_000  # emails a worker judges per task for diff
 _worker: Predictor | None = None
 _pair_worker: PairJudge | None = None
+
+
+_SLASHED_YEAR_LAST = re.compile(rb"^[ \t]*[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", re.MULTILINE)
+_SAMPLE = 1 << 16
+
+
+def parallel_reading(path: str, reading: dict[str, Any]) -> dict[str, Any] | None:
+    """The reading options for the parts of the text log ``path``, or None when it must be
+    read in one process: UTF-16/32 or old Mac line ends (parts are cut at ``\n\n`` bytes),
+    or month/day dates whose order the log decides as a whole."""
+    with open(path, "rb") as handle:
+        sample = handle.read(_SAMPLE)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return None
+    if b"\r" in sample and b"\n" not in sample:
+        return None
+    if reading.get("date_order") is None and _SLASHED_YEAR_LAST.search(sample):
+        return None
+    return {key: reading.get(key) for key in ("tz", "date_order")}
 
 
 def split_log(path: str, part_bytes: int = PART_BYTES) -> list[tuple[int, int, int]]:
@@ -73,9 +94,11 @@ def _start_worker(config: Config, pack: RulePack) -> None:
     _worker = Predictor(config, pack)
 
 
-def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tuple[Any, ...]]]:
+def _predict_part(
+    task: tuple[str, int, int, int, dict[str, Any]],
+) -> tuple[list[Any], list[tuple[Any, ...]]]:
     """One part's distinct predictions, and its entries as plain tuples naming them by index."""
-    path, start, end, first_line = task
+    path, start, end, first_line, reading = task
     assert _worker is not None
     _worker.logged_ids.clear()  # duplicates are tracked within the part
     with open(path, "rb") as handle:
@@ -84,7 +107,8 @@ def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tupl
     predictions: dict[int, tuple[int, Prediction]] = {}  # id → (index, the prediction)
     out: list[tuple[Any, ...]] = []
     codes = _worker.pack.log_codes
-    for item in read_log(path, "text", codes, stream=io.BytesIO(data), first_line=first_line):
+    items = read_log(path, "text", codes, stream=io.BytesIO(data), first_line=first_line, **reading)
+    for item in items:
         if isinstance(item, RejectedEntry):
             out.append((item.line, item.reason, item.excerpt))
             continue
@@ -101,14 +125,20 @@ def _predict_part(task: tuple[str, int, int, int]) -> tuple[list[Any], list[tupl
 
 
 def predict_log(
-    path: str, config: Config, pack: RulePack, jobs: int, part_bytes: int = PART_BYTES
+    path: str,
+    config: Config,
+    pack: RulePack,
+    jobs: int,
+    part_bytes: int = PART_BYTES,
+    reading: dict[str, Any] | None = None,
 ) -> Iterator[Item]:
     """Every entry of the text log ``path`` with its prediction, in order, on ``jobs`` cores.
 
     At most two parts per worker are in flight, so memory stays flat however
     long the log; a worker that dies raises instead of hanging.
     """
-    tasks = iter([(path, start, end, line) for start, end, line in split_log(path, part_bytes)])
+    parts = split_log(path, part_bytes)
+    tasks = iter([(path, start, end, line, reading or {}) for start, end, line in parts])
     local = Predictor(config, pack)  # for entries that are duplicates across parts
     shared: dict[tuple[Any, ...], Prediction] = {}  # one object per distinct prediction
     context = multiprocessing.get_context("spawn")  # a fresh durable_rules host per worker
@@ -144,7 +174,7 @@ def _merge_part(
         if len(row) == 3:
             yield RejectedEntry(*row), None
             continue
-        entry = LogEntry(*row[:9])
+        entry = LogEntry(*row[:-1])
         prediction: Prediction | None = None
         if entry.message_id:
             mid = entry.message_id.strip().lower()
@@ -154,7 +184,7 @@ def _merge_part(
                 local.logged_ids.add(mid)
             if entry.outcome in logged_codes:
                 in_part.add(mid)
-        yield entry, prediction or objects[row[9]]
+        yield entry, prediction or objects[row[-1]]
 
 
 # --- diff ------------------------------------------------------------------------------

@@ -201,6 +201,7 @@ class Predictor:
             sender=entry.sender,
             to=entry.to or (),
             cc=entry.cc or (),
+            bcc=entry.bcc or (),
             subject=entry.subject,
             message_id=entry.message_id,
         )
@@ -212,14 +213,14 @@ class Predictor:
         unknown, whether a Message-ID was recorded and the logged code, so
         entries alike in those share one result.
         """
-        _, _, subject, logged, sender, to, cc, message_id, _ = entry
+        _, _, subject, logged, sender, to, cc, message_id, _, bcc = entry
         mid = message_id.strip().lower() if message_id else None
         deriver = self.deriver
         hits = deriver.filters.logged_hits(subject)
-        nobody = to is None and cc is None
+        nobody = to is None and cc is None and bcc is None
         unknown = _UNKNOWN[sender is None, nobody, mid is None]
         nobody = nobody and sender is None  # a subject-only entry
-        parties = self._nobody if nobody else deriver.parties(sender, to or (), cc or ())
+        parties = self._nobody if nobody else deriver.parties(sender, to or (), cc or (), bcc or ())
         values = deriver.values_of(  # has_date: a placeholder, never known from a log
             parties, len(hits), mid in self.logged_ids, mid is not None, False
         )

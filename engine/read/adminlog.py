@@ -8,6 +8,7 @@ UTF-8 becomes U+FFFD) and no entry is ever dropped: each one comes back as a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -15,16 +16,24 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any, BinaryIO, NamedTuple
 
 from whynolog.engine.base.errors import InputError, Position
 from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
 from whynolog.engine.read.domains import canonical_forms
+from whynolog.engine.read.logtimes import (
+    TIME_FORM,
+    DateOrder,
+    TimeReader,
+    UndecidedDateOrder,
+    zone_of,
+)
 
 LOG_FORMATS = ("text", "csv", "jsonl")
+"""``csv`` covers TSV and other delimiters: the header line tells which."""
 
 MAX_LINE_CHARS = 1_000_000
 """Longer lines are skipped unread (their entry is rejected), keeping memory bounded."""
@@ -33,7 +42,8 @@ MAX_ENTRY_CHARS = 4 * MAX_LINE_CHARS
 EXCERPT_CHARS = 200
 
 LONG_LINE = f"line longer than {MAX_LINE_CHARS} characters"
-TIME_FORM = "expected YYYY-MM-DD HH:MM:SS"
+MAX_UNDECIDED = 100_000
+"""Entries held back while the log has not shown its date order (see ``--date-order``)."""
 
 # A line of at most MAX_LINE_CHARS characters never takes more than 4 bytes a
 # character (undecodable bytes become one character each), plus "\r\n".
@@ -42,13 +52,6 @@ _BLOCK = 1 << 18  # bytes read at a time
 
 _UTC = dt.timezone.utc
 
-# Every quantifier is bounded or on a single character class: no backtracking blow-up.
-_TIME = re.compile(
-    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
-    r"(?:[Tt ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})"
-    r"(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?"
-    r"(?P<z>[Zz]| ?(?:UTC|GMT)| ?[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
-)
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _NOLOG = re.compile(r"NOLOG_[A-Z0-9_]+")
 
@@ -56,22 +59,15 @@ _HEADERS = {
     "from": "from",
     "to": "to",
     "cc": "cc",
+    "bcc": "bcc",
     "message-id": "message_id",
     "message_id": "message_id",
+    "message id": "message_id",
+    "messageid": "message_id",
     "user": "user",
 }
-_HEADER_FORMS = {
-    form: key
-    for name, key in _HEADERS.items()
-    for form in (
-        name,
-        name.title(),
-        name.upper(),
-        name.capitalize(),
-        name.title().replace("-Id", "-ID"),
-    )
-}
-"""Header names as logs spell them, for a look-up without ``strip().lower()``."""
+"""Header names of the text export, lower case (names are read case-insensitively)."""
+_LISTS = ("to", "cc", "bcc")
 _USUAL_ORDER = tuple(
     (name, key, len(name))
     for name, key in (
@@ -83,6 +79,18 @@ _USUAL_ORDER = tuple(
 )
 """The header lines exports usually write, in their order: read without the general loop."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
+CSV_FIELDS = ("time", "subject", "from", "to", "cc", "bcc", "message_id", "outcome", "user")
+_CSV_SYNONYMS = {
+    "time": ("date", "timestamp", "datetime", "sent", "received", "when", "datetimeutc"),
+    "subject": ("title",),
+    "from": ("sender",),
+    "to": ("recipients", "recipient"),
+    "message_id": ("messageid", "internetmessageid"),
+    "outcome": ("result", "code", "status", "logresult", "outcomecode"),
+    "user": ("username", "owner"),
+}
+"""CSV header names (lower case, without spaces, ``_`` and ``-``) read as each field."""
+_DELIMITERS = ",;\t|"
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
 
 
@@ -112,6 +120,7 @@ class LogEntry(NamedTuple):
     cc: tuple[str, ...] | None = None
     message_id: str | None = None
     user: str | None = None
+    bcc: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output: only the participants the log recorded."""
@@ -127,6 +136,8 @@ class LogEntry(NamedTuple):
             out["to"] = list(self.to)
         if self.cc is not None:
             out["cc"] = list(self.cc)
+        if self.bcc is not None:
+            out["bcc"] = list(self.bcc)
         if self.message_id is not None:
             out["message_id"] = self.message_id
         if self.user is not None:
@@ -150,26 +161,48 @@ class RejectedEntry:
         return {"line": self.line, "reason": self.reason, "excerpt": self.excerpt}
 
 
-def parse_time(text: str) -> dt.datetime:
-    """A log time (``2026-11-20 14:03:11``, ``…T…``, fractions, ``Z``/``UTC``/``+01:00``) in UTC.
+def parse_time(text: str, times: TimeReader | None = None) -> dt.datetime:
+    """A time in any form of :mod:`~whynolog.engine.read.logtimes`, in UTC.
 
-    Times without a zone are UTC. Raises ``ValueError``: :data:`TIME_FORM` when the
-    text is not shaped like a time, else what is wrong (``month must be in 1..12``).
+    Times without a zone are UTC unless ``times`` says otherwise. Raises ``ValueError``:
+    :data:`TIME_FORM` when the text is not shaped like a time, else what is wrong
+    (``month must be in 1..12``).
     """
-    match = _TIME.fullmatch(text.strip())
-    if match is None or match["h"] is None:
-        raise ValueError(TIME_FORM)
-    return _to_datetime(match)
+    try:
+        return (times or TimeReader()).parse(text)
+    except UndecidedDateOrder:
+        raise ValueError(
+            f"{text.strip()!r} may be month/day or day/month: write it as YYYY-MM-DD"
+        ) from None
 
 
 def detect_format(path: str) -> str:
-    """The log format implied by a file name: ``.csv``, ``.jsonl``/``.ndjson``, else text."""
+    """The log format implied by a file name: ``.csv``/``.tsv``, ``.jsonl``/``.ndjson``, else
+    text."""
     lower = path.lower()
-    if lower.endswith(".csv"):
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    if lower.endswith((".csv", ".tsv", ".tab")):
         return "csv"
     if lower.endswith((".jsonl", ".ndjson")):
         return "jsonl"
     return "text"
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``--columns field=Header,…`` as ``{field: header}``; ``ValueError`` naming a bad part."""
+    columns: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        field, equals, header = part.partition("=")
+        field = field.strip().lower().replace("-", "_")
+        if not equals or not header.strip():
+            raise ValueError(f"bad column mapping {part.strip()!r}: expected field=Header")
+        if field not in CSV_FIELDS:
+            raise ValueError(f"unknown field {field!r}: expected one of {', '.join(CSV_FIELDS)}")
+        columns[field] = header.strip()
+    return columns
 
 
 def read_log(
@@ -178,6 +211,10 @@ def read_log(
     known_codes: Collection[str] | None = None,
     stream: BinaryIO | None = None,
     first_line: int = 1,
+    *,
+    tz: str | dt.tzinfo | None = None,
+    date_order: DateOrder | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Iterator[LogEntry | RejectedEntry]:
     """Every entry of the log at ``path`` (``-`` is ``stream`` or stdin), in file order.
 
@@ -186,23 +223,90 @@ def read_log(
     ``fmt`` is one of :data:`LOG_FORMATS` (default: by extension). ``known_codes``
     are the outcome codes accepted: the rule pack's (``RulePack.log_codes``); an
     unknown code is rejected with the nearest known one. Without them, ``LOG_OK``
-    and any ``NOLOG_…``. Lazy: the file is opened on the first ``next()``,
-    and only an unreadable file or a CSV header without the needed columns raises
-    (``InputError``); every bad entry comes back as a :class:`RejectedEntry`.
+    and any ``NOLOG_…``. ``tz`` is the zone of times written without one
+    (default UTC), ``date_order`` how to read ``11/10/2026`` (default: as the log shows,
+    see :class:`~whynolog.engine.read.logtimes.TimeReader`), ``columns`` maps fields to
+    CSV headers the synonyms do not cover. Lazy: the file is opened on the first
+    ``next()``; an unreadable file, a CSV header without the needed columns or a log
+    whose date order cannot be told raises ``InputError``; every bad entry comes back
+    as a :class:`RejectedEntry`.
     """
     fmt = fmt or detect_format(path)
     if fmt not in LOG_FORMATS:
         raise ValueError(f"unknown log format {fmt!r}: expected one of {', '.join(LOG_FORMATS)}")
     is_known = _code_checker(known_codes)
-    parser = {"text": _parse_text, "csv": _parse_csv, "jsonl": _parse_jsonl}[fmt]
-    return _read(path, stream, parser, is_known, first_line - 1)
+    zone = tz if isinstance(tz, dt.tzinfo) else zone_of(tz)
+    times = TimeReader(zone, date_order)
+    parser: _Parser = {
+        "text": _parse_text,
+        "csv": partial(_parse_csv, columns=columns),
+        "jsonl": _parse_jsonl,
+    }[fmt]
+    return _in_order(path, _read(path, stream, parser, is_known, times, first_line - 1), times)
+
+
+class _Pending(NamedTuple):
+    """An entry whose time waits for the log to show its date order."""
+
+    read: Callable[[], LogEntry | str]
+    line: int
+    excerpt: str
+    date: str
+
+
+def _in_order(
+    path: str, items: Iterator[LogEntry | RejectedEntry | _Pending], times: TimeReader
+) -> Iterator[LogEntry | RejectedEntry]:
+    """``items`` in order, the entries of undecided dates read once a later date decides."""
+    held: list[LogEntry | RejectedEntry | _Pending] = []
+    for item in items:
+        if not held and type(item) is not _Pending:
+            yield item  # type: ignore[misc]
+            continue
+        held.append(item)
+        if times.order is not None:
+            yield from _settled(held)
+            held = []
+        elif len(held) > MAX_UNDECIDED:
+            break
+    if held:
+        first = next(h for h in held if type(h) is _Pending)
+        raise InputError(
+            Position(path, first.line, 1),
+            f"cannot tell whether the dates of this log (such as {first.date!r}) "
+            "are month/day or day/month: no day is above 12; pass --date-order mdy "
+            "or --date-order dmy",
+        )
+
+
+def _settled(
+    held: list[LogEntry | RejectedEntry | _Pending],
+) -> Iterator[LogEntry | RejectedEntry]:
+    for item in held:
+        if type(item) is _Pending:
+            parsed = item.read()
+            yield (
+                parsed
+                if isinstance(parsed, LogEntry)
+                else RejectedEntry(item.line, parsed, item.excerpt)
+            )
+        else:
+            yield item  # type: ignore[misc]
 
 
 # --- reading lines ---------------------------------------------------------------
 
 _Line = tuple[int, str, bool]  # (1-based number, decoded text with its line ending, over-long)
 _Batch = tuple[int, list[str], bool]  # (number of the line before, lines without "\n", over-long)
-_Parser = Callable[[str, Iterator[_Batch], Callable[[str], bool]], Iterator[Any]]
+_Parser = Callable[[str, Iterator[_Batch], Callable[[str], bool], TimeReader], Iterator[Any]]
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+"""Byte-order marks, the UTF-32 ones before UTF-16's (``FF FE`` starts both)."""
 
 
 def _read(
@@ -210,19 +314,60 @@ def _read(
     stream: BinaryIO | None,
     parser: _Parser,
     is_known: Callable[[str], bool],
+    times: TimeReader,
     before: int = 0,
-) -> Iterator[LogEntry | RejectedEntry]:
+) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     if stream is None and path == "-":
         stream = sys.stdin.buffer
     if stream is not None:
-        yield from parser(path, _batches(stream, path, before), is_known)
+        yield from parser(path, _batches(stream, path, before), is_known, times)
         return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, inside the generator
     except OSError as exc:
         raise InputError(Position(path), f"cannot read the log: {exc.strerror or exc}") from None
     with handle:
-        yield from parser(path, _batches(handle, path, before), is_known)
+        yield from parser(path, _batches(handle, path, before), is_known, times)
+
+
+def _utf8_blocks(raw: BinaryIO, path: str, before: int) -> Iterator[bytes]:
+    """The bytes of ``raw`` as UTF-8, in blocks: a byte-order mark is dropped, UTF-16 and
+    UTF-32 (told by their mark) are recoded, and lone CRs (old Mac line ends) become LFs."""
+    read = getattr(raw, "read1", raw.read)
+
+    def blocks() -> Iterator[bytes]:
+        while True:
+            try:
+                block = read(_BLOCK)
+            except OSError as exc:
+                where = Position(path, before + 1)
+                raise InputError(where, f"cannot read the log: {exc}") from None
+            if not block:
+                return
+            yield block
+
+    chunks = blocks()
+    first = next(chunks, b"")
+    while len(first) < 4 and first:  # a mark can span short reads of a pipe
+        more = next(chunks, b"")
+        if not more:
+            break
+        first += more
+    bom, encoding = next(((b, name) for b, name in _BOMS if first.startswith(b)), (b"", "utf-8"))
+    first = first[len(bom) :]
+    recode = encoding != "utf-8"
+    cr_only = b"\r" in first and b"\n" not in first
+    if not recode and not cr_only:
+        if first:
+            yield first
+        yield from chunks  # the usual case: UTF-8 bytes go through untouched
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for block in itertools.chain([first], chunks):
+        data = decoder.decode(block).encode("utf-8", errors="replace") if recode else block
+        yield data.replace(b"\r", b"\n") if cr_only else data
+    if recode:
+        yield decoder.decode(b"", final=True).encode("utf-8", errors="replace")
 
 
 def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
@@ -235,17 +380,10 @@ def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
     at once (a line break never falls inside a UTF-8 sequence), which is much
     faster than reading line by line.
     """
-    read = getattr(raw, "read1", raw.read)
     number = before
     pending = b""  # the unfinished line at the end of what was read so far
     skipping = False  # inside an over-long line: drop bytes until its end
-    while True:
-        try:
-            block = read(_BLOCK)
-        except OSError as exc:
-            raise InputError(Position(path, number + 1), f"cannot read the log: {exc}") from None
-        if not block:
-            break
+    for block in _utf8_blocks(raw, path, before):
         if skipping:
             end = block.find(b"\n")
             if end < 0:
@@ -256,21 +394,17 @@ def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
         if last >= 0:
             pending = data[last + 1 :]
             lines = data[:last].decode("utf-8", errors="replace").split("\n")
-            if number == 0 and lines[0].startswith("\ufeff"):
-                lines[0] = lines[0][1:]
             yield from _split_long(number, lines)
             number += len(lines)
         else:
             pending = data
         if len(pending) >= _READ_CAP:
             head = pending[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
-            yield number, [head[1:] if number == 0 and head.startswith("\ufeff") else head], True
+            yield number, [head], True
             number += 1
             pending, skipping = b"", True
     if pending:
         lines = [pending.decode("utf-8", errors="replace")]
-        if number == 0 and lines[0].startswith("\ufeff"):
-            lines[0] = lines[0][1:]
         yield from _split_long(number, lines)
 
 
@@ -325,33 +459,6 @@ def _code_problem(code: str, is_known: Callable[[str], bool]) -> str | None:
     return None
 
 
-def _to_datetime(match: re.Match[str]) -> dt.datetime:
-    zone = (match["z"] or "").strip().upper()
-    tz = _UTC
-    if zone and zone not in ("Z", "UTC", "GMT"):
-        digits = zone[1:].replace(":", "")
-        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-        if minutes > 59:
-            raise ValueError(f"bad zone offset {zone!r}")
-        offset = dt.timedelta(hours=hours, minutes=minutes)
-        tz = dt.timezone(-offset if zone[0] == "-" else offset)  # raises beyond ±24h
-    micro = int((match["f"] or "").ljust(6, "0")[:6])
-    try:
-        when = dt.datetime(
-            int(match["y"]),
-            int(match["mo"]),
-            int(match["d"]),
-            int(match["h"] or 0),
-            int(match["mi"] or 0),
-            int(match["s"] or 0),
-            micro,
-            tzinfo=tz,
-        )
-        return when.astimezone(_UTC)
-    except OverflowError as exc:
-        raise ValueError(str(exc)) from None
-
-
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -368,14 +475,14 @@ def _addresses(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_text(
-    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
-) -> Iterator[LogEntry | RejectedEntry]:
+    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool], times: TimeReader
+) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives.
 
     Limits are checked once a batch, so an endless entry costs at most a batch of memory.
     """
     del path
-    read = _TextEntryParser(is_known).entry
+    read = _TextEntryParser(is_known, times).entry
     body: list[str] = []
     start, excerpt = 0, ""
     problem: str | None = None
@@ -397,12 +504,18 @@ def _parse_text(
             elif start:
                 if problem is None and (start <= before or len(body) > MAX_ENTRY_LINES):
                     problem = _too_long(body)
-                parsed = problem or read(start, body)
-                yield (
-                    RejectedEntry(start, parsed, excerpt or _excerpt(body[0]))
-                    if isinstance(parsed, str)
-                    else parsed
-                )
+                try:
+                    parsed = problem or read(start, body)
+                except UndecidedDateOrder as undecided:
+                    yield _Pending(
+                        partial(read, start, body), start, _excerpt(body[0]), str(undecided)
+                    )
+                else:
+                    yield (
+                        RejectedEntry(start, parsed, excerpt or _excerpt(body[0]))
+                        if isinstance(parsed, str)
+                        else parsed
+                    )
                 body, start, excerpt, problem = [], 0, "", None
         if start and problem is None:
             problem = _too_long(body)
@@ -424,23 +537,24 @@ class _TextEntryParser:
 
     The usual first line (``2026-11-20 14:03:11 Subject: …``) takes a fast
     path: the hour is parsed once and remembered, minutes and seconds are
-    looked up; any other shape goes through :func:`parse_time`'s pattern.
+    looked up; any other shape (indented, other date forms, zones) goes through
+    the :class:`TimeReader`.
     """
 
-    def __init__(self, is_known: Callable[[str], bool]) -> None:
+    def __init__(self, is_known: Callable[[str], bool], times: TimeReader) -> None:
         self.is_known = is_known
+        self.times = times
         self.codes: dict[str, str | None] = {}  # code line → None, or why it is no code
         self.hours: dict[str, dt.datetime | None] = {}
         self.minutes_seconds = _minutes_seconds()
 
     def _time(self, first: str) -> tuple[dt.datetime, str] | str:
         """The entry's time and the rest of the first line, or why there is none."""
-        if first[19:28] == " Subject:":
+        if first[19:28] == " Subject:" and first[4] == "-":
             hour = self.hours.get(first[:13], False)
             if hour is False:
-                match = _TIME.fullmatch(first[:13] + ":00")
                 try:
-                    hour = _to_datetime(match) if match is not None else None
+                    hour = self.times.parse(first[:13] + ":00")
                 except ValueError:
                     hour = None
                 if len(self.hours) >= _MEMO_SIZE:
@@ -449,13 +563,15 @@ class _TextEntryParser:
             rest = self.minutes_seconds.get(first[13:19])
             if hour is not None and rest is not None:
                 return hour + rest, first[20:]
-        match = _TIME.match(first)
-        if match is None or match["h"] is None:
-            return f"first line does not start with a date and time ({TIME_FORM})"
         try:
-            return _to_datetime(match), first[match.end() :].lstrip()
+            found = self.times.match(first)
         except ValueError as exc:
-            return f"bad time {first[: match.end()].strip()!r}: {exc}"
+            shown = first.partition(" Subject:")[0].partition(" subject:")[0].strip()
+            return f"bad time {_short(shown)!r}: {exc}"
+        if found is None:
+            return f"first line does not start with a date and time ({TIME_FORM})"
+        when, end = found
+        return when, first[end:].lstrip()
 
     def _code(self, line: str) -> tuple[str, str | None]:
         code = line.strip()
@@ -472,7 +588,8 @@ class _TextEntryParser:
         return code, problem
 
     def entry(self, start: int, body: list[str]) -> LogEntry | str:
-        """The entry, or why it is rejected."""
+        """The entry, or why it is rejected (:class:`UndecidedDateOrder` while the log has
+        not shown whether ``11/10/2026`` is month or day first)."""
         first = body[0]
         if (
             first[19:28] == " Subject:"
@@ -504,12 +621,13 @@ class _TextEntryParser:
             fields, folded = read
             subject += folded
         get = fields.get
-        sender, to, cc, message_id, user = (
+        sender, to, cc, message_id, user, bcc = (
             get("from"),
             get("to"),
             get("cc"),
             get("message_id"),
             get("user"),
+            get("bcc"),
         )
         return LogEntry(
             start,
@@ -521,33 +639,40 @@ class _TextEntryParser:
             None if cc is None else addresses_in(cc.strip()),
             message_id.strip() or None if message_id else None,
             user.strip() or None if user else None,
+            None if bcc is None else addresses_in(bcc.strip()),
         )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _headers(body: list[str]) -> tuple[dict[str, str], str] | str:
     """The header values of an entry (as written; stripped later) and what folded lines add
-    to its subject, or why its lines are not headers."""
+    to its subject, or why its lines are not headers.
+
+    Names are read case-insensitively at any indentation (pasted from a web page,
+    every line may be indented). A line indented deeper than the entry's first line
+    that is no header continues the line above (folding); any other line that is no
+    header rejects the entry rather than being merged into a field.
+    """
     fields: dict[str, str] = {}
     subject = ""
     current = ""  # the field a folded line continues ("" for the subject)
+    base = _indent(body[0])
     for line in body[1:-1]:
         name, colon, value = line.partition(":")
-        key = _HEADER_FORMS.get(name)
-        if key is not None and colon and key not in fields:
-            fields[key] = value
-            current = key
-            continue
-        if line[0] in " \t":  # a folded line continues the one above
-            if current:
-                fields[current] = fields[current].strip() + " " + line.strip()
-            else:
-                subject += " " + line.strip()
-            continue
-        key = key or _HEADERS.get(name.strip().lower())
-        if not colon or key is None:
-            return f"unrecognised header line {_short(line)!r}"
+        key = _HEADERS.get(name.strip().lower()) if colon else None
+        if key is None:
+            if _indent(line) > base:  # a folded line continues the one above
+                if current:
+                    fields[current] = fields[current].strip() + " " + line.strip()
+                else:
+                    subject += " " + line.strip()
+                continue
+            return f"unrecognised header line {_short(line.strip())!r}"
         if key in fields:
-            if key not in ("to", "cc"):
+            if key not in _LISTS:
                 return f"repeated header {name.strip()!r}"
             fields[key] = fields[key].strip() + " , " + value.strip()
         else:
@@ -573,9 +698,16 @@ def _usual_headers(body: list[str]) -> dict[str, str] | None:
 
 
 def _parse_csv(
-    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
-) -> Iterator[LogEntry | RejectedEntry]:
-    """Rows after a header row; a row's line is where it starts (quoted cells may hold newlines)."""
+    path: str,
+    batches: Iterator[_Batch],
+    is_known: Callable[[str], bool],
+    times: TimeReader,
+    columns: Mapping[str, str] | None = None,
+) -> Iterator[LogEntry | RejectedEntry | _Pending]:
+    """Rows after a header row; a row's line is where it starts (quoted cells may hold newlines).
+
+    The delimiter (``,`` ``;`` tab ``|``) is the one the header line uses most.
+    """
     lines = _lines(batches)
     long_lines: list[int] = []
     first_line: list[str] = []  # the current row's first physical line, for excerpts
@@ -589,7 +721,14 @@ def _parse_csv(
                 first_line.append(text)
             yield text
 
-    reader = csv.reader(feed())
+    source = feed()
+    peeked: list[str] = []
+    for text in source:  # up to the header line, to tell its delimiter
+        peeked.append(text)
+        if text.strip():
+            break
+    delimiter = max(_DELIMITERS, key=peeked[-1].count) if peeked else ","
+    reader = csv.reader(itertools.chain(peeked, source), delimiter=delimiter)
     end = 0
     while True:  # the header: the first row with a non-empty cell
         try:
@@ -604,7 +743,7 @@ def _parse_csv(
             raise InputError(Position(path, long_lines[0], 1), f"CSV header: {LONG_LINE}")
         if any(cell.strip() for cell in header):
             break
-    columns, width = _csv_columns(path, start, header)
+    found, width = _csv_columns(path, start, header, columns or {})
 
     while True:
         error: str | None = None
@@ -623,27 +762,68 @@ def _parse_csv(
             long_lines[:] = [n for n in long_lines if n > end]
         if error is None and not any(cell.strip() for cell in row):
             continue  # blank or all-empty row: spreadsheets leave them; not an entry
-        parsed = error or _csv_entry(start, row, columns, width, is_known)
+        try:
+            parsed = error or _csv_entry(start, row, found, width, is_known, times)
+        except UndecidedDateOrder as undecided:
+            read = partial(_csv_entry, start, row, found, width, is_known, times)
+            yield _Pending(read, start, excerpt, str(undecided))
+            continue
         yield parsed if isinstance(parsed, LogEntry) else RejectedEntry(start, parsed, excerpt)
 
 
-def _csv_columns(path: str, line: int, header: list[str]) -> tuple[dict[str, int], int]:
-    columns: dict[str, int] = {}
+def _column_key(name: str) -> str:
+    """A CSV header name as it is compared: lower case, without spaces, ``_`` and ``-``."""
+    return "".join(name.split()).replace("_", "").replace("-", "").lower()
+
+
+_CSV_NAMES = {
+    **{syn: (field, 1) for field, syns in _CSV_SYNONYMS.items() for syn in syns},
+    **{_column_key(field): (field, 0) for field in CSV_FIELDS},
+}
+"""Header key → (field, 0 for the field's own name, 1 for a synonym)."""
+
+
+def _csv_columns(
+    path: str, line: int, header: list[str], mapping: Mapping[str, str]
+) -> tuple[dict[str, int], int]:
+    """Field → column index. A field's own name beats its synonyms; ``mapping``
+    (``--columns``) beats both."""
+    where = Position(path, line, 1)
+    names = dict(_CSV_NAMES)
+    for field, name in mapping.items():
+        names[_column_key(name)] = (field, -1)
+    chosen: dict[str, tuple[int, int]] = {}  # field → (rank, index)
     for index, raw in enumerate(header):
-        name = raw.strip().lower()
-        if not name:
+        named = names.get(_column_key(raw))
+        if named is None:
             continue
-        if name in columns:
-            raise InputError(Position(path, line, 1), f"CSV column {name!r} appears twice")
-        columns[name] = index
-    missing = [name for name in _CSV_REQUIRED if name not in columns]
+        field, rank = named
+        if field in mapping and rank >= 0:
+            continue  # --columns chose another column for it
+        other = chosen.get(field)
+        if other is None or rank < other[0]:
+            chosen[field] = (rank, index)
+        elif rank == other[0]:
+            first = header[other[1]].strip()
+            message = (
+                f"CSV column {field!r} appears twice"
+                if first.lower() == raw.strip().lower()
+                else f"CSV columns {first!r} and {raw.strip()!r} both read as {field!r}"
+            )
+            raise InputError(where, f"{message}; choose one with --columns {field}=Header")
+    unmapped = [f"{f}={n}" for f, n in mapping.items() if f not in chosen]
+    if unmapped:
+        raise InputError(where, f"--columns {', '.join(unmapped)}: no such column in the header")
+    missing = [name for name in _CSV_REQUIRED if name not in chosen]
     if missing:
+        shown = ", ".join(repr(h.strip()) for h in header if h.strip())[:200]
         raise InputError(
-            Position(path, line, 1),
-            f"CSV header lacks column(s) {', '.join(missing)}; expected "
-            "time,subject,from,to,cc,message_id,outcome (user optional)",
+            where,
+            f"CSV header lacks column(s) {', '.join(missing)} (it has {shown}); expected "
+            "time,subject,from,to,cc,message_id,outcome (user, bcc optional) or usual "
+            f"synonyms; name others with --columns {missing[0]}=Header",
         )
-    return columns, len(header)
+    return {field: index for field, (_, index) in chosen.items()}, len(header)
 
 
 def _csv_entry(
@@ -652,6 +832,7 @@ def _csv_entry(
     columns: dict[str, int],
     width: int,
     is_known: Callable[[str], bool],
+    times: TimeReader,
 ) -> LogEntry | str:
     if any(cell.strip() for cell in row[width:]):
         return f"row has {len(row)} cells but the header names {width}"
@@ -664,14 +845,14 @@ def _csv_entry(
     if not raw_time:
         return "missing time"
     try:
-        when = parse_time(raw_time)
+        when = times.parse(raw_time)
     except ValueError as exc:
         return f"bad time {_short(raw_time)!r}: {exc}"
     code = cell("outcome")
     problem = _code_problem(code, is_known)
     if problem:
         return problem
-    sender, to, cc = cell("from"), cell("to"), cell("cc")
+    sender, to, cc, bcc = cell("from"), cell("to"), cell("cc"), cell("bcc")
     return LogEntry(
         line=start,
         time=when,
@@ -682,6 +863,7 @@ def _csv_entry(
         cc=_addresses(cc.split(";")) if cc else None,
         message_id=cell("message_id") or None,
         user=cell("user") or None,
+        bcc=_addresses(bcc.split(";")) if bcc else None,
     )
 
 
@@ -689,8 +871,8 @@ def _csv_entry(
 
 
 def _parse_jsonl(
-    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool]
-) -> Iterator[LogEntry | RejectedEntry]:
+    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool], times: TimeReader
+) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """One object a line; blank lines are not entries."""
     del path
     for number, text, overlong in _lines(batches):
@@ -700,7 +882,12 @@ def _parse_jsonl(
         line = text.strip()
         if not line:
             continue
-        parsed = _json_entry(number, line, is_known)
+        try:
+            parsed = _json_entry(number, line, is_known, times)
+        except UndecidedDateOrder as undecided:
+            read = partial(_json_entry, number, line, is_known, times)
+            yield _Pending(read, number, _excerpt(line), str(undecided))
+            continue
         yield (
             parsed
             if isinstance(parsed, LogEntry)
@@ -708,7 +895,9 @@ def _parse_jsonl(
         )
 
 
-def _json_entry(number: int, line: str, is_known: Callable[[str], bool]) -> LogEntry | str:
+def _json_entry(
+    number: int, line: str, is_known: Callable[[str], bool], times: TimeReader
+) -> LogEntry | str:
     try:
         obj = json.loads(line)
     except RecursionError:
@@ -726,14 +915,14 @@ def _json_entry(number: int, line: str, is_known: Callable[[str], bool]) -> LogE
     for key in ("from", "message_id", "user"):
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return f"{key!r} must be a string or null"
-    for key in ("to", "cc"):
+    for key in _LISTS:
         value = obj.get(key)
         if value is not None and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             return f"{key!r} must be a list of strings or null"
     try:
-        when = parse_time(obj["time"])
+        when = times.parse(obj["time"])
     except ValueError as exc:
         return f"bad time {_short(obj['time'])!r}: {exc}"
     code = obj["outcome"].strip()
@@ -760,6 +949,7 @@ def _json_entry(number: int, line: str, is_known: Callable[[str], bool]) -> LogE
         cc=addresses("cc"),
         message_id=text("message_id"),
         user=text("user"),
+        bcc=addresses("bcc"),
     )
 
 
