@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No timed assertions: a property test's examples are not held to a deadline (a busy
+# machine makes any deadline flaky).
+settings.register_profile("whynolog", deadline=None)
+settings.load_profile("whynolog")
 
 # Keep the load cache of the test run out of the user's home.
 os.environ.setdefault("WHYNOLOG_CACHE_DIR", tempfile.mkdtemp(prefix="whynolog-cache-"))
