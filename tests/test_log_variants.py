@@ -253,7 +253,7 @@ def test_rejected_entries_are_grouped_by_reason(tmp_path: Path) -> None:
     groups = report["rejected_groups"]
     assert [g["count"] for g in groups] == [3, 1]
     assert groups[0]["reason"] == "bad time '…': month must be in 1..12"
-    assert groups[0]["example"] == "2026-13-01 10:00 Subject: x1"
+    assert groups[0]["excerpt"] == "2026-13-01 10:00 Subject: x1"
     assert len(groups[0]["lines"]) == 3
     text = runner.invoke(app, ["diagnose", str(path), "-c", CONFIG, "--as-of", AS_OF])
     assert text.stdout.count("month must be in 1..12") == 1

@@ -73,7 +73,7 @@ class RejectionGroup:
             "reason": self.reason,
             "count": self.count,
             "lines": list(self.lines),
-            "example": self.example,
+            "excerpt": self.example,  # "excerpt": redaction hides it with subjects
             "example_reason": self.example_reason,
             "hint": hint_for(self.reason),
         }
@@ -114,7 +114,8 @@ class Rejections:
     def summary(self) -> str:
         """One line a person reads: how many, and why, grouped."""
         parts = [
-            f"{g.count}x {g.reason} (line{'s' if len(g.lines) > 1 else ''} "
+            f"{g.count}x {g.example_reason if g.count == 1 else g.reason} "
+            f"(line{'s' if len(g.lines) > 1 else ''} "
             f"{', '.join(map(str, g.lines))}{', …' if g.count > len(g.lines) else ''})"
             for g in self.ordered()
         ]
