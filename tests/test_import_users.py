@@ -90,6 +90,21 @@ def test_a_second_import_changes_nothing(kit: Path) -> None:
     assert "no change" in again.stdout
 
 
+def test_an_address_in_another_spelling_is_the_same_address(tmp_path: Path) -> None:
+    config = tmp_path / "org.yaml"
+    config.write_text(
+        "organization:\n  name: Bücher\n  internal_domains: [xn--bcher-kva.de]\n"
+        "users:\n  - name: Anna Berg\n    emails: [anna@xn--bcher-kva.de]\n",
+        encoding="utf-8",
+    )
+    export = tmp_path / "export.csv"
+    export.write_text("Name,Email,Active\nAnna Berg,Anna@Bücher.de,yes\n", encoding="utf-8")
+    result = _invoke("import", "users", str(export), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "no change" in result.stdout
+    assert "Bücher.de" not in config.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("header", "row"),
     [

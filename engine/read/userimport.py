@@ -26,6 +26,7 @@ from whynolog.engine.base.errors import InputError, InputErrors, Position
 from whynolog.engine.base.yamlio import read_text
 from whynolog.engine.read.addresses import SeveralAddressesError, strict_addresses_in
 from whynolog.engine.read.config import config_from_bytes
+from whynolog.engine.read.domains import canonical_address
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "fullname", "displayname", "username", "user", "contactname"),
@@ -208,12 +209,14 @@ def merge_users(path: str, text: str, exported: Iterable[ExportedUser]) -> Merge
 
 def _emails_of(entry: Any) -> list[str]:
     emails = entry.get("emails") if isinstance(entry, dict) else None
-    return [str(e).strip().lower() for e in emails] if isinstance(emails, list) else []
+    if not isinstance(emails, list):
+        return []
+    return [canonical_address(str(e).strip()) for e in emails]
 
 
 def _merge_one(users: CommentedSeq, user: ExportedUser, changes: list[str]) -> None:
     owners = {email: entry for entry in users for email in _emails_of(entry)}
-    entry = next((owners[e] for e in user.emails if e in owners), None)
+    entry = next((owners[c] for e in user.emails if (c := canonical_address(e)) in owners), None)
     if entry is None:
         wanted = user.name.casefold()
         entry = next(
@@ -232,10 +235,10 @@ def _merge_one(users: CommentedSeq, user: ExportedUser, changes: list[str]) -> N
     if not isinstance(emails, list):
         emails = entry["emails"] = _flow([])
     for email in user.emails:
-        owner = owners.get(email)
+        owner = owners.get(canonical_address(email))
         if owner is None:
             emails.append(email)
-            owners[email] = entry
+            owners[canonical_address(email)] = entry
             changes.append(f"{name}: address {email} added")
         elif owner is not entry:
             changes.append(f"{name}: address {email} not added: it belongs to {owner.get('name')}")
