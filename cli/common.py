@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from whynolog.api import resolve_config_path
 from whynolog.engine.base.errors import InputError
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
 from whynolog.engine.read.config import Config, load_config
@@ -73,18 +74,6 @@ class Setup:
 
     config: Config
     pack: RulePack
-
-
-def resolve_config_path(config: Path | None) -> str:
-    """The configuration to read: the option, else ``./org.yaml``."""
-    if config is not None:
-        return str(config)
-    if Path(DEFAULT_CONFIG).is_file():
-        return DEFAULT_CONFIG
-    raise InputError(
-        DEFAULT_CONFIG,
-        "no configuration: pass --config FILE (or run 'whynolog init DIR' for a starter kit)",
-    )
 
 
 def load_pack(rules: Path | None) -> RulePack:
