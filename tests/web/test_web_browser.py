@@ -94,7 +94,9 @@ def test_the_form_gives_a_verdict(page: Any, live_app: str) -> None:
 
 def test_the_form_works_from_the_keyboard_alone(page: Any, live_app: str) -> None:
     page.goto(f"{live_app}/")
-    page.keyboard.type("alice@acme.com")  # From has the focus
+    # From has the focus once the page is shown (autofocus is applied after layout).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'f-from'")
+    page.keyboard.type("alice@acme.com")
     page.keyboard.press("Tab")
     page.keyboard.type("bob@customer.com")
     page.keyboard.press("Enter")
