@@ -80,7 +80,7 @@ def test_bad_regex_names_the_unsupported_feature(tmp_path: Path) -> None:
         "  - name: broken\n    regex: '(unclosed'\n",
     )
     errors = _errors(path)
-    assert errors[0].startswith(f"{path}:5:12: ") and "backreferences" in errors[0]
+    assert errors[0].startswith(f"{path}:5:13: ") and "backreferences" in errors[0]
     assert errors[1].startswith(f"{path}:7:12: ") and "lookahead" in errors[1]
     assert errors[2].startswith(f"{path}:9:12: ") and "invalid regex" in errors[2]
 

@@ -136,7 +136,7 @@ def test_bad_time_is_reported_with_regex_problems(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     got = [(f.code, f.position.line, f.position.col) for f in lint_config(str(config))]
-    assert got == [("schema", 2, 30), ("regex-unsupported", 4, 22)]
+    assert got == [("schema", 2, 30), ("regex-unsupported", 4, 23)]
 
 
 def test_findings_are_plain_data() -> None:
@@ -211,9 +211,9 @@ def test_cli_sarif() -> None:
     assert [
         (rules[r["ruleIndex"]], r["ruleId"], r["level"], *_region(r)) for r in run["results"]
     ] == [
-        ("regex-unsupported", "regex-unsupported", "error", 6, 12),
-        ("bad-regex", "bad-regex", "error", 8, 12),
-        ("regex-unsupported", "regex-unsupported", "error", 10, 12),
+        ("regex-unsupported", "regex-unsupported", "error", 6, 13),
+        ("bad-regex", "bad-regex", "error", 8, 13),
+        ("regex-unsupported", "regex-unsupported", "error", 10, 13),
     ]
 
 
@@ -269,9 +269,9 @@ def test_cli_json() -> None:
     data = json.loads(result.output)
     assert (data["errors"], data["warnings"]) == (3, 0)
     assert [(f["code"], f["line"], f["column"]) for f in data["problems"]] == [
-        ("regex-unsupported", 6, 12),
-        ("bad-regex", 8, 12),
-        ("regex-unsupported", 10, 12),
+        ("regex-unsupported", 6, 13),
+        ("bad-regex", 8, 13),
+        ("regex-unsupported", 10, 13),
     ]
 
 

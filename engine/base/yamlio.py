@@ -70,7 +70,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     "a mapping key must be a plain value",
                 ) from None
             data[key] = self.construct_object(value_node, deep=True)
-            data.positions[key] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            data.positions[key] = _value_position(value_node)
             data.key_positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
 
     def construct_yaml_seq(self, node: yaml.SequenceNode) -> Iterable[PosList]:
@@ -80,7 +80,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         yield data
         for item in node.value:
             data.append(self.construct_object(item, deep=True))
-            data.positions.append((item.start_mark.line + 1, item.start_mark.column + 1))
+            data.positions.append(_value_position(item))
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Any value PyYAML cannot build (``2026-02-30``, ``!!float x``) is an error here."""
@@ -91,6 +91,12 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 Position(self.name, node.start_mark.line + 1, node.start_mark.column + 1),
                 f"invalid value {_short(str(node.value))!r}: {exc}",
             ) from None
+
+
+def _value_position(node: yaml.Node) -> tuple[int, int]:
+    """1-based position of a value's text: a quoted scalar's starts after its quote."""
+    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    return node.start_mark.line + 1, node.start_mark.column + 1 + quoted
 
 
 def _short(text: str, limit: int = 60) -> str:
