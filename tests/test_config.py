@@ -81,8 +81,8 @@ def test_bad_regex_names_the_unsupported_feature(tmp_path: Path) -> None:
     )
     errors = _errors(path)
     assert errors[0].startswith(f"{path}:5:13: ") and "backreferences" in errors[0]
-    assert errors[1].startswith(f"{path}:7:12: ") and "lookahead" in errors[1]
-    assert errors[2].startswith(f"{path}:9:12: ") and "invalid regex" in errors[2]
+    assert errors[1].startswith(f"{path}:7:13: ") and "lookahead" in errors[1]
+    assert errors[2].startswith(f"{path}:9:13: ") and "invalid regex" in errors[2]
 
 
 def test_yaml_syntax_error_has_position(tmp_path: Path) -> None:

@@ -269,7 +269,7 @@ ALLOWED = "allowed: bcc, body, cc, date, from, message_id, subject, to"
         ),
         (
             "from: a@b.com\ncc: 'nobody, at all'\n",
-            "m.yaml:2:5: cc: no email address in 'nobody, at all'",
+            "m.yaml:2:6: cc: no email address in 'nobody, at all'",
         ),
         (
             "from: a@b.com\nbcc: 7\n",
@@ -290,7 +290,7 @@ ALLOWED = "allowed: bcc, body, cc, date, from, message_id, subject, to"
         ),
         (
             "from: a@b.com\ndate: '2026-11-31T10:00:00'\n",
-            "m.yaml:2:7: date: '2026-11-31T10:00:00' "
+            "m.yaml:2:8: date: '2026-11-31T10:00:00' "
             "is not a date (use ISO 8601 like 2026-11-20T14:03:00Z or an RFC 2822 date)",
         ),
         (

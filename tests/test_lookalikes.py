@@ -141,7 +141,7 @@ def test_lint_warns_about_look_alike_internal_domains_and_ignore_entries(tmp_pat
     assert lines == [
         f"{org}:1:57: warning: {CYRILLIC_A}cme.com looks like acme.com, another internal domain "
         f"(Cyrillic {CYRILLIC_A} in place of a): a typo, or a look-alike domain [lookalike-domain]",
-        f"{org}:2:50: warning: acne.com looks like acme.com, an internal domain "
+        f"{org}:2:51: warning: acne.com looks like acme.com, an internal domain "
         "(n in place of m): a typo, or a look-alike domain [lookalike-domain]",
     ]
 
