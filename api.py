@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -185,22 +185,44 @@ class LogBytes:
         return self.name
 
 
-LogInput = PathLike | LogBytes
-"""A log to read: a path (``-`` is standard input) or :class:`LogBytes`."""
+LogName = PathLike | LogBytes
+LogInput = LogName | Sequence[LogName]
+"""The log to read: a path (``-`` is standard input), a folder, a glob, an fsspec URL
+(``s3://…``, ``memory://…``; ``.gz`` is decompressed), :class:`LogBytes`, or a sequence of
+these, read in order as one log."""
+
+
+def log_names(log: LogInput) -> list[LogName]:
+    """The logs of ``log`` as a list (one log or several)."""
+    return [log] if isinstance(log, (str, Path, LogBytes)) else list(log)
+
+
+def log_label(log: LogInput) -> str:
+    """How reports name the log: its name, or the names given, comma-separated."""
+    return ", ".join(str(name) for name in log_names(log))
 
 
 def _read_log(
-    log: LogInput, log_format: str | None, pack: RulePack
+    log: LogInput, log_format: str | None, pack: RulePack, **reading: Any
 ) -> Iterator[LogEntry | RejectedEntry]:
-    """The log's entries; the outcome codes known are the rule pack's."""
+    """The entries of every log of ``log`` in order; the outcome codes known are the rule
+    pack's. Names are resolved at once (a missing file stops before any output)."""
     from whynolog.engine.read.adminlog import read_log
+    from whynolog.engine.read.logsources import read_sources, resolve
 
-    if isinstance(log, LogBytes):
-        return read_log(log.name, log_format, pack.log_codes, stream=io.BytesIO(log.data))
-    path = str(log)
-    if path != "-" and Path(path).is_dir():
-        raise InputError(path, "is a directory, expected an admin log")
-    return read_log(path, log_format, pack.log_codes)
+    parts: list[LogBytes | list[Any]] = []
+    for name in log_names(log):
+        parts.append(name if isinstance(name, LogBytes) else resolve([str(name)]))
+
+    def entries() -> Iterator[LogEntry | RejectedEntry]:
+        for part in parts:
+            if isinstance(part, LogBytes):
+                stream = io.BytesIO(part.data)
+                yield from read_log(part.name, log_format, pack.log_codes, stream, **reading)
+            else:
+                yield from read_sources(part, log_format, pack.log_codes, **reading)
+
+    return entries()
 
 
 REJECTED_KEPT = 10
@@ -330,8 +352,10 @@ class DiagnosisStream:
         batches: Iterator[list[Row]],
         meta: dict[str, Any],
         on_done: Callable[[], None] = lambda: None,
+        entries: EntriesChoice = "all",
     ) -> None:
         self.diagnosis = diagnosis
+        self.entries = entries
         self.batches = batches
         """The rows still to come; a caller may wrap it (a progress bar) before iterating."""
         self.meta = meta
@@ -357,7 +381,7 @@ class DiagnosisStream:
             self.diagnosis.aggregates(),
             self.meta,
             list(self.diagnosis.rejected),
-            {**self.diagnosis.summary(), **self.meta},
+            entry_view({**self.diagnosis.summary(), **self.meta}, self.entries),
         )
 
     def write_json(self, out: IO[str]) -> None:
@@ -391,6 +415,41 @@ class DiagnosisStream:
         out.flush()
 
 
+EntriesChoice = Literal["all", "mismatches", "none"]
+"""Which entry rows a diagnosis shows (``--entries``): every entry, those whose logged code
+disagrees with the prediction, or none (the aggregates only)."""
+ENTRIES_CHOICES: tuple[EntriesChoice, ...] = ("all", "mismatches", "none")
+_DISAGREE = '"status":"disagree"'
+"""How a row's JSON text says it disagrees: strings inside it are escaped, so only the
+row's own status field can hold these unescaped quotes."""
+
+
+def _disagrees(row: Any) -> bool:
+    if isinstance(row, str):
+        return _DISAGREE in row  # a substring test: no JSON parsing per row
+    return row is None or row.get("status") == "disagree"
+
+
+def keep_entries(batches: Iterator[list[Row]], entries: EntriesChoice) -> Iterator[list[Row]]:
+    """``batches`` with only the entry rows ``entries`` asks for (rejected rows stay)."""
+    if entries not in ENTRIES_CHOICES:
+        raise ValueError(f"bad entries {entries!r}: expected one of {', '.join(ENTRIES_CHOICES)}")
+    if entries == "all":
+        return batches
+    keep = _disagrees if entries == "mismatches" else (lambda row: False)
+    return (
+        [(kind, row) for kind, row in batch if kind != "entry" or keep(row)] for batch in batches
+    )
+
+
+def entry_view(summary: dict[str, Any], entries: EntriesChoice) -> dict[str, Any]:
+    """A report's data with the entry rows it shows (its sample) as ``entries`` asks."""
+    if entries == "all":
+        return summary
+    kept = [row for row in summary.get("sample", ()) if entries == "mismatches" and _disagrees(row)]
+    return {**summary, "sample": kept}
+
+
 def make_redactor(
     setup: Setup | None, redact: bool, key: str | bytes | None = None
 ) -> Redactor | None:
@@ -415,12 +474,14 @@ def diagnose_stream(
     log_format: str | None = None,
     jobs: int = 1,
     rows: RowForm = "json",
+    entries: EntriesChoice = "all",
 ) -> DiagnosisStream:
     """:func:`diagnose` as a stream of row batches, in bounded memory however long the log.
 
     ``rows``: each entry's row as its JSON text (``"json"``), a dict, or
     ``None`` (``"none"``: only the aggregates are wanted). With ``jobs`` > 1 a
     text log in a file is predicted by that many worker processes (the same result).
+    ``entries``: which entry rows come (see :data:`EntriesChoice`).
     """
     from whynolog.engine.audit.diagnosis import Diagnosis
     from whynolog.engine.audit.prediction import Predictor
@@ -433,10 +494,13 @@ def diagnose_stream(
         redactor=make_redactor(setup, redact, redact_key),
         pack=setup.pack,
     )
-    path = str(log)
+    path = log_label(log)
     fmt = log_format or detect_format(path)
     on_done: Callable[[], None] = lambda: None  # noqa: E731
-    if jobs > 1 and fmt == "text" and not isinstance(log, LogBytes) and Path(path).is_file():
+    if entries == "none":
+        rows = "none"
+    one = isinstance(log, (str, Path))
+    if jobs > 1 and fmt == "text" and one and Path(path).is_file():
         from whynolog.engine.audit.parallel import predict_log
 
         pairs = predict_log(path, setup.config, setup.pack, jobs)
@@ -445,13 +509,14 @@ def diagnose_stream(
         predictor = Predictor(setup.config, setup.pack)
         batches = diagnosis.feed_batches(_read_log(log, log_format, setup.pack), predictor, rows)
         on_done = predictor.engine.remember  # the next diagnosis with these rules starts informed
+    batches = keep_entries(batches, entries)
     meta = {
         "log": path,
         "organization": setup.config.name,
         "pack": setup.pack.label,
         "version": __version__,
     }
-    return DiagnosisStream(diagnosis, batches, meta, on_done)
+    return DiagnosisStream(diagnosis, batches, meta, on_done, entries)
 
 
 def diagnose(
@@ -464,6 +529,7 @@ def diagnose(
     redact_key: str | bytes | None = None,
     log_format: str | None = None,
     jobs: int = 1,
+    entries: EntriesChoice = "all",
 ) -> Report:
     """The diagnosis of an admin log: health, predicted against logged, mismatches.
 
@@ -481,6 +547,7 @@ def diagnose(
         log_format=log_format,
         jobs=jobs,
         rows="dict",
+        entries=entries,
     )
     entries: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
@@ -532,7 +599,7 @@ def why(
     found = explain_entries(setup, _read_log(log, log_format, setup.pack), query)
     data: dict[str, Any] = {
         "query": subject,
-        "log": str(log),
+        "log": log_label(log),
         "organization": setup.config.name,
         "pack": setup.pack.label,
         "version": __version__,

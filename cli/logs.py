@@ -13,12 +13,13 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from whynolog import __version__
+from whynolog import __version__, api
 from whynolog.cli.app import app
 from whynolog.cli.common import (
     EXIT_FINDINGS,
@@ -45,6 +46,15 @@ if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
     from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
     from whynolog.engine.read.rejections import Rejections
 
+
+class EntriesChoice(str, Enum):
+    """``diagnose --entries``: which entries the report lists."""
+
+    all = "all"
+    mismatches = "mismatches"
+    none = "none"
+
+
 SEARCH_BATCH = 500
 _UNRECORDED: dict[str, Any] = {
     "from": None,
@@ -59,7 +69,12 @@ MAX_WHY_MATCHES = 50
 
 
 LogArgument = Annotated[
-    Path, typer.Argument(help="The admin log: text export, .csv or .jsonl; - for standard input.")
+    list[str],
+    typer.Argument(
+        metavar="LOG...",
+        help="The admin log: text export, .csv or .jsonl; - for standard input. Several logs "
+        "(files, folders, globs, .gz, URLs such as s3://…) are read in order as one log.",
+    ),
 ]
 LogFormatOption = Annotated[
     LogFormat | None,
@@ -126,20 +141,21 @@ def _query(**options: Any) -> LogQuery:
 
 
 def _entries(
-    log: Path,
+    log: list[str],
     log_format: LogFormat | None,
     pack: RulePack,
     reading: dict[str, Any] | None = None,
 ) -> Iterator[LogEntry | RejectedEntry]:
-    """The log's entries; the outcome codes known are the rule pack's."""
-    from whynolog.engine.read.adminlog import read_log
+    """The entries of the logs in order; the outcome codes known are the rule pack's."""
+    from whynolog.engine.read.logsources import read_sources, resolve
 
-    path = str(log)
-    if path != "-" and log.is_dir():
-        raise InputError(path, "is a directory, expected an admin log")
-    return read_log(
-        path, log_format.value if log_format else None, pack.log_codes, **(reading or {})
-    )
+    fmt = log_format.value if log_format else None
+    return read_sources(resolve(log), fmt, pack.log_codes, **(reading or {}))
+
+
+def _label(log: list[str]) -> str:
+    """How messages and reports name the logs."""
+    return ", ".join(log)
 
 
 @contextmanager
@@ -156,18 +172,20 @@ def _reader_may_stop() -> Iterator[None]:
         raise typer.Exit(0) from None
 
 
-def _refuse_unreadable(log: Path, read: int, rejections: Rejections, redactor: Any) -> None:
+def _refuse_unreadable(log: list[str], read: int, rejections: Rejections, redactor: Any) -> None:
     """Stop on a log that could not be read (no entry, or most entries rejected)."""
     from whynolog.engine.read.rejections import unreadable
 
-    problem = unreadable(str(log), read, rejections)
+    problem = unreadable(_label(log), read, rejections)
     if problem is not None:
         if redactor is not None:
             problem = InputError(problem.position, redactor.text(problem.message))
         raise problem
 
 
-def _report_rejected(log: Path, read: int, rejections: Rejections, redactor: Any = None) -> None:
+def _report_rejected(
+    log: list[str], read: int, rejections: Rejections, redactor: Any = None
+) -> None:
     """Stop on a log that could not be read; else say on standard error which entries
     could not be, grouped by reason (they are never dropped)."""
     _refuse_unreadable(log, read, rejections, redactor)
@@ -436,7 +454,7 @@ def why(
         )
     data = {
         "query": subject,
-        "log": str(log),
+        "log": _label(log),
         "organization": setup.config.name,
         "pack": setup.pack.label,
         "version": __version__,
@@ -533,6 +551,14 @@ def diagnose(
             "(comma-separated).",
         ),
     ] = None,
+    entries: Annotated[
+        EntriesChoice,
+        typer.Option(
+            "--entries",
+            help="Which entries the report lists: all, mismatches (those that disagree) or "
+            "none (counts only); for big audits.",
+        ),
+    ] = EntriesChoice.all,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
     from whynolog.engine.audit.diagnosis import Diagnosis, parse_duration
@@ -560,7 +586,9 @@ def diagnose(
         pack=setup.pack,
         rhythm=rhythm,
     )
-    data = diagnose_log(log, log_format, setup, diagnosis, format, output, jobs, reading)
+    data = diagnose_log(
+        log, log_format, setup, diagnosis, format, output, jobs, reading, entries.value
+    )
     if data is not None:
         data["redacted"] = redact or redact_subjects
         if format is DiagnoseFormat.html:
@@ -599,7 +627,7 @@ def _option(parse: Any, text: str, name: str) -> Any:
 
 
 def diagnose_log(
-    log: Path,
+    log: list[str],
     log_format: LogFormat | None,
     setup: Any,
     diagnosis: Any,
@@ -607,6 +635,7 @@ def diagnose_log(
     output: Path | None,
     jobs: int = 1,
     reading: dict[str, Any] | None = None,
+    entries: api.EntriesChoice = "all",
 ) -> dict[str, Any] | None:
     """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
 
@@ -619,17 +648,18 @@ def diagnose_log(
     from whynolog.engine.read.adminlog import detect_format
 
     reading = reading or {}
-    fmt = log_format.value if log_format else detect_format(str(log))
-    rows = "json" if format is DiagnoseFormat.json else "none"
+    fmt = log_format.value if log_format else detect_format(log[0])
+    rows = "json" if format is DiagnoseFormat.json and entries != "none" else "none"
     predictor = None
-    if jobs > 1 and fmt == "text" and str(log) != "-" and log.is_file():
+    one = log[0] if len(log) == 1 else "-"
+    if jobs > 1 and fmt == "text" and one != "-" and Path(one).is_file():
         from whynolog.engine.audit.parallel import parallel_reading, predict_log
 
-        parallel = parallel_reading(str(log), reading)
+        parallel = parallel_reading(one, reading)
     else:
         parallel = None
     if parallel is not None:
-        pairs = predict_log(str(log), setup.config, setup.pack, jobs, reading=parallel)
+        pairs = predict_log(one, setup.config, setup.pack, jobs, reading=parallel)
         batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
     else:
         predictor = Predictor(setup.config, setup.pack)
@@ -637,8 +667,9 @@ def diagnose_log(
             diagnosis.feed_batches(_entries(log, log_format, setup.pack, reading), predictor, rows),
             log,
         )
+    batches = api.keep_entries(batches, entries)
     meta = {
-        "log": str(log),
+        "log": _label(log),
         "organization": setup.config.name,
         "pack": setup.pack.label,
         "version": __version__,
@@ -663,16 +694,16 @@ def diagnose_log(
         problem = _unreadable(log, diagnosis)
         if problem is not None:
             raise problem
-        data = {**diagnosis.summary(), **meta}
+        data = api.entry_view({**diagnosis.summary(), **meta}, entries)
     if predictor is not None:
         predictor.engine.remember()  # the next diagnosis with these rules starts informed
     return data
 
 
-def _unreadable(log: Path, diagnosis: Any) -> InputError | None:
+def _unreadable(log: list[str], diagnosis: Any) -> InputError | None:
     from whynolog.engine.read.rejections import unreadable
 
-    return unreadable(str(log), diagnosis.total, diagnosis.rejections)
+    return unreadable(_label(log), diagnosis.total, diagnosis.rejections)
 
 
 HOLD_CHARS = 32 << 20
@@ -714,13 +745,11 @@ PROGRESS_BYTES = 8 << 20
 """A log at least this big shows a progress bar on a terminal."""
 
 
-def with_progress(batches: Iterator[list[Any]], log: Path) -> Iterator[list[Any]]:
+def with_progress(batches: Iterator[list[Any]], log: list[str] | Path) -> Iterator[list[Any]]:
     """``batches`` of entries, the entries counted on a stderr progress bar when stderr is a
-    terminal and the log big."""
-    try:
-        big = str(log) != "-" and log.stat().st_size >= PROGRESS_BYTES
-    except OSError:
-        big = False
+    terminal and the logs big."""
+    names = [str(log)] if isinstance(log, Path) else log
+    big = sum(os.path.getsize(name) for name in names if os.path.isfile(name)) >= PROGRESS_BYTES
     if not (big and sys.stderr.isatty()):
         return batches
     from tqdm import tqdm

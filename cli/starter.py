@@ -89,7 +89,7 @@ def demo() -> None:
         rules=None,
     )
     options = {
-        "log": source / "admin.log",
+        "log": [str(source / "admin.log")],
         "config": source / "org.yaml",
         "rules": None,
         "as_of": SAMPLE_LOG_NEXT_MORNING,

@@ -1,0 +1,179 @@
+"""Several admin logs read in order as one: files, folders, globs, ``.gz``, fsspec URLs;
+and ``diagnose --entries``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import fsspec
+import pytest
+from typer.testing import CliRunner
+
+from whynolog import api
+from whynolog.cli.app import app
+from whynolog.engine.base.errors import InputError
+from whynolog.engine.read.logsources import resolve
+
+HERE = Path(__file__).parent / "fixtures" / "diagnose"
+LOG = HERE / "admin.log"
+CONFIG = str(HERE / "org.yaml")
+AS_OF = "2026-11-21T00:00:00Z"
+runner = CliRunner()
+
+FIRST = """2026-11-16 09:00:00 Subject: Welcome aboard
+From: alice@acme.com
+To: bob@customer.com
+Message-ID: <w1@acme.com>
+LOG_OK
+
+"""
+SECOND = """2026-11-17 09:05:00 Subject: Welcome aboard
+From: alice@acme.com
+To: bob@customer.com
+Message-ID: <W1@ACME.COM>
+NOLOG_DUPLICATE
+"""
+
+
+def invoke(*args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1"})
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == code, result.output
+    return result
+
+
+def diagnose_json(*logs: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    out = invoke("diagnose", *logs, "--config", CONFIG, "--as-of", AS_OF, "-f", "json", *extra)
+    return json.loads(out.stdout)
+
+
+def _without_names(report: Any) -> Any:
+    """A report without what names the files (the log, and lines that restart per file);
+    groups ordered by their content (ties are broken by line)."""
+    if isinstance(report, dict):
+        skip = {"log", "line", "lines"}
+        return {k: _without_names(v) for k, v in report.items() if k not in skip}
+    if isinstance(report, list):
+        items = [_without_names(v) for v in report]
+        return sorted(items, key=json.dumps) if items and "count" in items[0] else items
+    return report
+
+
+def _split(tmp_path: Path) -> list[Path]:
+    """The fixture log cut at its entries into three files, the middle one gzipped."""
+    entries = LOG.read_text(encoding="utf-8").split("\n\n")
+    cuts = [entries[:3], entries[3:7], entries[7:]]
+    paths = [tmp_path / "logs" / "2026-11-16.log", tmp_path / "logs" / "2026-11-17.log.gz"]
+    paths.append(tmp_path / "logs" / "2026-11-18.log")
+    paths[0].parent.mkdir()
+    for path, part in zip(paths, cuts, strict=True):
+        text = ("\n\n".join(part) + "\n\n").encode()
+        path.write_bytes(gzip.compress(text) if path.suffix == ".gz" else text)
+    return paths
+
+
+def test_a_folder_reads_as_the_one_log_it_was_cut_from(tmp_path: Path) -> None:
+    _split(tmp_path)
+    (tmp_path / "logs" / ".hidden").write_text("not a log", encoding="utf-8")
+    whole = diagnose_json(str(LOG))
+    folder = diagnose_json(str(tmp_path / "logs"))
+    assert folder["total"] == whole["total"] > 0
+    assert _without_names(folder) == _without_names(whole)
+    assert folder["log"] == str(tmp_path / "logs")
+
+
+def test_files_globs_and_urls_name_the_same_log(tmp_path: Path) -> None:
+    paths = _split(tmp_path)
+    by_files = diagnose_json(*map(str, paths))
+    by_glob = diagnose_json(str(tmp_path / "logs" / "2026-11-1*"))
+    by_url = diagnose_json(*(p.as_uri() for p in paths))
+    assert _without_names(by_files) == _without_names(by_glob) == _without_names(by_url)
+
+
+def test_a_duplicate_counts_across_files(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "b.log").write_text(SECOND, encoding="utf-8")
+    alone = diagnose_json(str(tmp_path / "b.log"))
+    both = diagnose_json(str(tmp_path / "a.log"), str(tmp_path / "b.log"))
+    assert alone["entries"][0]["status"] == "disagree"  # no earlier copy in this file alone
+    assert [e["status"] for e in both["entries"]] == ["agree", "agree"]
+    assert both["entries"][1]["predicted"] == "NOLOG_DUPLICATE"
+
+
+def test_memory_urls_are_read_through_fsspec() -> None:
+    fs = fsspec.filesystem("memory")
+    fs.pipe({"/audit/a.log": FIRST.encode(), "/audit/b.log.gz": gzip.compress(SECOND.encode())})
+    try:
+        setup = api.load(CONFIG)
+        report = api.diagnose(setup, ["memory://audit/"], as_of=AS_OF)
+        assert [e["predicted"] for e in report.entries] == ["LOG_OK", "NOLOG_DUPLICATE"]
+        found = list(api.search("memory://audit/*.log*", subject="welcome", pack=setup))
+        assert len(found) == 2
+    finally:
+        fs.rm("/audit", recursive=True)
+
+
+def test_search_and_why_take_several_logs(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "b.log").write_text(SECOND, encoding="utf-8")
+    logs = [str(tmp_path / "a.log"), str(tmp_path / "b.log")]
+    rows = invoke("search", *logs, "--subject", "welcome", "-f", "jsonl").stdout.splitlines()
+    assert len(rows) == 2
+    why = json.loads(
+        invoke("why", *logs, "--subject", "welcome", "--config", CONFIG, "-f", "json").stdout
+    )
+    assert why["matched"] == 2 and why["log"] == ", ".join(logs)
+
+
+def test_an_error_names_the_file_it_is_in(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "b.csv").write_text("when,what\n1,2\n", encoding="utf-8")
+    out = invoke("search", str(tmp_path / "a.log"), str(tmp_path / "b.csv"), code=2)
+    assert f"{tmp_path / 'b.csv'}:1:" in out.output
+
+
+def test_a_name_that_means_no_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="matches no file"):
+        resolve([str(tmp_path / "*.log")])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="matches no file"):
+        resolve([str(tmp_path / "empty")])
+    out = invoke("search", str(tmp_path / "missing.log"), code=2)
+    assert f"{tmp_path / 'missing.log'}: cannot read the log" in out.output
+
+
+# --- --entries ------------------------------------------------------------------------------
+
+
+def test_entries_bound_the_rows_of_every_format() -> None:
+    every = diagnose_json(str(LOG))
+    mismatches = diagnose_json(str(LOG), extra=("--entries", "mismatches"))
+    none = diagnose_json(str(LOG), extra=("--entries", "none"))
+    assert mismatches["entries"] == [e for e in every["entries"] if e["status"] == "disagree"]
+    assert mismatches["entries"] and len(mismatches["entries"]) < len(every["entries"])
+    assert none["entries"] == []
+    aggregates = {k: v for k, v in every.items() if k != "entries"}
+    for report in (mismatches, none):
+        assert {k: v for k, v in report.items() if k != "entries"} == aggregates
+    for fmt in ("text", "markdown", "html"):
+        base = ("diagnose", str(LOG), "--config", CONFIG, "--as-of", AS_OF, "-f", fmt)
+        shown = invoke(*base).stdout
+        mismatched = invoke(*base, "--entries", "mismatches").stdout
+        hidden = invoke(*base, "--entries", "none").stdout
+        assert "Shipping notice" in shown and "Hello from Pat" in shown
+        assert "Shipping notice" not in mismatched and "Hello from Pat" in mismatched
+        assert "Shipping notice" not in hidden
+
+
+def test_api_entries_choice() -> None:
+    setup = api.load(CONFIG)
+    report = api.diagnose(setup, LOG, as_of=AS_OF, entries="mismatches")
+    assert report.entries and {e["status"] for e in report.entries} == {"disagree"}
+    with pytest.raises(ValueError, match="bad entries"):
+        api.diagnose(setup, LOG, as_of=AS_OF, entries="some")  # type: ignore[arg-type]
