@@ -16,17 +16,17 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from typing import TYPE_CHECKING, Any
 
 from whynolog.engine.base.errors import InputError, InputErrors, Position
 from whynolog.engine.base.yamlio import read_text
 from whynolog.engine.read.addresses import SeveralAddressesError, strict_addresses_in
 from whynolog.engine.read.config import config_from_bytes
 from whynolog.engine.read.domains import canonical_address
+
+if TYPE_CHECKING:  # ruamel.yaml is imported by the functions that edit: every start would pay it
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "fullname", "displayname", "username", "user", "contactname"),
@@ -163,6 +163,8 @@ def _user(path: str, line: int, row: list[str], fields: dict[str, int]) -> Expor
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML  # imported here: only `import users` needs it
+
     yaml = YAML()  # round-trip: comments, order and quoting are kept
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap the admin's long lines
@@ -178,6 +180,9 @@ def _indent(text: str) -> tuple[int, int]:
 
 def merge_users(path: str, text: str, exported: Iterable[ExportedUser]) -> Merge:
     """``org.yaml`` (``text``) with the exported users merged in, and what changed."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # lazy: see TYPE_CHECKING above
+    from ruamel.yaml.error import YAMLError
+
     yaml = _yaml()
     sequence, offset = _indent(text)
     yaml.indent(mapping=2, sequence=sequence, offset=offset)
@@ -249,6 +254,8 @@ def _merge_one(users: CommentedSeq, user: ExportedUser, changes: list[str]) -> N
 
 def _add_user(users: CommentedSeq, user: ExportedUser, changes: list[str]) -> None:
     """A user none of whose addresses is configured (else it would have matched)."""
+    from ruamel.yaml.comments import CommentedMap  # lazy: see TYPE_CHECKING above
+
     emails = list(user.emails)
     entry = CommentedMap(name=user.name, emails=_flow(emails))
     if user.active is False:
@@ -259,6 +266,8 @@ def _add_user(users: CommentedSeq, user: ExportedUser, changes: list[str]) -> No
 
 
 def _flow(items: list[str]) -> CommentedSeq:
+    from ruamel.yaml.comments import CommentedSeq  # lazy: see TYPE_CHECKING above
+
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()  # emails: [a@x.com, b@x.com], as the starter configuration writes them
     return seq
