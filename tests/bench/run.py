@@ -42,6 +42,10 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
+# An installed whynolog starts from compiled bytecode: PYTHONDONTWRITEBYTECODE in the caller's
+# environment would make every measured start recompile whynolog's own modules (about 10%).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 TARGET_RATE = 40_000
 TARGET_RATIO = 2.0
 TARGET_RSS_MB = 200
