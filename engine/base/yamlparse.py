@@ -11,8 +11,9 @@ from typing import Any
 
 import yaml
 
+from whynolog.engine.base import yamlio  # the bounds are read from there at each parse
 from whynolog.engine.base.errors import InputError, LimitError, Position
-from whynolog.engine.base.yamlio import MAX_ALIAS_NODES, MAX_DOCUMENT_CHARS, PosDict, PosList
+from whynolog.engine.base.yamlio import PosDict, PosList
 
 try:
     _BaseLoader: type = yaml.CSafeLoader
@@ -80,17 +81,18 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.constru
 
 
 def check_bounds(name: str, text: str) -> None:
-    """Refuse a document too large, or whose aliases expand past :data:`MAX_ALIAS_NODES`.
+    """Refuse a document too large, or whose aliases expand past :data:`yamlio.MAX_ALIAS_NODES`.
 
     Aliases are counted on the parser's events, before any node is composed: each
     alias costs the size of what its anchor expands to, so nine anchors of nine
     references stop at the alias that crosses the bound, in milliseconds.
     """
-    if len(text) > MAX_DOCUMENT_CHARS:
-        line = text.count("\n", 0, MAX_DOCUMENT_CHARS) + 1
+    limit, most = yamlio.MAX_DOCUMENT_CHARS, yamlio.MAX_ALIAS_NODES
+    if len(text) > limit:
+        line = text.count("\n", 0, limit) + 1
         raise LimitError(
             Position(name, line, 1),
-            f"document larger than the limit of {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB",
+            f"document larger than the limit of {limit // (1024 * 1024)} MiB",
         )
     if "&" not in text or "*" not in text:
         return  # no anchor or no alias, nothing to expand: the usual file skips the second pass
@@ -101,12 +103,12 @@ def check_bounds(name: str, text: str) -> None:
         if isinstance(event, yaml.AliasEvent):
             size = sizes.get(event.anchor, 0)  # an unknown anchor is the loader's error
             expanded += size
-            if expanded > MAX_ALIAS_NODES:
+            if expanded > most:
                 mark = event.start_mark
                 raise LimitError(
                     Position(name, mark.line + 1, mark.column + 1),
                     f"alias *{event.anchor} expands the document past the limit of "
-                    f"{MAX_ALIAS_NODES:,} nodes through aliases",
+                    f"{most:,} nodes through aliases",
                 )
         elif isinstance(event, yaml.CollectionStartEvent):
             open_nodes.append([event.anchor, 1])
