@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from whynolog import __version__
+from whynolog.engine.audit.entryrows import EntriesChoice, entry_view, keep_entries
 from whynolog.engine.base.errors import InputError, InputErrors, WhynologError
 from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a q
 __all__ = [
     "DEFAULT_CONFIG",
     "DiagnosisStream",
+    "EntriesChoice",
     "Fix",
     "InputError",
     "InputErrors",
@@ -51,6 +53,7 @@ __all__ = [
     "Setup",
     "Verdict",
     "WhynologError",
+    "dask_batches",
     "diagnose",
     "diagnose_stream",
     "json_line",
@@ -415,41 +418,6 @@ class DiagnosisStream:
         out.flush()
 
 
-EntriesChoice = Literal["all", "mismatches", "none"]
-"""Which entry rows a diagnosis shows (``--entries``): every entry, those whose logged code
-disagrees with the prediction, or none (the aggregates only)."""
-ENTRIES_CHOICES: tuple[EntriesChoice, ...] = ("all", "mismatches", "none")
-_DISAGREE = '"status":"disagree"'
-"""How a row's JSON text says it disagrees: strings inside it are escaped, so only the
-row's own status field can hold these unescaped quotes."""
-
-
-def _disagrees(row: Any) -> bool:
-    if isinstance(row, str):
-        return _DISAGREE in row  # a substring test: no JSON parsing per row
-    return row is None or row.get("status") == "disagree"
-
-
-def keep_entries(batches: Iterator[list[Row]], entries: EntriesChoice) -> Iterator[list[Row]]:
-    """``batches`` with only the entry rows ``entries`` asks for (rejected rows stay)."""
-    if entries not in ENTRIES_CHOICES:
-        raise ValueError(f"bad entries {entries!r}: expected one of {', '.join(ENTRIES_CHOICES)}")
-    if entries == "all":
-        return batches
-    keep = _disagrees if entries == "mismatches" else (lambda row: False)
-    return (
-        [(kind, row) for kind, row in batch if kind != "entry" or keep(row)] for batch in batches
-    )
-
-
-def entry_view(summary: dict[str, Any], entries: EntriesChoice) -> dict[str, Any]:
-    """A report's data with the entry rows it shows (its sample) as ``entries`` asks."""
-    if entries == "all":
-        return summary
-    kept = [row for row in summary.get("sample", ()) if entries == "mismatches" and _disagrees(row)]
-    return {**summary, "sample": kept}
-
-
 def make_redactor(
     setup: Setup | None, redact: bool, key: str | bytes | None = None
 ) -> Redactor | None:
@@ -475,13 +443,16 @@ def diagnose_stream(
     jobs: int = 1,
     rows: RowForm = "json",
     entries: EntriesChoice = "all",
+    dask: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DiagnosisStream:
     """:func:`diagnose` as a stream of row batches, in bounded memory however long the log.
 
     ``rows``: each entry's row as its JSON text (``"json"``), a dict, or
     ``None`` (``"none"``: only the aggregates are wanted). With ``jobs`` > 1 a
     text log in a file is predicted by that many worker processes (the same result).
-    ``entries``: which entry rows come (see :data:`EntriesChoice`).
+    ``entries``: which entry rows come (see :data:`EntriesChoice`). ``dask``: run on a Dask
+    cluster (see :func:`dask_batches`; ``progress(done, total)`` follows its parts).
     """
     from whynolog.engine.audit.diagnosis import Diagnosis
     from whynolog.engine.audit.prediction import Predictor
@@ -500,7 +471,18 @@ def diagnose_stream(
     if entries == "none":
         rows = "none"
     one = isinstance(log, (str, Path))
-    if jobs > 1 and fmt == "text" and one and Path(path).is_file():
+    if dask is not None:
+        batches = dask_batches(
+            setup,
+            log,
+            diagnosis,
+            dask,
+            log_format=log_format,
+            rows=rows,
+            entries=entries,
+            progress=progress,
+        )
+    elif jobs > 1 and fmt == "text" and one and Path(path).is_file():
         from whynolog.engine.audit.parallel import predict_log
 
         pairs = predict_log(path, setup.config, setup.pack, jobs)
@@ -509,7 +491,8 @@ def diagnose_stream(
         predictor = Predictor(setup.config, setup.pack)
         batches = diagnosis.feed_batches(_read_log(log, log_format, setup.pack), predictor, rows)
         on_done = predictor.engine.remember  # the next diagnosis with these rules starts informed
-    batches = keep_entries(batches, entries)
+    if dask is None:
+        batches = keep_entries(batches, entries)
     meta = {
         "log": path,
         "organization": setup.config.name,
@@ -517,6 +500,51 @@ def diagnose_stream(
         "version": __version__,
     }
     return DiagnosisStream(diagnosis, batches, meta, on_done, entries)
+
+
+def dask_batches(
+    setup: Setup,
+    log: LogInput,
+    diagnosis: Diagnosis,
+    address: str,
+    *,
+    log_format: str | None = None,
+    reading: dict[str, Any] | None = None,
+    rows: RowForm = "json",
+    entries: EntriesChoice = "all",
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[list[Row]]:
+    """The row batches of ``diagnosis`` computed on a Dask cluster: ``address`` is ``local``
+    (a local cluster of one worker process per core), ``local:N`` (N workers) or a scheduler's
+    address (``tcp://HOST:PORT``). The same rows and counts as one process, a part of the
+    log at a time (a part's entry rows come as one JSON text); ``diagnosis`` holds the
+    counts once the batches are taken. ``ValueError`` for a bad address or a log that is
+    not a file or URL; the cluster starts when the first batch is asked for.
+    """
+    from whynolog.engine.audit.distributed import diagnose_batches, parse_address, session
+    from whynolog.engine.read.logsources import resolve
+
+    parse_address(address)
+    names = log_names(log)
+    if any(isinstance(name, LogBytes) or str(name) == "-" for name in names):
+        raise ValueError("--dask reads logs from files or URLs, not standard input or bytes")
+    sources = resolve([str(name) for name in names])
+
+    def run() -> Iterator[list[Row]]:
+        with session(address) as client:
+            yield from diagnose_batches(
+                client,
+                sources,
+                diagnosis,
+                setup.pack,
+                log_format=log_format,
+                reading=reading,
+                rows=rows,
+                entries=entries,
+                progress=progress,
+            )
+
+    return run()
 
 
 def diagnose(
@@ -530,6 +558,7 @@ def diagnose(
     log_format: str | None = None,
     jobs: int = 1,
     entries: EntriesChoice = "all",
+    dask: str | None = None,
 ) -> Report:
     """The diagnosis of an admin log: health, predicted against logged, mismatches.
 
@@ -548,6 +577,7 @@ def diagnose(
         jobs=jobs,
         rows="dict",
         entries=entries,
+        dask=dask,
     )
     entries: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []

@@ -559,6 +559,24 @@ def diagnose(
             "none (counts only); for big audits.",
         ),
     ] = EntriesChoice.all,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            show_default=False,
+            metavar="local[:N]|tcp://HOST:PORT",
+            help="Run on Dask (pip install 'whynolog[dask]'): a local cluster of N worker "
+            "processes (default: one per core) or the scheduler at an address; the output is "
+            "the same.",
+        ),
+    ] = None,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress", help="Show the progress bar on standard error even when not a terminal."
+        ),
+    ] = False,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
     from whynolog.engine.audit.diagnosis import Diagnosis, parse_duration
@@ -574,6 +592,10 @@ def diagnose(
         else None
     )
     failing = _option(_findings, fail_on, "--fail-on") if fail_on else ()
+    if dask is not None:
+        from whynolog.engine.audit.distributed import parse_address
+
+        _option(parse_address, dask, "--dask")
     reading = log_reading(tz, date_order, columns)
     setup = load_setup(config, rules)
     names = [u.name for u in setup.config.users]
@@ -587,7 +609,17 @@ def diagnose(
         rhythm=rhythm,
     )
     data = diagnose_log(
-        log, log_format, setup, diagnosis, format, output, jobs, reading, entries.value
+        log,
+        log_format,
+        setup,
+        diagnosis,
+        format,
+        output,
+        jobs,
+        reading,
+        entries.value,
+        dask,
+        progress or sys.stderr.isatty(),
     )
     if data is not None:
         data["redacted"] = redact or redact_subjects
@@ -636,6 +668,8 @@ def diagnose_log(
     jobs: int = 1,
     reading: dict[str, Any] | None = None,
     entries: api.EntriesChoice = "all",
+    dask: str | None = None,
+    progress: bool = False,
 ) -> dict[str, Any] | None:
     """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
 
@@ -658,7 +692,22 @@ def diagnose_log(
         parallel = parallel_reading(one, reading)
     else:
         parallel = None
-    if parallel is not None:
+    if dask is not None:
+        batches = _or_bad_option(
+            lambda: api.dask_batches(
+                setup,
+                log,
+                diagnosis,
+                dask,
+                log_format=log_format.value if log_format else None,
+                reading=reading,
+                rows=rows,
+                entries=entries,
+                progress=_task_bar() if progress else None,
+            ),
+            "--dask",
+        )
+    elif parallel is not None:
         pairs = predict_log(one, setup.config, setup.pack, jobs, reading=parallel)
         batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
     else:
@@ -667,7 +716,8 @@ def diagnose_log(
             diagnosis.feed_batches(_entries(log, log_format, setup.pack, reading), predictor, rows),
             log,
         )
-    batches = api.keep_entries(batches, entries)
+    if dask is None:
+        batches = api.keep_entries(batches, entries)
     meta = {
         "log": _label(log),
         "organization": setup.config.name,
@@ -768,6 +818,38 @@ def with_progress(batches: Iterator[list[Any]], log: list[str] | Path) -> Iterat
                 bar.update(len(batch))
 
     return counted()
+
+
+def _or_bad_option(make: Any, name: str) -> Any:
+    try:
+        return make()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+def _task_bar() -> Any:
+    """A stderr progress bar of a distributed run's parts, as ``progress(done, total)``."""
+    from tqdm import tqdm
+
+    bar: list[Any] = []
+
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(
+                tqdm(
+                    total=total,
+                    unit=" parts",
+                    file=sys.stderr,
+                    mininterval=0.5,
+                    leave=False,
+                    desc="diagnosing on Dask",
+                )
+            )
+        bar[0].update(done - bar[0].n)
+        if done >= total:
+            bar[0].close()
+
+    return update
 
 
 def write_json(

@@ -310,6 +310,8 @@ class Diagnosis:
         self.stale_after = stale_after
         self.redactor = redactor
         self.directory = Directory.of(config)
+        self.max_users = MAX_USERS  # bounds a distributed run lifts in its parts (audit.tally)
+        self.max_groups = MAX_GROUPS
         self.total = 0
         # Entries counted by (user, logged, status, predicted) and by (day, logged): every
         # per-outcome, per-user and per-day figure is a sum over these.
@@ -409,7 +411,7 @@ class Diagnosis:
             self._count_lookalikes(sender, to, cc)
         user = self._user_of(entry)
         if user is not None and user not in self._users:
-            if len(self._users) >= MAX_USERS:
+            if len(self._users) >= self.max_users:
                 user = "(other)"
             else:
                 self._users.add(user)
@@ -610,7 +612,7 @@ class Diagnosis:
         key: tuple[Any, ...] = (kind, row["logged"], row["predicted"], tuple(row["causes"]))
         group = self.groups.get(key)
         if group is None:
-            if len(self.groups) >= MAX_GROUPS:
+            if len(self.groups) >= self.max_groups:
                 key = (kind, row["logged"], row["predicted"], ("(further causes)",))
                 group = self.groups.get(key)
             if group is None:

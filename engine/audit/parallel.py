@@ -43,17 +43,23 @@ _SLASHED_YEAR_LAST = re.compile(rb"^[ \t]*[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", re.MU
 _SAMPLE = 1 << 16
 
 
+def splittable(sample: bytes, date_order: str | None) -> bool:
+    """Whether a text log that starts with ``sample`` may be cut at blank lines into parts
+    read apart: not UTF-16/32 or old Mac line ends (parts are cut at ``\n\n`` bytes),
+    nor month/day dates whose order the log decides as a whole."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return False
+    if b"\r" in sample and b"\n" not in sample:
+        return False
+    return not (date_order is None and _SLASHED_YEAR_LAST.search(sample))
+
+
 def parallel_reading(path: str, reading: dict[str, Any]) -> dict[str, Any] | None:
     """The reading options for the parts of the text log ``path``, or None when it must be
-    read in one process: UTF-16/32 or old Mac line ends (parts are cut at ``\n\n`` bytes),
-    or month/day dates whose order the log decides as a whole."""
+    read in one process (see :func:`splittable`)."""
     with open(path, "rb") as handle:
         sample = handle.read(_SAMPLE)
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
-        return None
-    if b"\r" in sample and b"\n" not in sample:
-        return None
-    if reading.get("date_order") is None and _SLASHED_YEAR_LAST.search(sample):
+    if not splittable(sample, reading.get("date_order")):
         return None
     return {key: reading.get(key) for key in ("tz", "date_order")}
 

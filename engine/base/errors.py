@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class InputError(WhynologError):
         self.code = code  # what kind of mistake, named where it is found (lint shows it)
         super().__init__(f"{position}: {message}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (a distributed task's error reaches the driver as it was raised)."""
+        return (_rebuilt, (type(self), self.position, self.message, self.code, self.where))
+
 
 class LimitError(InputError):
     """A document past a reading bound (size, alias expansion): refused whole, even by lint."""
@@ -50,6 +55,15 @@ class InputErrors(WhynologError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def _rebuilt(
+    kind: type[InputError], position: Position, message: str, code: str, where: tuple[object, ...]
+) -> InputError:
+    error = InputError.__new__(kind)
+    InputError.__init__(error, position, message, code)
+    error.where = where
+    return error
 
 
 def problems_of(exc: InputError | InputErrors) -> list[InputError]:

@@ -85,6 +85,7 @@ class Rejections:
     def __init__(self) -> None:
         self.count = 0
         self.groups: dict[str, RejectionGroup] = {}
+        self.max_groups = MAX_GROUPS
 
     def add(self, rejected: RejectedEntry) -> None:
         """Count one rejected entry under its reason."""
@@ -92,7 +93,7 @@ class Rejections:
         reason = reason_group(rejected.reason)
         group = self.groups.get(reason)
         if group is None:
-            if len(self.groups) >= MAX_GROUPS:
+            if len(self.groups) >= self.max_groups:
                 reason = "(other reasons)"
                 group = self.groups.get(reason)
             if group is None:

@@ -1,0 +1,492 @@
+"""``diagnose --dask``: a diagnosis on a Dask cluster, byte for byte what one process writes.
+
+The logs are cut into parts: a text file at blank lines (``\\n\\n``, or
+``\\r\\n\\r\\n`` in a CRLF file) into blocks of about ``blocksize`` bytes, read
+with :func:`fsspec.utils.read_block` (the cut dask's ``read_text`` makes: each
+block starts after the first delimiter at or after its offset); a ``.gz``, CSV or
+JSON Lines file, or a text log that must be read whole (see
+:func:`~whynolog.engine.audit.parallel.splittable`), is one part.
+
+A prediction depends on earlier entries only through duplicates: an entry whose
+Message-ID logged before (as the log says: its code, not its prediction). So
+the work runs in two waves of tasks:
+
+1. *scan* each part: its line count, and a quick guess (a byte-level look at the
+   ``Message-ID:`` and code lines, about a twentieth of the parser's cost) of the
+   Message-IDs it logged and of those it may repeat from earlier parts (met before
+   any logged copy in the part); CSV, JSON Lines and logs that are not UTF-8 are
+   read by the parser instead;
+2. *diagnose* each part, the Message-IDs that logged in earlier parts (by the
+   guesses, united in order by the driver: cheap set arithmetic) seeded as logged,
+   counting into a :class:`~whynolog.engine.audit.tally.PartTally` and writing the
+   part's JSON rows. The part also reports its exact Message-IDs, as the parser
+   read them: the driver checks, in order, that the seed was the one a single
+   process would have had (the parts it depends on) and diagnoses the part again
+   with the exact seed when it was not (a guess the parser disagrees with: rare).
+
+Tallies are merged on the workers in a tree as parts are checked (earlier parts on
+the left), and the driver fetches only the rows, part by part in order, a few parts
+ahead: memory stays flat however long the logs (but for the Message-IDs that
+logged, which one process keeps too). Each worker process builds its rule engine
+once (:func:`_predictor`, a cache in this module, never pickled: a durable_rules
+host cannot be); tasks carry parts, sets of Message-IDs and tallies.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from whynolog.engine.audit.diagnosis import Diagnosis
+from whynolog.engine.audit.entryrows import EntriesChoice, Row, keep
+from whynolog.engine.audit.parallel import splittable
+from whynolog.engine.audit.prediction import Predictor
+from whynolog.engine.audit.tally import PartTally, merge, put, take, unbounded
+from whynolog.engine.base.errors import WhynologError
+from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
+from whynolog.engine.read.config import Config
+from whynolog.engine.read.logsources import LogSource
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+BLOCKSIZE = 16 << 20
+"""Bytes of text log per part at most: big enough that a task's overhead is small."""
+PARTS_PER_WORKER = 4
+"""Parts per worker at least (smaller blocks for smaller logs): the load stays balanced."""
+MIN_BLOCKSIZE = 1 << 20
+AHEAD = 2
+"""Parts per worker diagnosed ahead of the one whose rows the driver writes."""
+_SAMPLE = 1 << 16
+_NO_ROWS: list[Row] = []
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a log: a byte block of a text file, or a whole file (``length`` None)."""
+
+    index: int
+    source: str
+    """The log's name as given (messages name it)."""
+    path: str
+    """Where workers open it: a URL, or an absolute path (workers may run elsewhere)."""
+    fmt: str
+    start: int = 0
+    length: int | None = None
+    delimiter: bytes | None = None
+    """What separates its entries (a text log in UTF-8), else None."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every task of one run needs; sent to each worker once (``Client.scatter``)."""
+
+    token: str
+    config: Config
+    pack: RulePack
+    diagnosis: dict[str, Any]
+    """The :class:`Diagnosis` arguments: ``as_of``, ``stale_after``, ``redactor``."""
+    reading: dict[str, Any] = field(default_factory=dict)
+    rows: str = "json"
+    """``json`` (each entry's row as its JSON text) or ``none``."""
+    entries: EntriesChoice = "all"
+
+
+@dataclass
+class Ids:
+    """The Message-IDs of a part: those it logged, and those it may repeat from earlier
+    parts (met before any logged copy in the part), keyed as ``Predictor`` keys them."""
+
+    logged: set[str] = field(default_factory=set)
+    repeats: set[str] = field(default_factory=set)
+
+    def add(self, message_id: str, logged: bool) -> None:
+        mid = message_id.strip().lower()
+        if mid not in self.logged:
+            self.repeats.add(mid)
+        if logged:
+            self.logged.add(mid)
+
+
+@dataclass
+class Scan:
+    """What the first wave learns of a part: its line count and its Message-IDs (a guess)."""
+
+    newlines: int = 0
+    ids: Ids = field(default_factory=Ids)
+
+
+@dataclass
+class Done:
+    """What the second wave makes of a part: its rows (a JSON text), its rejected rows, its
+    exact Message-IDs and its tally."""
+
+    rows: str | None
+    rejected: list[dict[str, Any]]
+    ids: Ids
+    tally: PartTally
+
+
+# --- the cluster ------------------------------------------------------------------------
+
+
+def parse_address(address: str) -> tuple[str, int | None]:
+    """``local``, ``local:N`` or a scheduler address as ``("local", N)`` or ``(address, None)``;
+    ``ValueError`` for anything else."""
+    text = address.strip()
+    if text == "local" or text.startswith("local:"):
+        count = text.partition(":")[2]
+        if count and (not count.isdigit() or int(count) < 1):
+            raise ValueError(f"bad --dask {address!r}: expected local, local:N (N >= 1) or tcp://…")
+        return "local", int(count) if count else None
+    if "://" in text and text.partition("://")[2]:
+        return text, None
+    raise ValueError(f"bad --dask {address!r}: expected local, local:N or tcp://HOST:PORT")
+
+
+@contextmanager
+def session(address: str) -> Iterator[Client]:
+    """A client of a new local cluster (``local[:N]``: N worker processes, one thread each)
+    or of the scheduler at ``address``; closed (and the local cluster stopped) on exit."""
+    where, workers = parse_address(address)
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise WhynologError(
+            "--dask needs Dask: pip install 'whynolog[dask]' (dask and distributed)"
+        ) from None
+    with ExitStack() as stack:
+        if where == "local":
+            import dask
+
+            # The workers' stack sampling (every 10 ms) slows pure-Python tasks by a third.
+            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,  # durable_rules hosts one engine per process
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(where, timeout="20s"))
+            except (OSError, TimeoutError) as exc:
+                raise WhynologError(
+                    f"--dask: cannot reach the scheduler at {where}: {exc}"
+                ) from None
+        yield client
+
+
+# --- the parts ----------------------------------------------------------------------------
+
+
+def plan(
+    sources: Sequence[LogSource],
+    fmt: str | None,
+    workers: int,
+    date_order: str | None = None,
+    blocksize: int | None = None,
+) -> list[Part]:
+    """The parts of ``sources`` in log order."""
+    sizes = [s.size() or 0 for s in sources]
+    if blocksize is None:
+        blocksize = max(
+            MIN_BLOCKSIZE, min(BLOCKSIZE, sum(sizes) // max(1, workers * PARTS_PER_WORKER) + 1)
+        )
+    parts: list[Part] = []
+    for source, size in zip(sources, sizes, strict=True):
+        form = source.format(fmt)
+        path = source.name if source.remote else os.path.abspath(source.name)
+        delimiter = _delimiter(source, date_order) if form == "text" else None
+        if delimiter is None or source.compressed or size <= blocksize:
+            # A gzip stream cannot be entered in the middle: one part, read whole.
+            parts.append(Part(len(parts), source.name, path, form, 0, None, delimiter))
+            continue
+        for start in range(0, size, blocksize):
+            parts.append(Part(len(parts), source.name, path, form, start, blocksize, delimiter))
+    return parts
+
+
+def _delimiter(source: LogSource, date_order: str | None) -> bytes | None:
+    """What separates the entries of a text log where it may be cut (see
+    :func:`~whynolog.engine.audit.parallel.splittable`), or None."""
+    if source.name == "-":
+        return None
+    with source.open() as stream:
+        sample = stream.read(_SAMPLE)
+    if not splittable(sample, date_order):
+        return None
+    return b"\r\n\r\n" if b"\r\n" in sample else b"\n\n"
+
+
+@contextmanager
+def _opened(part: Part) -> Iterator[BinaryIO]:
+    """The bytes of ``part``: its block, or its whole file as a stream."""
+    source = LogSource(part.path)
+    with source.open() as stream:
+        if part.length is None:
+            yield stream
+            return
+        from fsspec.utils import read_block
+
+        yield io.BytesIO(read_block(stream, part.start, part.length, part.delimiter))
+
+
+def _entries(
+    part: Part, stream: BinaryIO, job: Job, first_line: int = 1
+) -> Iterator[LogEntry | RejectedEntry]:
+    return read_log(
+        part.source, part.fmt, job.pack.log_codes, stream, first_line=first_line, **job.reading
+    )
+
+
+# --- the tasks (run on the workers) ----------------------------------------------------------
+
+_engines: dict[str, Predictor] = {}
+"""The predictor of the current run, built once per worker process (durable_rules engines
+cannot be pickled, and a ruleset is registered once per process)."""
+
+
+def _predictor(job: Job) -> Predictor:
+    found = _engines.get(job.token)
+    if found is None:
+        _engines.clear()  # a new run: the last run's engine is released
+        found = _engines[job.token] = Predictor(job.config, job.pack)
+    return found
+
+
+_MESSAGE_ID = re.compile(rb"^[ \t]*message[-_ ]?id[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+_SCAN_BYTES = 8 << 20
+
+
+def _scan(part: Part, job: Job) -> Scan:
+    """The first wave: ``part``'s line count (of a block) and its Message-IDs (a guess for
+    text: see :func:`_guess`; read by the parser otherwise)."""
+    scan = Scan()
+    with _opened(part) as stream:
+        if part.length is not None:
+            scan.newlines = stream.getvalue().count(b"\n")  # type: ignore[attr-defined]
+        if part.delimiter is None:
+            for item in _entries(part, stream, job):
+                if isinstance(item, LogEntry) and item.message_id:
+                    scan.ids.add(item.message_id, item.outcome in job.pack.logged_codes)
+            return scan
+        codes = {code.encode() for code in job.pack.logged_codes}
+        tail = b""
+        while block := stream.read(_SCAN_BYTES):
+            data = tail + block
+            cut = data.rfind(part.delimiter)
+            if cut >= 0:
+                _guess(data[:cut], part.delimiter, codes, scan.ids)
+                data = data[cut:]
+            tail = data
+        _guess(tail, part.delimiter, codes, scan.ids)
+    return scan
+
+
+def _guess(data: bytes, delimiter: bytes, logged_codes: set[bytes], ids: Ids) -> None:
+    """The Message-IDs of the entries in ``data`` as the bytes show them: an entry's
+    ``Message-ID:`` line, and whether its last line is a code that means it logged."""
+    search = _MESSAGE_ID.search
+    for entry in data.split(delimiter):
+        found = search(entry)
+        if found is None:
+            continue
+        mid = found[1].strip()
+        if mid:
+            code = entry.rstrip().rpartition(b"\n")[2].strip()
+            ids.add(mid.decode("utf-8", "replace"), code in logged_codes)
+
+
+def _diagnose(part: Part, job: Job, first_line: int, seed: set[str]) -> Done:
+    """The second wave: ``part`` diagnosed, the Message-IDs in ``seed`` logged before it."""
+    predictor = _predictor(job)
+    predictor.logged_ids = set(seed)
+    diagnosis = unbounded(Diagnosis(job.config, pack=job.pack, **job.diagnosis))
+    rows: list[str] = []
+    rejected: list[dict[str, Any]] = []
+    first: list[Any] = []
+    ids = Ids()
+    with _opened(part) as stream:
+        items = _noted(_entries(part, stream, job, first_line), first, ids, job.pack.logged_codes)
+        for batch in diagnosis.feed_batches(items, predictor, job.rows):  # type: ignore[arg-type]
+            for kind, row in keep(batch, job.entries):
+                (rows if kind == "entry" else rejected).append(row)
+    text = ",\n".join(rows) if job.rows == "json" and rows else None
+    return Done(text, rejected, ids, take(diagnosis, part.index, first[0] if first else None))
+
+
+def _noted(
+    items: Iterator[LogEntry | RejectedEntry], first: list[Any], ids: Ids, logged: Any
+) -> Iterator[LogEntry | RejectedEntry]:
+    """``items``, noting the first entry's time (for the gap across a cut) and the
+    Message-IDs as the parser read them."""
+    for item in items:
+        if isinstance(item, LogEntry):
+            if not first:
+                first.append(item.time)
+            if item.message_id:
+                ids.add(item.message_id, item.outcome in logged)
+        yield item
+
+
+def _rows(done: Done) -> tuple[str | None, list[dict[str, Any]], Ids]:
+    return done.rows, done.rejected, done.ids
+
+
+def _tally(done: Done) -> PartTally:
+    return done.tally
+
+
+def _merge(a: PartTally, b: PartTally, job: Job) -> PartTally:
+    return merge(a, b, job.diagnosis["stale_after"])
+
+
+# --- the driver ----------------------------------------------------------------------------
+
+
+class _Tree:
+    """Tallies merged in a binary tree as parts are submitted, earlier parts on the left:
+    ``levels[i]`` covers 2**i parts, and higher levels cover earlier ones."""
+
+    def __init__(self, client: Client, job: Any) -> None:
+        self.client, self.job = client, job
+        self.levels: list[Future | None] = []
+
+    def add(self, tally: Future) -> None:
+        level = 0
+        while level < len(self.levels) and self.levels[level] is not None:
+            tally = self.client.submit(_merge, self.levels[level], tally, self.job, pure=False)
+            self.levels[level] = None
+            level += 1
+        if level == len(self.levels):
+            self.levels.append(None)
+        self.levels[level] = tally
+
+    def result(self) -> PartTally:
+        merged: Future | None = None
+        for tally in reversed(self.levels):
+            if tally is not None:
+                merged = tally if merged is None else self._merge(merged, tally)
+        return merged.result() if merged is not None else PartTally()  # type: ignore[no-any-return]
+
+    def _merge(self, a: Future, b: Future) -> Future:
+        return self.client.submit(_merge, a, b, self.job, pure=False)
+
+
+def diagnose_batches(
+    client: Client,
+    sources: Sequence[LogSource],
+    diagnosis: Diagnosis,
+    pack: RulePack,
+    *,
+    log_format: str | None = None,
+    reading: dict[str, Any] | None = None,
+    rows: str = "json",
+    entries: EntriesChoice = "all",
+    blocksize: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[list[Row]]:
+    """The row batches of ``diagnosis`` run on ``client``'s cluster, a part at a time in
+    order (the entry rows of a part come as one JSON text, their rows joined by ``,\\n``);
+    once they are all taken, ``diagnosis`` holds the whole log's counts.
+
+    ``progress(done, total)`` is called as parts are written.
+    """
+    reading = dict(reading or {})
+    if any(s.name == "-" for s in sources):
+        raise ValueError("--dask reads logs from files or URLs, not standard input")
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    parts = plan(sources, log_format, workers, reading.get("date_order"), blocksize)
+    job = Job(
+        uuid.uuid4().hex,
+        diagnosis.config,
+        pack,
+        {
+            "as_of": diagnosis.as_of,
+            "stale_after": diagnosis.stale_after,
+            "redactor": diagnosis.redactor,
+        },
+        reading,
+        "none" if rows == "none" else "json",  # dict rows are parsed here, from their JSON
+        entries,
+    )
+    remote = client.scatter(job, broadcast=True)
+    # The first part needs no Message-IDs, a whole file no line count: one part, no scan.
+    scans = [client.submit(_scan, p, remote, pure=False) if len(parts) > 1 else None for p in parts]
+    guessed: set[str] = set()  # Message-IDs that logged in the parts so far, as guessed
+    logged: set[str] = set()  # the same as the parser read them
+    lines: dict[str, int] = {}
+    tree = _Tree(client, remote)
+    pending: deque[tuple[Part, set[str], Future, Future]] = deque()
+    done = 0
+
+    def checked(part: Part, seed: set[str], rows: Future, tally: Future) -> list[Row]:
+        text, rejected, ids = rows.result()
+        exact = ids.repeats & logged
+        if seed & ids.repeats != exact:  # the guess missed: again, as one process would
+            task = client.submit(
+                _diagnose, part, remote, first_lines[part.index], exact, pure=False
+            )
+            text, rejected, ids = client.submit(_rows, task, pure=False).result()
+            tally = client.submit(_tally, task, pure=False)
+        logged.update(ids.logged)
+        tree.add(tally)
+        return _batch(text, rejected, rows_form)
+
+    rows_form = rows
+    first_lines: dict[int, int] = {}
+    for part in parts:
+        future = scans[part.index]
+        scan = future.result() if future is not None else Scan()
+        scans[part.index] = None  # released: the worker forgets it
+        first_line = first_lines[part.index] = lines.get(part.source, 1)
+        lines[part.source] = first_line + scan.newlines
+        seed = scan.ids.repeats & guessed
+        guessed |= scan.ids.logged
+        task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
+        pending.append(
+            (
+                part,
+                seed,
+                client.submit(_rows, task, pure=False),
+                client.submit(_tally, task, pure=False),
+            )
+        )
+        del task  # the part's result lives until both its rows and its tally are taken
+        while len(pending) > AHEAD * workers:
+            yield checked(*pending.popleft())
+            first_lines.pop(done, None)
+            done += 1
+            if progress:
+                progress(done, len(parts))
+    while pending:
+        yield checked(*pending.popleft())
+        done += 1
+        if progress:
+            progress(done, len(parts))
+    put(diagnosis, tree.result())
+
+
+def _batch(text: str | None, rejected: list[dict[str, Any]], rows: str) -> list[Row]:
+    """A part's rows as a batch: its entry rows as one JSON text (or parsed, for dicts)."""
+    batch: list[Row] = [("rejected", row) for row in rejected]
+    if text is not None:
+        if rows == "dict":
+            batch += [("entry", row) for row in json.loads(f"[{text}]")]
+        else:
+            batch.append(("entry", text))
+    return batch or _NO_ROWS

@@ -1,0 +1,265 @@
+"""``diagnose --dask``: on a cluster of two worker processes, byte for byte what one process
+writes (parts cut mid-file, CRLF, duplicates across parts and files, ``.gz``, redaction,
+bounds), and with a scheduler and a worker started as separate processes."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from whynolog import api
+from whynolog.cli.app import app
+from whynolog.engine.audit import diagnosis as diagnosis_module
+from whynolog.engine.audit import distributed
+from whynolog.engine.read import rejections as rejections_module
+
+distributed_pkg = pytest.importorskip("distributed")
+
+GENERATOR = Path(__file__).parent / "bench" / "generate.py"
+FIXTURES = Path(__file__).parent / "fixtures" / "diagnose"
+AS_OF = "2026-11-20T00:00:00Z"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated log of 2,000 entries (copies of recent emails among them) and its org."""
+    spec = importlib.util.spec_from_file_location("whynolog_bench_generate", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    out = tmp_path_factory.mktemp("corpus")
+    module.generate(out, entries=2000, users=80, seed=5)
+    text = (out / "admin.log").read_bytes()
+    (out / "crlf.log").write_bytes(text.replace(b"\n", b"\r\n"))
+    entries = text.split(b"\n\n")
+    quarter = len(entries) // 4
+    days = out / "days"
+    days.mkdir()
+    for i in range(4):
+        part = b"\n\n".join(entries[i * quarter : (i + 1) * quarter if i < 3 else None])
+        name = days / f"day{i}.log"
+        if i == 2:
+            (days / "day2.log.gz").write_bytes(gzip.compress(part + b"\n\n"))
+        else:
+            name.write_bytes(part + b"\n\n")
+    return out
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A local cluster of two worker processes (one thread each), by its scheduler address."""
+    with distributed_pkg.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts of about 8 KB: a generated log is cut mid-file into dozens of parts."""
+    monkeypatch.setattr(distributed, "BLOCKSIZE", 8 << 10)
+    monkeypatch.setattr(distributed, "MIN_BLOCKSIZE", 1)
+
+
+def invoke(*args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, list(args), env={"NO_COLOR": "1"})
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == code, result.output
+    return result
+
+
+def both(*args: str) -> tuple[str, str]:
+    """``diagnose ARGS`` in one process and on the cluster given after ``--dask``."""
+    at = args.index("--dask")
+    alone = invoke("diagnose", *args[:at], *args[at + 2 :]).stdout
+    return alone, invoke("diagnose", *args).stdout
+
+
+def test_one_log_cut_mid_file_is_the_same_json(
+    corpus: Path, scheduler: str, small_blocks: None
+) -> None:
+    log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+    parts = distributed.plan(api_sources(log), None, 2)
+    assert len(parts) > 20 and all(p.length for p in parts)
+    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    assert spread == alone
+    report = json.loads(spread)
+    assert report["total"] > 1900 and report["by_outcome"]["NOLOG_DUPLICATE"] > 20
+    assert any(e["predicted"] == "NOLOG_DUPLICATE" for e in report["entries"])
+
+
+def api_sources(*names: str) -> list[Any]:
+    from whynolog.engine.read.logsources import resolve
+
+    return resolve(names)
+
+
+def test_crlf_is_cut_at_its_own_blank_lines(
+    corpus: Path, scheduler: str, small_blocks: None
+) -> None:
+    log, org = str(corpus / "crlf.log"), str(corpus / "org.yaml")
+    assert {p.delimiter for p in distributed.plan(api_sources(log), None, 2)} == {b"\r\n\r\n"}
+    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    assert spread == alone
+
+
+def test_several_files_and_gz_every_format(
+    corpus: Path, scheduler: str, small_blocks: None
+) -> None:
+    days, org = str(corpus / "days"), str(corpus / "org.yaml")
+    parts = distributed.plan(api_sources(days), None, 2)
+    assert [p.length for p in parts if p.source.endswith(".gz")] == [None]
+    for fmt in ("json", "text", "markdown"):
+        alone, spread = both(
+            days, "--config", org, "--as-of", AS_OF, "-f", fmt, "--dask", scheduler
+        )
+        assert spread == alone, fmt
+
+
+def test_redaction_and_mismatches_only(corpus: Path, scheduler: str, small_blocks: None) -> None:
+    log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+    options = ("--redact-subjects", "--redact-key", "k", "--entries", "mismatches")
+    alone, spread = both(
+        log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
+    )
+    assert spread == alone
+    assert {e["status"] for e in json.loads(spread)["entries"]} == {"disagree"}
+
+
+def test_bounds_apply_in_the_whole_log_order(
+    corpus: Path, scheduler: str, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Users, mismatch groups and rejection reasons past their bounds are put together as
+    one process puts them (the parts count without bounds)."""
+    monkeypatch.setattr(diagnosis_module, "MAX_USERS", 7)
+    monkeypatch.setattr(diagnosis_module, "MAX_GROUPS", 3)
+    monkeypatch.setattr(rejections_module, "MAX_GROUPS", 1)
+    bad = corpus / "bad.log"
+    text = (corpus / "admin.log").read_text(encoding="utf-8")
+    broken = ["2026-10-06 08:00:00 Subject: lost\n", "2026-10-32 08:00:00 Subject: x\nLOG_OK\n"]
+    bad.write_text(text + "\n" + "\n".join(broken * 3), encoding="utf-8")
+    alone, spread = both(
+        str(bad),
+        "--config",
+        str(corpus / "org.yaml"),
+        "--as-of",
+        AS_OF,
+        "-f",
+        "json",
+        "--dask",
+        scheduler,
+    )
+    assert spread == alone
+    report = json.loads(spread)
+    assert "(other)" in report["by_user"]
+    assert any(g["causes"] == ["(further causes)"] for g in report["mismatches"]["groups"])
+
+
+def test_api_rows_as_dicts(corpus: Path, scheduler: str, small_blocks: None) -> None:
+    setup = api.load(corpus / "org.yaml")
+    log = corpus / "days"
+    alone = api.diagnose(setup, log, as_of=AS_OF)
+    spread = api.diagnose(setup, log, as_of=AS_OF, dask=scheduler)
+    assert spread.to_dict() == alone.to_dict()
+
+
+def test_an_error_in_a_worker_names_its_file(tmp_path: Path, scheduler: str) -> None:
+    (tmp_path / "a.log").write_bytes((FIXTURES / "admin.log").read_bytes())
+    (tmp_path / "b.csv").write_text("when,what\n1,2\n", encoding="utf-8")
+    config = str(FIXTURES / "org.yaml")
+    out = invoke("diagnose", str(tmp_path), "--config", config, "--dask", scheduler, code=2)
+    assert f"{tmp_path / 'b.csv'}:1:" in out.output
+
+
+def test_bad_addresses_are_refused() -> None:
+    config = str(FIXTURES / "org.yaml")
+    for address in ("local:0", "local:x", "nowhere"):
+        out = invoke(
+            "diagnose", str(FIXTURES / "admin.log"), "--config", config, "--dask", address, code=2
+        )
+        assert "--dask" in out.output
+    out = invoke("diagnose", "-", "--config", config, "--dask", "local", code=2)
+    assert "standard input" in out.output
+
+
+def test_a_local_cluster_of_its_own() -> None:
+    """``--dask local:1`` starts (and stops) a cluster for the run."""
+    log, config = str(FIXTURES / "admin.log"), str(FIXTURES / "org.yaml")
+    alone, spread = both(
+        log, "--config", config, "--as-of", AS_OF, "-f", "json", "--dask", "local:1"
+    )
+    assert spread == alone
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_scheduler_and_a_worker_as_separate_processes(corpus: Path, small_blocks: None) -> None:
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable))
+    assert dask, "the dask command comes with the dask extra"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    common = ("--no-dashboard", "--dashboard-address", ":0")
+    started = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), *common], **quiet
+        )
+    ]
+    try:
+        started.append(
+            subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--nworkers", "1", *common], **quiet
+            )
+        )
+        client = _wait_for_workers(address, 1)
+        client.close()
+        log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+        alone, spread = both(
+            log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", address
+        )
+        assert spread == alone
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in reversed(started):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_workers(address: str, count: int) -> Any:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            client = distributed_pkg.Client(address, timeout="5s")
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    client.wait_for_workers(count, timeout=120)
+    return client
