@@ -15,11 +15,13 @@ prints or exits: user mistakes raise :class:`~whynolog.engine.base.errors.InputE
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
+import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -36,9 +38,14 @@ from whynolog.engine.read.emails import Email
 
 if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a quick start)
     from whynolog.engine.audit.diagnosis import Diagnosis, Redactor
+    from whynolog.engine.audit.impact import Impact
     from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.audit.rhythm import Rhythm
     from whynolog.engine.qa.lint import Problem
+    from whynolog.engine.qa.suite import RunResult
     from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+    from whynolog.engine.read.logtimes import DateOrder
+    from whynolog.engine.read.rejections import Rejections
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -48,19 +55,28 @@ __all__ = [
     "InputError",
     "InputErrors",
     "LogBytes",
+    "LogReading",
     "Report",
     "Search",
     "Setup",
     "Verdict",
+    "Why",
     "WhynologError",
+    "check_read",
     "dask_batches",
     "diagnose",
     "diagnose_stream",
+    "diff",
+    "find_rules",
     "json_line",
     "lint",
+    "lint_data",
     "load",
     "load_rules",
+    "read_email_files",
+    "read_emails",
     "rules_reference",
+    "run_suite",
     "search",
     "simulate",
     "why",
@@ -100,21 +116,44 @@ def resolve_config_path(config: PathLike | None) -> str:
     )
 
 
-def load_rules(rules: PathLike | RulePack | None = None) -> RulePack:
-    """A rule pack: a file or folder, an already loaded pack, or None for the shipped one."""
-    return rules if isinstance(rules, RulePack) else load_rule_pack(rules)
+def load_rules(rules: PathLike | RulePack | None = None, *, locate: bool = False) -> RulePack:
+    """A rule pack: a file or folder, an already loaded pack, or None for the shipped one.
+
+    ``locate``: find it as the command line does (``rules``, else ``$WHYNOLOG_RULES``, else
+    ``./rules/`` when it holds rule files, else the shipped pack), labelled with where it
+    came from.
+    """
+    if isinstance(rules, RulePack):
+        return rules
+    if not locate:
+        return load_rule_pack(rules)
+    path, origin = find_rules(rules)
+    return dataclasses.replace(load_rule_pack(path), origin=origin)
+
+
+def find_rules(rules: PathLike | None = None) -> tuple[Path | None, str]:
+    """Which rule pack the command line uses, and how it was found: ``rules``, else
+    ``$WHYNOLOG_RULES``, else ``./rules/`` when it holds rule files, else the shipped pack
+    (None)."""
+    from whynolog.engine.decide.rulepack import locate_rule_pack
+
+    return locate_rule_pack(rules, os.environ, Path.cwd())
 
 
 def load(
-    config: PathLike | Config | None = None, rules: PathLike | RulePack | None = None
+    config: PathLike | Config | None = None,
+    rules: PathLike | RulePack | None = None,
+    *,
+    locate: bool = False,
 ) -> Setup:
-    """The configuration (default ``./org.yaml``) and the rule pack (default: the shipped one).
+    """The configuration (default ``./org.yaml``) and the rule pack (default: the shipped one;
+    ``locate``: see :func:`load_rules`).
 
     Load once and reuse: a setup is plain data, safe to share between threads
     and to send to other processes.
     """
     loaded = config if isinstance(config, Config) else load_config(resolve_config_path(config))
-    return Setup(loaded, load_rules(rules))
+    return Setup(loaded, load_rules(rules, locate=locate))
 
 
 # --- simulate --------------------------------------------------------------------------
@@ -140,6 +179,32 @@ def read_emails(emails: EmailsInput, stdin: bytes | None = None) -> list[Email]:
         else:
             out.extend(load_emails(str(item), stdin if str(item) == "-" else None))
     return out
+
+
+def read_email_files(
+    paths: Iterable[PathLike], stdin: bytes | None = None
+) -> tuple[list[Email], list[InputError]]:
+    """Every readable email of every path, in order, and the errors of the unreadable ones:
+    a run judges what it can, then reports the rest. Raises when none is readable."""
+    from whynolog.engine.read.emails import raise_errors
+    from whynolog.engine.read.emails import read_emails as read_path
+
+    emails: list[Email] = []
+    errors: list[InputError] = []
+    for path in paths:
+        found, problems = read_path(str(path), stdin if str(path) == "-" else None)
+        emails.extend(found)
+        errors.extend(problems)
+    if not emails:
+        raise_errors(errors)
+    return emails, errors
+
+
+def raise_errors(errors: list[InputError]) -> None:
+    """Raise the one error, or all of them (the first few), if there are any."""
+    from whynolog.engine.read.emails import raise_errors as raise_all
+
+    raise_all(errors)
 
 
 def simulate(
@@ -173,7 +238,7 @@ def simulate(
     return list(judge.judge_all(read_emails(emails, stdin)))
 
 
-# --- search ----------------------------------------------------------------------------
+# --- reading logs ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -205,14 +270,43 @@ def log_label(log: LogInput) -> str:
     return ", ".join(str(name) for name in log_names(log))
 
 
+@dataclass(frozen=True)
+class LogReading:
+    """How to read a log's times and CSV headers (``--tz``, ``--date-order``, ``--columns``);
+    the defaults read UTC times, the date order the log shows, the usual header names."""
+
+    tz: dt.tzinfo | None = None
+    date_order: DateOrder | None = None
+    columns: Mapping[str, str] | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of the log reader."""
+        return {"tz": self.tz, "date_order": self.date_order, "columns": self.columns}
+
+
+def parse_zone(text: str) -> dt.tzinfo:
+    """``--tz``: an IANA zone name (or UTC) as a zone (``ValueError`` when unknown)."""
+    from whynolog.engine.read.logtimes import zone_of
+
+    return zone_of(text)
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """``--columns field=Header,…`` as a mapping (``ValueError`` when malformed)."""
+    from whynolog.engine.read.adminlog import parse_columns as parse
+
+    return parse(text)
+
+
 def _read_log(
-    log: LogInput, log_format: str | None, pack: RulePack, **reading: Any
+    log: LogInput, log_format: str | None, pack: RulePack, reading: LogReading | None = None
 ) -> Iterator[LogEntry | RejectedEntry]:
     """The entries of every log of ``log`` in order; the outcome codes known are the rule
     pack's. Names are resolved at once (a missing file stops before any output)."""
     from whynolog.engine.read.adminlog import read_log
     from whynolog.engine.read.logsources import read_sources, resolve
 
+    options = (reading or LogReading()).options()
     parts: list[LogBytes | list[Any]] = []
     for name in log_names(log):
         parts.append(name if isinstance(name, LogBytes) else resolve([str(name)]))
@@ -221,12 +315,52 @@ def _read_log(
         for part in parts:
             if isinstance(part, LogBytes):
                 stream = io.BytesIO(part.data)
-                yield from read_log(part.name, log_format, pack.log_codes, stream, **reading)
+                yield from read_log(part.name, log_format, pack.log_codes, stream, **options)
             else:
-                yield from read_sources(part, log_format, pack.log_codes, **reading)
+                yield from read_sources(part, log_format, pack.log_codes, **options)
 
     return entries()
 
+
+def _new_rejections() -> Rejections:
+    from whynolog.engine.read.rejections import Rejections
+
+    return Rejections()
+
+
+def unreadable(
+    log: LogInput, read: int, rejections: Rejections, redactor: Redactor | None = None
+) -> InputError | None:
+    """Why a log cannot be used (no entry read, or most entries rejected), or None."""
+    from whynolog.engine.read.rejections import unreadable as problem_of
+
+    problem = problem_of(log_label(log), read, rejections)
+    if problem is not None and redactor is not None:
+        problem = InputError(problem.position, redactor.text(problem.message))
+    return problem
+
+
+def rejected_note(rejections: Rejections, redactor: Redactor | None = None) -> str | None:
+    """One line saying which entries could not be read, grouped by reason (they are never
+    dropped), or None when all were read."""
+    if not rejections.count:
+        return None
+    summary = rejections.summary()
+    return redactor.text(summary) if redactor is not None else summary
+
+
+def check_read(
+    log: LogInput, read: int, rejections: Rejections, redactor: Redactor | None = None
+) -> str | None:
+    """Raise the :class:`InputError` of a log that could not be used (see :func:`unreadable`);
+    else :func:`rejected_note`."""
+    problem = unreadable(log, read, rejections, redactor)
+    if problem is not None:
+        raise problem
+    return rejected_note(rejections, redactor)
+
+
+# --- search ----------------------------------------------------------------------------
 
 REJECTED_KEPT = 10
 """Rejected entries a search keeps to show (all are counted)."""
@@ -245,6 +379,8 @@ class Search:
     matched: int = 0
     rejected_count: int = 0
     rejected: list[RejectedEntry] = field(default_factory=list)
+    rejections: Rejections = field(default_factory=_new_rejections)
+    """Every rejected entry, grouped by reason."""
 
     def __iter__(self) -> Iterator[LogEntry]:
         from whynolog.engine.read.adminlog import RejectedEntry
@@ -253,6 +389,7 @@ class Search:
         for item in self.items:
             if isinstance(item, RejectedEntry):
                 self.rejected_count += 1
+                self.rejections.add(item)
                 if len(self.rejected) < REJECTED_KEPT:
                     self.rejected.append(item)
                 continue
@@ -272,14 +409,23 @@ def search(
     address: str | None = None,
     log_format: str | None = None,
     pack: Setup | RulePack | None = None,
+    reading: LogReading | None = None,
 ) -> Search:
     """The admin-log search box: entries by subject, time, outcome (codes or globs) and
     address (or ``@domain``). ``pack``: the rule pack (or setup) whose outcome codes the log
-    holds (default: the shipped pack). Raises ``ValueError`` on a bad bound."""
+    holds (default: the shipped pack). Raises ``ValueError`` on a bad bound, or an outcome
+    pattern that matches none of the pack's codes."""
     rules = pack.pack if isinstance(pack, Setup) else load_rules(pack)
     return Search(
-        log_query(subject=subject, since=since, until=until, outcomes=outcomes, address=address),
-        _read_log(log, log_format, rules),
+        log_query(
+            subject=subject,
+            since=since,
+            until=until,
+            outcomes=outcomes,
+            address=address,
+            known_codes=rules.log_codes,
+        ),
+        _read_log(log, log_format, rules, reading),
     )
 
 
@@ -290,18 +436,28 @@ def log_query(
     until: str | dt.datetime | None = None,
     outcomes: Iterable[str] = (),
     address: str | None = None,
+    known_codes: Collection[str] = (),
 ) -> LogQuery:
     """A search query; text bounds as ``--since``/``--until`` read them (a bare date
-    ``until`` covers that whole day), outcome options may be comma-separated."""
-    from whynolog.engine.audit.logquery import LogQuery, parse_when
+    ``until`` covers that whole day), outcome options may be comma-separated. With
+    ``known_codes``, an outcome that can match none of them is a ``ValueError``."""
+    from whynolog.engine.audit.logquery import LogQuery
 
-    return LogQuery(
+    query = LogQuery.from_options(
         subject=subject,
-        since=parse_when(since) if isinstance(since, str) else since,
-        until=parse_when(until, end=True) if isinstance(until, str) else until,
-        outcomes=tuple(part for option in outcomes for part in option.split(",")),
+        since=since if isinstance(since, str) else None,
+        until=until if isinstance(until, str) else None,
+        outcomes=outcomes,
         address=address,
+        known_codes=known_codes,
     )
+    if isinstance(since, dt.datetime) or isinstance(until, dt.datetime):
+        query = dataclasses.replace(
+            query,
+            since=since if isinstance(since, dt.datetime) else query.since,
+            until=until if isinstance(until, dt.datetime) else query.until,
+        )
+    return query
 
 
 # --- diagnose --------------------------------------------------------------------------
@@ -321,6 +477,16 @@ def parse_stale_after(stale_after: str | dt.timedelta) -> dt.timedelta:
     return parse_duration(stale_after) if isinstance(stale_after, str) else stale_after
 
 
+def parse_business_hours(hours: str | Rhythm | None) -> Rhythm | None:
+    """``--business-hours`` (e.g. ``Mon-Fri 08:00-18:00 Europe/Berlin``) as a rhythm
+    (``ValueError`` when it is not one); None: learned from the log."""
+    if hours is None or not isinstance(hours, str):
+        return hours
+    from whynolog.engine.audit.rhythm import parse_business_hours as parse
+
+    return parse(hours)
+
+
 @dataclass
 class Report:
     """A finished diagnosis: every entry's row, the aggregates and the rejected entries."""
@@ -330,7 +496,8 @@ class Report:
     meta: dict[str, Any]
     rejected: list[dict[str, Any]]
     summary: dict[str, Any]
-    """What the reports render (aggregates, days, sample, first rejected rows) with ``meta``."""
+    """What the reports render (aggregates, days, sample, first rejected rows) with ``meta``
+    and ``redacted``."""
 
     def to_dict(self) -> dict[str, Any]:
         """The report as ``diagnose --format json`` writes it."""
@@ -340,6 +507,10 @@ class Report:
             **self.meta,
             "rejected": self.rejected,
         }
+
+
+FINDINGS = ("alert", "disagree", "rejected")
+"""What ``diagnose --fail-on`` can ask about."""
 
 
 class DiagnosisStream:
@@ -355,6 +526,7 @@ class DiagnosisStream:
         batches: Iterator[list[Row]],
         meta: dict[str, Any],
         on_done: Callable[[], None] = lambda: None,
+        redacted: bool = False,
         entries: EntriesChoice = "all",
     ) -> None:
         self.diagnosis = diagnosis
@@ -362,6 +534,7 @@ class DiagnosisStream:
         self.batches = batches
         """The rows still to come; a caller may wrap it (a progress bar) before iterating."""
         self.meta = meta
+        self.redacted = redacted
         self._on_done = on_done
         self._done = False
 
@@ -374,22 +547,42 @@ class DiagnosisStream:
             self._done = True
             self._on_done()
 
+    def unreadable(self) -> InputError | None:
+        """Why the log cannot be diagnosed (no entry, or most entries rejected), or None;
+        complete once every row was read."""
+        return unreadable(self.meta["log"], self.diagnosis.total, self.diagnosis.rejections)
+
+    def findings(self) -> dict[str, bool]:
+        """Which of :data:`FINDINGS` the finished diagnosis holds."""
+        return {
+            "alert": bool(self.diagnosis.health()["alerts"]),
+            "disagree": bool(self.diagnosis.status["disagree"]),
+            "rejected": bool(self.diagnosis.rejected_count),
+        }
+
     def report(self) -> Report:
-        """The aggregates, after the rows still to come are counted."""
+        """The aggregates, after the rows still to come are counted; raises the
+        :class:`InputError` of a log that could not be read."""
         for _ in self:
             pass
         self._finish()
+        problem = self.unreadable()
+        if problem is not None:
+            raise problem
         return Report(
             [],
             self.diagnosis.aggregates(),
             self.meta,
             list(self.diagnosis.rejected),
-            entry_view({**self.diagnosis.summary(), **self.meta}, self.entries),
+            entry_view(
+                {**self.diagnosis.summary(), **self.meta, "redacted": self.redacted}, self.entries
+            ),
         )
 
     def write_json(self, out: IO[str]) -> None:
         """The JSON report, streamed: entry rows as they come, aggregates and rejected rows
-        last. The stream must give JSON rows (``rows="json"``).
+        last. The stream must give JSON rows (``rows="json"``). Check :meth:`unreadable`
+        afterwards: a log found unreadable still gets its (useless) report written.
 
         Rejected rows wait in a spool file that stays in memory while small.
         """
@@ -419,16 +612,20 @@ class DiagnosisStream:
 
 
 def make_redactor(
-    setup: Setup | None, redact: bool, key: str | bytes | None = None
+    setup: Setup | None,
+    redact: bool,
+    key: str | bytes | None = None,
+    subjects: bool = False,
 ) -> Redactor | None:
-    """The pseudonymiser of ``--redact`` (with the user names of ``setup``), or None."""
-    if not redact:
+    """The pseudonymiser of ``--redact`` (with the user names of ``setup``) or of
+    ``--redact-subjects`` (``subjects``: whole subjects too, implies ``redact``), or None."""
+    if not (redact or subjects):
         return None
     from whynolog.engine.audit.diagnosis import Redactor
 
     secret = key.encode() if isinstance(key, str) else key
     names = [u.name for u in setup.config.users] if setup is not None else []
-    return Redactor(secret or None, names)
+    return Redactor(secret or None, names, subjects)
 
 
 def diagnose_stream(
@@ -437,9 +634,12 @@ def diagnose_stream(
     *,
     as_of: str | dt.datetime | None = None,
     stale_after: str | dt.timedelta = "24h",
+    business_hours: str | Rhythm | None = None,
     redact: bool = False,
+    redact_subjects: bool = False,
     redact_key: str | bytes | None = None,
     log_format: str | None = None,
+    reading: LogReading | None = None,
     jobs: int = 1,
     rows: RowForm = "json",
     entries: EntriesChoice = "all",
@@ -462,15 +662,22 @@ def diagnose_stream(
         setup.config,
         as_of=parse_as_of(as_of),
         stale_after=parse_stale_after(stale_after),
-        redactor=make_redactor(setup, redact, redact_key),
+        redactor=make_redactor(setup, redact, redact_key, redact_subjects),
         pack=setup.pack,
+        rhythm=parse_business_hours(business_hours),
     )
+    reading = reading or LogReading()
     path = log_label(log)
     fmt = log_format or detect_format(path)
-    on_done: Callable[[], None] = lambda: None  # noqa: E731
     if entries == "none":
         rows = "none"
-    one = isinstance(log, (str, Path))
+    parallel = None
+    local = isinstance(log, (str, Path)) and path != "-" and Path(path).is_file()
+    if jobs > 1 and fmt == "text" and local:
+        from whynolog.engine.audit.parallel import parallel_reading
+
+        parallel = parallel_reading(path, reading.options())
+    on_done: Callable[[], None] = lambda: None  # noqa: E731
     if dask is not None:
         batches = dask_batches(
             setup,
@@ -478,18 +685,20 @@ def diagnose_stream(
             diagnosis,
             dask,
             log_format=log_format,
+            reading=reading,
             rows=rows,
             entries=entries,
             progress=progress,
         )
-    elif jobs > 1 and fmt == "text" and one and Path(path).is_file():
+    elif parallel is not None:
         from whynolog.engine.audit.parallel import predict_log
 
-        pairs = predict_log(path, setup.config, setup.pack, jobs)
+        pairs = predict_log(path, setup.config, setup.pack, jobs, reading=parallel)
         batches = diagnosis.feed_predicted_batches(pairs, rows)
     else:
         predictor = Predictor(setup.config, setup.pack)
-        batches = diagnosis.feed_batches(_read_log(log, log_format, setup.pack), predictor, rows)
+        items = _read_log(log, log_format, setup.pack, reading)
+        batches = diagnosis.feed_batches(items, predictor, rows)
         on_done = predictor.engine.remember  # the next diagnosis with these rules starts informed
     if dask is None:
         batches = keep_entries(batches, entries)
@@ -499,7 +708,15 @@ def diagnose_stream(
         "pack": setup.pack.label,
         "version": __version__,
     }
-    return DiagnosisStream(diagnosis, batches, meta, on_done, entries)
+    return DiagnosisStream(diagnosis, batches, meta, on_done, redact or redact_subjects, entries)
+
+
+def parse_dask(address: str) -> str:
+    """``--dask``: ``local``, ``local:N`` or ``tcp://HOST:PORT`` (``ValueError`` otherwise)."""
+    from whynolog.engine.audit.distributed import parse_address
+
+    parse_address(address)
+    return address
 
 
 def dask_batches(
@@ -509,7 +726,7 @@ def dask_batches(
     address: str,
     *,
     log_format: str | None = None,
-    reading: dict[str, Any] | None = None,
+    reading: LogReading | None = None,
     rows: RowForm = "json",
     entries: EntriesChoice = "all",
     progress: Callable[[int, int], None] | None = None,
@@ -521,10 +738,10 @@ def dask_batches(
     counts once the batches are taken. ``ValueError`` for a bad address or a log that is
     not a file or URL; the cluster starts when the first batch is asked for.
     """
-    from whynolog.engine.audit.distributed import diagnose_batches, parse_address, session
+    from whynolog.engine.audit.distributed import diagnose_batches, session
     from whynolog.engine.read.logsources import resolve
 
-    parse_address(address)
+    parse_dask(address)
     names = log_names(log)
     if any(isinstance(name, LogBytes) or str(name) == "-" for name in names):
         raise ValueError("--dask reads logs from files or URLs, not standard input or bytes")
@@ -538,7 +755,7 @@ def dask_batches(
                 diagnosis,
                 setup.pack,
                 log_format=log_format,
-                reading=reading,
+                reading=(reading or LogReading()).options(),
                 rows=rows,
                 entries=entries,
                 progress=progress,
@@ -553,9 +770,12 @@ def diagnose(
     *,
     as_of: str | dt.datetime | None = None,
     stale_after: str | dt.timedelta = "24h",
+    business_hours: str | Rhythm | None = None,
     redact: bool = False,
+    redact_subjects: bool = False,
     redact_key: str | bytes | None = None,
     log_format: str | None = None,
+    reading: LogReading | None = None,
     jobs: int = 1,
     entries: EntriesChoice = "all",
     dask: str | None = None,
@@ -563,29 +783,34 @@ def diagnose(
     """The diagnosis of an admin log: health, predicted against logged, mismatches.
 
     ``as_of`` is "now" for the health checks (default: now); ``stale_after``
-    how long without a logged email raises ``NO_RECENT_LOGGING``. Every entry's
-    row is kept: for big logs use :func:`diagnose_stream`.
+    how long without a logged email raises ``NO_RECENT_LOGGING``, counted in the
+    ``business_hours`` (default: learned from the log). Every entry's row is kept:
+    for big logs use :func:`diagnose_stream`. A log that cannot be read (no entry,
+    or most entries rejected) raises :class:`InputError`.
     """
     stream = diagnose_stream(
         setup,
         log,
         as_of=as_of,
         stale_after=stale_after,
+        business_hours=business_hours,
         redact=redact,
+        redact_subjects=redact_subjects,
         redact_key=redact_key,
         log_format=log_format,
+        reading=reading,
         jobs=jobs,
         rows="dict",
         entries=entries,
         dask=dask,
     )
-    entries: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for batch in stream:
         for kind, row in batch:
-            (entries if kind == "entry" else rejected).append(row)
+            (rows if kind == "entry" else rejected).append(row)
     report = stream.report()
-    report.entries = entries
+    report.entries = rows
     report.rejected = rejected
     return report
 
@@ -600,6 +825,8 @@ class Why:
     data: dict[str, Any]
     rejected: list[RejectedEntry]
     """The first entries that could not be read (``data["rejected"]`` as values)."""
+    note: str | None = None
+    """The line saying which entries could not be read, grouped (redacted when asked)."""
 
     @property
     def found(self) -> bool:
@@ -618,15 +845,18 @@ def why(
     since: str | dt.datetime | None = None,
     until: str | dt.datetime | None = None,
     log_format: str | None = None,
+    reading: LogReading | None = None,
     redact: bool = False,
+    redact_subjects: bool = False,
     redact_key: str | bytes | None = None,
 ) -> Why:
     """Find the entries of an email someone expected to log (by subject, part of it),
-    explain each logged code, re-simulate it and say what to do."""
+    explain each logged code, re-simulate it and say what to do. A log that cannot be
+    read (no entry, or most entries rejected) raises :class:`InputError`."""
     from whynolog.engine.audit.why import explain_entries
 
     query = log_query(subject=subject, since=since, until=until)
-    found = explain_entries(setup, _read_log(log, log_format, setup.pack), query)
+    found = explain_entries(setup, _read_log(log, log_format, setup.pack, reading), query)
     data: dict[str, Any] = {
         "query": subject,
         "log": log_label(log),
@@ -638,13 +868,15 @@ def why(
         "matched": found.matched,
         "rejected_count": found.rejected_count,
         "rejected": [r.to_dict() for r in found.rejected],
+        "rejected_groups": found.rejections.to_list(),
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
     }
-    redactor = make_redactor(setup, redact, redact_key)
+    redactor = make_redactor(setup, redact, redact_key, redact_subjects)
     if redactor is not None:
         data = {**redactor.scrub(data), "redacted": True}
-    return Why(data, found.rejected)
+    note = check_read(log, found.searched, found.rejections, redactor)
+    return Why(data, found.rejected, note)
 
 
 # --- the rule reference ----------------------------------------------------------------
@@ -659,7 +891,7 @@ def rules_reference(setup: Setup | RulePack) -> list[dict[str, Any]]:
     return [doc.to_dict() for doc in document(pack)]
 
 
-# --- lint ------------------------------------------------------------------------------
+# --- QA: lint, test suites, diff -------------------------------------------------------
 
 
 def lint(config: PathLike | None = None, rules: PathLike | None = None) -> list[Problem]:
@@ -668,3 +900,75 @@ def lint(config: PathLike | None = None, rules: PathLike | None = None) -> list[
     from whynolog.engine.qa.lint import lint as run_lint
 
     return run_lint(str(config) if config is not None else None, rules)
+
+
+def lint_data(problems: Iterable[Problem]) -> dict[str, Any]:
+    """``lint --format json``: every problem, and how many are errors and warnings."""
+    from whynolog.engine.qa.lint import ERROR
+
+    rows = [p.to_dict() for p in problems]
+    errors = sum(row["severity"] == ERROR for row in rows)
+    return {"problems": rows, "errors": errors, "warnings": len(rows) - errors}
+
+
+def lint_codes() -> dict[str, str]:
+    """Every code lint can give, with its meaning (a SARIF report lists them)."""
+    from whynolog.engine.qa.lint import CODES
+
+    return {code: meaning for code, (_, meaning) in CODES.items()}
+
+
+def run_suite(
+    path: PathLike | Iterable[PathLike],
+    *,
+    config: PathLike | None = None,
+    rules: PathLike | None = None,
+    default_config: PathLike | None = None,
+    min_coverage: float | None = None,
+) -> RunResult:
+    """Run QA test suites (one path or several): every case, then rule coverage.
+
+    ``config``/``rules`` replace what each suite names; ``default_config`` serves
+    suites that name none. ``RunResult.ok`` says whether everything passed;
+    ``RunResult.to_dict()`` is ``test --format json``.
+    """
+    from whynolog.engine.qa.suite import run_suites
+
+    paths = [path] if isinstance(path, (str, Path)) else list(path)
+    return run_suites(
+        [str(p) for p in paths],
+        str(config) if config is not None else None,
+        str(rules) if rules is not None else None,
+        str(default_config) if default_config is not None else None,
+        min_coverage,
+    )
+
+
+def junit_xml(run: RunResult) -> str:
+    """A suite run as JUnit XML (one testcase per case), for CI dashboards."""
+    from whynolog.engine.qa.suite import junit_xml as xml
+
+    return xml(run)
+
+
+def diff(
+    corpus: PathLike,
+    old: Setup,
+    new: Setup,
+    *,
+    kind: Literal["auto", "emails", "log"] = "auto",
+    jobs: int = 1,
+) -> Impact:
+    """Which emails of ``corpus`` (an emails file, a folder of ``.eml`` or an admin log) change
+    outcome, and why, between two setups. ``Impact.to_dict()`` is ``diff --format json``."""
+    from whynolog.engine.audit.impact import compare, load_corpus
+
+    loaded = load_corpus(str(corpus), kind, old.pack.log_codes | new.pack.log_codes)
+    return compare(loaded.emails, old, new, str(corpus), loaded.skipped, jobs)
+
+
+def schema_text(name: str) -> str:
+    """A shipped JSON Schema (``config``, ``rules`` or ``suite``) as text."""
+    from whynolog.engine.base.schemas import schema_text as text
+
+    return text(name)

@@ -1,23 +1,18 @@
-"""What every command shares: options, loading the setup, writing output."""
+"""What every command shares: options, exit codes, colour, writing output."""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from whynolog.api import resolve_config_path
-from whynolog.engine.base.errors import InputError
-from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
-from whynolog.engine.read.config import Config, load_config
+from whynolog.api import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT_ERROR = 0, 1, 2
-DEFAULT_CONFIG = "org.yaml"
 
 ConfigOption = Annotated[
     Path | None,
@@ -66,30 +61,6 @@ DiffFormat = choice("DiffFormat", "text", "markdown", "html", "json")
 ReferenceFormat = choice("ReferenceFormat", "text", "markdown", "json")
 CorpusKind = choice("CorpusKind", "auto", "emails", "log")
 SchemaName = choice("SchemaName", "config", "rules", "suite")
-
-
-@dataclass(frozen=True)
-class Setup:
-    """A loaded configuration and rule pack."""
-
-    config: Config
-    pack: RulePack
-
-
-def load_pack(rules: Path | None) -> RulePack:
-    """The rule pack of ``--rules``, ``$WHYNOLOG_RULES``, ``./rules/`` or the shipped one,
-    labelled with where it came from."""
-    import dataclasses
-
-    from whynolog.engine.decide.rulepack import locate_rule_pack
-
-    path, origin = locate_rule_pack(rules, os.environ, Path.cwd())
-    return dataclasses.replace(load_rule_pack(path), origin=origin)
-
-
-def load_setup(config: Path | None, rules: Path | None) -> Setup:
-    """Load the configuration and the rule pack named by the options."""
-    return Setup(load_config(resolve_config_path(config)), load_pack(rules))
 
 
 ColourMode = choice("ColourMode", "auto", "always", "never")

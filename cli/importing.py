@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from whynolog.api import resolve_config_path
 from whynolog.cli.app import app
-from whynolog.cli.common import ConfigOption, resolve_config_path
+from whynolog.cli.common import ConfigOption
 from whynolog.engine.base.errors import InputError
 from whynolog.engine.base.yamlio import read_bytes, read_text
 from whynolog.engine.read.userimport import export_text, merge_users, read_user_export

@@ -7,19 +7,18 @@ it is predicted, and the other reports are rendered from aggregates.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from whynolog import __version__, api
+from whynolog import api
+from whynolog.api import InputError
 from whynolog.cli.app import app
 from whynolog.cli.common import (
     EXIT_FINDINGS,
@@ -33,18 +32,12 @@ from whynolog.cli.common import (
     SearchFormat,
     WhyFormat,
     emit,
-    load_pack,
-    load_setup,
     use_colour,
 )
-from whynolog.engine.base.errors import InputError
-from whynolog.engine.base.yamlio import dump_json_line
 
-if TYPE_CHECKING:  # the log modules are imported by the commands that read logs
-    from whynolog.engine.audit.logquery import LogQuery
-    from whynolog.engine.decide.rulepack import RulePack
-    from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
-    from whynolog.engine.read.rejections import Rejections
+if TYPE_CHECKING:
+    from whynolog.engine.audit.diagnosis import Redactor
+    from whynolog.engine.read.adminlog import LogEntry
 
 
 class EntriesChoice(str, Enum):
@@ -56,16 +49,6 @@ class EntriesChoice(str, Enum):
 
 
 SEARCH_BATCH = 500
-_UNRECORDED: dict[str, Any] = {
-    "from": None,
-    "to": None,
-    "cc": None,
-    "message_id": None,
-    "user": None,
-}
-REJECTED_SHOWN = 10
-MAX_WHY_MATCHES = 50
-"""``why`` explains at most this many entries (and counts the rest)."""
 
 
 LogArgument = Annotated[
@@ -119,43 +102,13 @@ ColumnsOption = Annotated[
 ]
 
 
-def log_reading(tz: str | None, date_order: Any, columns: str | None) -> dict[str, Any]:
+def log_reading(tz: str | None, date_order: Any, columns: str | None) -> api.LogReading:
     """The reading options of a log (``--tz``, ``--date-order``, ``--columns``), checked."""
-    from whynolog.engine.read.adminlog import parse_columns
-    from whynolog.engine.read.logtimes import zone_of
-
-    return {
-        "tz": _option(zone_of, tz, "--tz") if tz else None,
-        "date_order": date_order.value if date_order else None,
-        "columns": _option(parse_columns, columns, "--columns") if columns else None,
-    }
-
-
-def _query(**options: Any) -> LogQuery:
-    from whynolog.engine.audit.logquery import LogQuery
-
-    try:
-        return LogQuery.from_options(**options)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _entries(
-    log: list[str],
-    log_format: LogFormat | None,
-    pack: RulePack,
-    reading: dict[str, Any] | None = None,
-) -> Iterator[LogEntry | RejectedEntry]:
-    """The entries of the logs in order; the outcome codes known are the rule pack's."""
-    from whynolog.engine.read.logsources import read_sources, resolve
-
-    fmt = log_format.value if log_format else None
-    return read_sources(resolve(log), fmt, pack.log_codes, **(reading or {}))
-
-
-def _label(log: list[str]) -> str:
-    """How messages and reports name the logs."""
-    return ", ".join(log)
+    return api.LogReading(
+        tz=_option(lambda: api.parse_zone(tz), "--tz") if tz else None,
+        date_order=date_order.value if date_order else None,
+        columns=_option(lambda: api.parse_columns(columns), "--columns") if columns else None,
+    )
 
 
 @contextmanager
@@ -172,26 +125,10 @@ def _reader_may_stop() -> Iterator[None]:
         raise typer.Exit(0) from None
 
 
-def _refuse_unreadable(log: list[str], read: int, rejections: Rejections, redactor: Any) -> None:
-    """Stop on a log that could not be read (no entry, or most entries rejected)."""
-    from whynolog.engine.read.rejections import unreadable
-
-    problem = unreadable(_label(log), read, rejections)
-    if problem is not None:
-        if redactor is not None:
-            problem = InputError(problem.position, redactor.text(problem.message))
-        raise problem
-
-
-def _report_rejected(
-    log: list[str], read: int, rejections: Rejections, redactor: Any = None
-) -> None:
-    """Stop on a log that could not be read; else say on standard error which entries
-    could not be, grouped by reason (they are never dropped)."""
-    _refuse_unreadable(log, read, rejections, redactor)
-    if rejections.count:
-        summary = rejections.summary()
-        typer.echo(redactor.text(summary) if redactor is not None else summary, err=True)
+def _report_rejected(note: str | None) -> None:
+    """Say on standard error which entries could not be read (they are never dropped)."""
+    if note:
+        typer.echo(note, err=True)
 
 
 RedactOption = Annotated[
@@ -216,17 +153,6 @@ RedactKeyOption = Annotated[
         "report (default: a new random one per run).",
     ),
 ]
-
-
-def make_redactor(
-    redact: bool, key: str | None, names: Iterable[str] = (), subjects: bool = False
-) -> Any:
-    """The pseudonymiser for --redact (and --redact-subjects), or None."""
-    if not (redact or subjects):
-        return None
-    from whynolog.engine.audit.diagnosis import Redactor
-
-    return Redactor(key.encode() if key else None, names, subjects)
 
 
 # --- search ----------------------------------------------------------------------------
@@ -270,43 +196,32 @@ def search(
     columns: ColumnsOption = None,
 ) -> None:
     """The admin-log search box: entries by subject, time, outcome and address."""
-    from whynolog.engine.read.adminlog import RejectedEntry
-    from whynolog.engine.read.rejections import Rejections
-
-    pack = load_pack(rules)
-    redactor = make_redactor(redact, redact_key, subjects=redact_subjects)
-    query = _query(
-        subject=subject,
-        since=since,
-        until=until,
-        outcomes=outcome or (),
-        address=address,
-        known_codes=pack.log_codes,
-    )
+    pack = api.load_rules(rules, locate=True)
+    redactor = api.make_redactor(None, redact, redact_key, redact_subjects)
     reading = log_reading(tz, date_order, columns)
-    rejections = Rejections()
-    counts = {"matched": 0, "searched": 0}
+    found = _option(
+        lambda: api.search(
+            log,
+            subject=subject,
+            since=since,
+            until=until,
+            outcomes=outcome or (),
+            address=address,
+            log_format=log_format.value if log_format else None,
+            pack=pack,
+            reading=reading,
+        )
+    )
     colour = use_colour()
-
-    def matches() -> Iterator[LogEntry]:
-        for item in _entries(log, log_format, pack, reading):
-            if isinstance(item, RejectedEntry):
-                rejections.add(item)
-                continue
-            counts["searched"] += 1
-            if query.matches(item):
-                counts["matched"] += 1
-                yield item
-
     with _reader_may_stop(), _opened(output) as out:
-        _search_output(format, matches(), colour and output is None, redactor, out)
+        _search_output(format, found, colour and output is None, redactor, out)
         if format is SearchFormat.text:
-            noun = "entry" if counts["searched"] == 1 else "entries"
-            typer.echo(f"{counts['matched']} of {counts['searched']} {noun} match.", err=True)
+            noun = "entry" if found.searched == 1 else "entries"
+            typer.echo(f"{found.matched} of {found.searched} {noun} match.", err=True)
     if output is not None:
         typer.echo(f"wrote {output}", err=True)
-    _report_rejected(log, counts["searched"], rejections, redactor)
-    if not counts["matched"]:
+    _report_rejected(api.check_read(log, found.searched, found.rejections, redactor))
+    if not found.matched:
         raise typer.Exit(EXIT_FINDINGS)  # like grep (and why): nothing matched
 
 
@@ -314,42 +229,33 @@ def _search_output(
     format: SearchFormat,
     matches: Iterable[LogEntry],
     colour: bool,
-    redactor: Any = None,
+    redactor: Redactor | None = None,
     out: IO[str] | None = None,
 ) -> None:
     """Matches as JSON Lines, a JSON array or a text table, written in batches as found."""
     scrub = redactor.scrub if redactor else (lambda row: row)
     if format is SearchFormat.jsonl:
-        _write_batches((dump_json_line(scrub(e.to_dict())) + "\n" for e in matches), out)
+        _write_batches((api.json_line(scrub(e.to_dict())) + "\n" for e in matches), out)
     elif format is SearchFormat.json:
-        rows = (dump_json_line(scrub(e.to_dict())) for e in matches)
+        rows = (api.json_line(scrub(e.to_dict())) for e in matches)
         _write_batches(
             (("[" if i == 0 else ",\n") + row for i, row in enumerate(rows)), out, empty="["
         )
         _write("]\n", out)
     else:
+        from whynolog.reports.data import search_row
         from whynolog.reports.render import render
 
         batch: list[dict[str, Any]] = []
         first = True
         for entry in matches:
-            batch.append(scrub(_search_row(entry)))
+            batch.append(scrub(search_row(entry)))
             if len(batch) >= SEARCH_BATCH:
                 _write(render("search", "text", {"rows": batch, "header": first}, colour), out)
                 batch, first = [], False
         if batch or first:
             data = {"rows": batch, "header": first and bool(batch)}
             _write(render("search", "text", data, colour), out)
-
-
-def _search_row(entry: LogEntry) -> dict[str, Any]:
-    parties = [*(entry.to or ()), *(entry.cc or ())]
-    return {
-        **_UNRECORDED,
-        **entry.to_dict(),
-        "when": entry.time.strftime("%Y-%m-%d %H:%M:%S"),
-        "parties": ", ".join(parties),
-    }
 
 
 def _write(text: str, out: IO[str] | None = None) -> None:
@@ -399,92 +305,35 @@ def why(
     columns: ColumnsOption = None,
 ) -> None:
     """Find the entries of an email someone expected to log, explain each, and say what to do."""
-    from whynolog.engine.audit.answer import answer
-    from whynolog.engine.audit.diagnosis import outcome_meaning
-    from whynolog.engine.audit.prediction import Predictor
-    from whynolog.engine.facts.directory import Directory
-    from whynolog.engine.read.adminlog import RejectedEntry
-    from whynolog.engine.read.history import is_logged, message_id_key
-    from whynolog.engine.read.rejections import Rejections
-
-    query = _query(subject=subject, since=since, until=until)
+    query = _option(lambda: api.log_query(subject=subject, since=since, until=until))
     reading = log_reading(tz, date_order, columns)
-    rejections = Rejections()
-    setup = load_setup(config, rules)
-    predictor = Predictor(setup.config, setup.pack)
-    directory = Directory(setup.config)
-    matches: list[dict[str, Any]] = []
-    rejected: list[RejectedEntry] = []
-    searched = rejected_count = matched = 0
-    for item in _entries(log, log_format, setup.pack, reading):
-        if isinstance(item, RejectedEntry):
-            rejected_count += 1
-            rejections.add(item)
-            if len(rejected) < REJECTED_SHOWN:
-                rejected.append(item)
-            continue
-        searched += 1
-        wanted = query.matches(item)
-        matched += wanted
-        if not wanted or len(matches) >= MAX_WHY_MATCHES:
-            # Earlier logged copies still count: they make a matching entry a duplicate.
-            if is_logged(item, setup.pack.logged_codes):
-                predictor.logged_ids.add(message_id_key(item.message_id or "")[1])
-            continue
-        prediction = predictor.predict(item, explain=True)
-        recorded = [a for a in (item.sender, *(item.to or ()), *(item.cc or ())) if a]
-        external = [a for a in recorded if not directory.is_internal(a)]
-        code = setup.pack.outcome(item.outcome)
-        matches.append(
-            {
-                "answer": answer(item.outcome, code, prediction, external).to_dict(),
-                "entry": {**_UNRECORDED, **item.to_dict()},
-                "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "meaning": outcome_meaning(item.outcome, setup.pack),
-                "prediction": prediction.to_dict(),
-                "predicted_meaning": outcome_meaning(prediction.outcome, setup.pack)
-                if prediction.outcome
-                else None,
-                "recorded": {
-                    "from": item.sender is not None,
-                    "to": item.to is not None or item.cc is not None,
-                },
-                "external": external,
-            }
-        )
-    data = {
-        "query": subject,
-        "log": _label(log),
-        "organization": setup.config.name,
-        "pack": setup.pack.label,
-        "version": __version__,
-        "matches": matches,
-        "searched": searched,
-        "matched": matched,
-        "rejected_count": rejected_count,
-        "rejected": [r.to_dict() for r in rejected],
-        "rejected_groups": rejections.to_list(),
-        "since": query.since.isoformat() if query.since else None,
-        "until": query.until.isoformat() if query.until else None,
-    }
-    names = [u.name for u in setup.config.users]
-    redactor = make_redactor(redact, redact_key, names, redact_subjects)
-    if redactor is not None:
-        data = {**redactor.scrub(data), "redacted": True}
-    _refuse_unreadable(log, searched, rejections, redactor)
+    setup = api.load(config, rules, locate=True)
+    found = api.why(
+        setup,
+        log,
+        subject=subject,
+        since=query.since,
+        until=query.until,
+        log_format=log_format.value if log_format else None,
+        reading=reading,
+        redact=redact,
+        redact_subjects=redact_subjects,
+        redact_key=redact_key,
+    )
+    data = found.to_dict()
     if format is WhyFormat.json:
-        emit(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", output)
+        emit(api.json_text(data), output)
     else:
         from whynolog.reports.render import render
 
         colour = output is None and use_colour()
         emit(render("why", format.value, data, colour=colour), output)
-    _report_rejected(log, searched, rejections, redactor)
-    if not matches:
+    _report_rejected(found.note)
+    if not found.found:
         if format is WhyFormat.json or output is not None:
-            asked = redactor.subject(subject) if redactor else subject
             typer.echo(
-                f"no entry's subject contains {asked!r} ({searched} entries searched)",
+                f"no entry's subject contains {data['query']!r} "
+                f"({data['searched']} entries searched)",
                 err=True,
             )
         raise typer.Exit(EXIT_FINDINGS)
@@ -579,65 +428,63 @@ def diagnose(
     ] = False,
 ) -> None:
     """The diagnosis report: are emails logging, predicted vs logged, mismatches and causes."""
-    from whynolog.engine.audit.diagnosis import Diagnosis, parse_duration
-    from whynolog.engine.audit.logquery import parse_when
-
-    moment = _option(parse_when, as_of, "--as-of") if as_of else None
-    stale = _option(parse_duration, stale_after, "--stale-after")
-    from whynolog.engine.audit.rhythm import parse_business_hours
-
+    moment = _option(lambda: api.parse_as_of(as_of), "--as-of") if as_of else None
+    stale = _option(lambda: api.parse_stale_after(stale_after), "--stale-after")
     rhythm = (
-        _option(parse_business_hours, business_hours, "--business-hours")
+        _option(lambda: api.parse_business_hours(business_hours), "--business-hours")
         if business_hours
         else None
     )
-    failing = _option(_findings, fail_on, "--fail-on") if fail_on else ()
+    failing = _option(lambda: _findings(fail_on), "--fail-on") if fail_on else ()
     if dask is not None:
-        from whynolog.engine.audit.distributed import parse_address
-
-        _option(parse_address, dask, "--dask")
+        _option(lambda: api.parse_dask(dask), "--dask")
     reading = log_reading(tz, date_order, columns)
-    setup = load_setup(config, rules)
-    names = [u.name for u in setup.config.users]
-    redactor = make_redactor(redact, redact_key, names, redact_subjects)
-    diagnosis = Diagnosis(
-        setup.config,
-        as_of=moment,
-        stale_after=stale,
-        redactor=redactor,
-        pack=setup.pack,
-        rhythm=rhythm,
+    setup = api.load(config, rules, locate=True)
+    stream = _option(
+        lambda: api.diagnose_stream(
+            setup,
+            log,
+            as_of=moment,
+            stale_after=stale,
+            business_hours=rhythm,
+            redact=redact,
+            redact_subjects=redact_subjects,
+            redact_key=redact_key,
+            log_format=log_format.value if log_format else None,
+            reading=reading,
+            jobs=jobs,
+            rows="json" if format is DiagnoseFormat.json else "none",
+            entries=entries.value,
+            dask=dask,
+            progress=_task_bar()
+            if dask is not None and (progress or sys.stderr.isatty())
+            else None,
+        ),
+        "--dask" if dask is not None else None,
     )
-    data = diagnose_log(
-        log,
-        log_format,
-        setup,
-        diagnosis,
-        format,
-        output,
-        jobs,
-        reading,
-        entries.value,
-        dask,
-        progress or sys.stderr.isatty(),
-    )
-    if data is not None:
-        data["redacted"] = redact or redact_subjects
-        if format is DiagnoseFormat.html:
-            add_charts(data)
-        from whynolog.reports.render import render
-
-        colour = output is None and use_colour()
-        emit(render("diagnose", format.value, data, colour=colour), output)
-    found = {
-        "alert": bool(diagnosis.health()["alerts"]),
-        "disagree": bool(diagnosis.status["disagree"]),
-        "rejected": bool(diagnosis.rejected_count),
-    }
+    if dask is None:
+        stream.batches = with_progress(stream.batches, log)
+    if format is DiagnoseFormat.json:
+        _write_json_report(stream, output)
+    else:
+        show_diagnosis(stream.report(), format, output)
+    found = stream.findings()
     named = [finding for finding in failing if found[finding]]
     if named:
         typer.echo(f"--fail-on: found {', '.join(named)}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def show_diagnosis(report: api.Report, format: DiagnoseFormat, output: Path | None = None) -> None:
+    """Render a diagnosis's aggregates as text, markdown or html."""
+    from whynolog.reports.data import with_charts
+    from whynolog.reports.render import render
+
+    data = report.summary
+    if format is DiagnoseFormat.html:
+        data = with_charts(data)
+    colour = output is None and use_colour()
+    emit(render("diagnose", format.value, data, colour=colour), output)
 
 
 def _findings(text: str) -> tuple[str, ...]:
@@ -651,109 +498,32 @@ def _findings(text: str) -> tuple[str, ...]:
     return names
 
 
-def _option(parse: Any, text: str, name: str) -> Any:
+T = TypeVar("T")
+
+
+def _option(make: Callable[[], T], name: str | None = None) -> T:
+    """``make()``; a bad option value (``ValueError``) is a usage error, exit 2."""
     try:
-        return parse(text)
+        return make()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
-def diagnose_log(
-    log: list[str],
-    log_format: LogFormat | None,
-    setup: Any,
-    diagnosis: Any,
-    format: DiagnoseFormat,
-    output: Path | None,
-    jobs: int = 1,
-    reading: dict[str, Any] | None = None,
-    entries: api.EntriesChoice = "all",
-    dask: str | None = None,
-    progress: bool = False,
-) -> dict[str, Any] | None:
-    """Run the diagnosis; JSON is written as it goes (returns None), else the report data.
-
-    With ``jobs`` > 1 a text log in a file is predicted by that many worker
-    processes; CSV, JSON Lines and standard input are read in this one. A log that
-    cannot be read (see :func:`~whynolog.engine.read.rejections.unreadable`) raises
-    instead of giving a report.
-    """
-    from whynolog.engine.audit.prediction import Predictor
-    from whynolog.engine.read.adminlog import detect_format
-
-    reading = reading or {}
-    fmt = log_format.value if log_format else detect_format(log[0])
-    rows = "json" if format is DiagnoseFormat.json and entries != "none" else "none"
-    predictor = None
-    one = log[0] if len(log) == 1 else "-"
-    if jobs > 1 and fmt == "text" and one != "-" and Path(one).is_file():
-        from whynolog.engine.audit.parallel import parallel_reading, predict_log
-
-        parallel = parallel_reading(one, reading)
-    else:
-        parallel = None
-    if dask is not None:
-        batches = _or_bad_option(
-            lambda: api.dask_batches(
-                setup,
-                log,
-                diagnosis,
-                dask,
-                log_format=log_format.value if log_format else None,
-                reading=reading,
-                rows=rows,
-                entries=entries,
-                progress=_task_bar() if progress else None,
-            ),
-            "--dask",
-        )
-    elif parallel is not None:
-        pairs = predict_log(one, setup.config, setup.pack, jobs, reading=parallel)
-        batches = with_progress(diagnosis.feed_predicted_batches(pairs, rows), log)
-    else:
-        predictor = Predictor(setup.config, setup.pack)
-        batches = with_progress(
-            diagnosis.feed_batches(_entries(log, log_format, setup.pack, reading), predictor, rows),
-            log,
-        )
-    if dask is None:
-        batches = api.keep_entries(batches, entries)
-    meta = {
-        "log": _label(log),
-        "organization": setup.config.name,
-        "pack": setup.pack.label,
-        "version": __version__,
-    }
-    data: dict[str, Any] | None = None
-    if format is DiagnoseFormat.json:
-        with _reader_may_stop(), _opened(output) as out:
-            held = _HeldOutput(out)
-            write_json(held, batches, diagnosis, meta)  # type: ignore[arg-type]
-            problem = _unreadable(log, diagnosis)
-            if problem is None or held.released:
-                held.release()
-        if problem is not None:
-            if output is not None and not held.released:
-                output.unlink(missing_ok=True)
-            raise problem
-        if output is not None:
-            typer.echo(f"wrote {output}", err=True)
-    else:
-        for _ in batches:
-            pass
-        problem = _unreadable(log, diagnosis)
-        if problem is not None:
-            raise problem
-        data = api.entry_view({**diagnosis.summary(), **meta}, entries)
-    if predictor is not None:
-        predictor.engine.remember()  # the next diagnosis with these rules starts informed
-    return data
-
-
-def _unreadable(log: list[str], diagnosis: Any) -> InputError | None:
-    from whynolog.engine.read.rejections import unreadable
-
-    return unreadable(_label(log), diagnosis.total, diagnosis.rejections)
+def _write_json_report(stream: api.DiagnosisStream, output: Path | None) -> None:
+    """The JSON report, written as the log is read. A log found unreadable at its end gives
+    one error, not a report, unless the report was too long to hold back."""
+    with _reader_may_stop(), _opened(output) as out:
+        held = _HeldOutput(out)
+        stream.write_json(held)  # type: ignore[arg-type]
+        problem = stream.unreadable()
+        if problem is None or held.released:
+            held.release()
+    if problem is not None:
+        if output is not None and not held.released:
+            output.unlink(missing_ok=True)
+        raise problem
+    if output is not None:
+        typer.echo(f"wrote {output}", err=True)
 
 
 HOLD_CHARS = 32 << 20
@@ -820,13 +590,6 @@ def with_progress(batches: Iterator[list[Any]], log: list[str] | Path) -> Iterat
     return counted()
 
 
-def _or_bad_option(make: Any, name: str) -> Any:
-    try:
-        return make()
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=name) from None
-
-
 def _task_bar() -> Any:
     """A stderr progress bar of a distributed run's parts, as ``progress(done, total)``."""
     from tqdm import tqdm
@@ -852,39 +615,6 @@ def _task_bar() -> Any:
     return update
 
 
-def write_json(
-    out: IO[str], batches: Iterable[list[tuple[str, Any]]], diagnosis: Any, meta: dict[str, Any]
-) -> None:
-    """The JSON report, streamed: entry rows (JSON texts) as they come, aggregates and
-    rejected rows (dicts) last.
-
-    Rejected rows wait in a spool file that stays in memory while small.
-    """
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8") as spool:
-        out.write('{"entries": [')
-        separator = "\n"
-        for batch in batches:
-            rows = [row for kind, row in batch if kind == "entry"]
-            if len(rows) < len(batch):
-                spool.writelines(
-                    dump_json_line(row) + "\n" for kind, row in batch if kind == "rejected"
-                )
-            if rows:
-                out.write(separator + ",\n".join(rows))
-                separator = ",\n"
-        out.write("\n],\n")
-        for key, value in {**diagnosis.aggregates(), **meta}.items():
-            out.write(f"{json.dumps(key)}: {dump_json_line(value)},\n")
-        out.write('"rejected": [')
-        spool.seek(0)
-        separator = "\n"
-        for line in spool:
-            out.write(separator + line.rstrip("\n"))
-            separator = ",\n"
-        out.write("\n]}\n")
-    out.flush()
-
-
 @contextmanager
 def _opened(output: Path | None) -> Iterator[IO[str]]:
     if output is None:
@@ -896,13 +626,3 @@ def _opened(output: Path | None) -> Iterator[IO[str]]:
         raise InputError(str(output), f"cannot write: {exc.strerror}") from None
     with handle:
         yield handle
-
-
-def add_charts(data: dict[str, Any]) -> None:
-    """The report's SVG charts: the daily timeline and the predicted-by-logged matrix."""
-    from whynolog.reports.charts import matrix_svg, timeline_svg
-
-    data["charts"] = {
-        "timeline": timeline_svg(data["days"], data["by_day"], data["codes"]),
-        "matrix": matrix_svg(data["matrix"], data["predicted_codes"], data["codes"]),
-    }

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from whynolog import __version__
+from whynolog import __version__, api
+from whynolog.api import DEFAULT_CONFIG, InputError, WhynologError
 from whynolog.cli.app import app
 from whynolog.cli.common import (
-    DEFAULT_CONFIG,
     EXIT_FINDINGS,
     ConfigOption,
     CorpusKind,
@@ -24,11 +23,8 @@ from whynolog.cli.common import (
     SchemaName,
     SuiteFormat,
     emit,
-    load_pack,
-    resolve_config_path,
     use_colour,
 )
-from whynolog.engine.base.errors import InputError, WhynologError
 
 
 def _default_config() -> str | None:
@@ -64,10 +60,6 @@ def lint(
     Without --config, ./org.yaml is checked; when there is none, exit 2 (with --rules
     alone, only the rule pack is checked).
     """
-    from whynolog.engine.decide.rulepack import locate_rule_pack
-    from whynolog.engine.qa.lint import CODES, ERROR
-    from whynolog.engine.qa.lint import lint as run_lint
-
     config_path = str(config) if config is not None else _default_config()
     if config_path is None and rules is None:
         raise WhynologError(
@@ -75,22 +67,20 @@ def lint(
             f"{Path(DEFAULT_CONFIG).resolve()}): pass --config FILE, or --rules alone to "
             f"check only a rule pack",
         )
-    pack_path, origin = locate_rule_pack(rules, os.environ, Path.cwd())
-    problems = run_lint(config_path, pack_path)
-    errors = sum(p.severity == ERROR for p in problems)
-    warnings = len(problems) - errors
+    pack_path, origin = api.find_rules(rules)
+    problems = api.lint(config_path, pack_path)
+    data = api.lint_data(problems)
+    errors, warnings = data["errors"], data["warnings"]
     pack = "the shipped rule pack" if pack_path is None else f"rule pack {pack_path}"
     if pack_path is not None and rules is None:
         pack += f" ({origin})"
     checked = " and ".join(x for x in (config_path, pack) if x)
     if format is LintFormat.json:
-        rows = [p.to_dict() for p in problems]
-        emit(_json({"problems": rows, "errors": errors, "warnings": warnings}), output)
+        emit(_json(data), output)
     elif format is LintFormat.sarif:
         from whynolog.reports.sarif import sarif
 
-        codes = {code: meaning for code, (_, meaning) in CODES.items()}
-        emit(_json(sarif([p.to_dict() for p in problems], codes, __version__)), output)
+        emit(_json(sarif(data["problems"], api.lint_codes(), __version__)), output)
     else:
         lines = [f"{p}\n" for p in problems]
         if not quiet:
@@ -152,18 +142,16 @@ def run_tests(
     output: OutputOption = None,
 ) -> None:
     """Run QA test suites: every case, then rule coverage; exit 1 on any failure."""
-    from whynolog.engine.qa.suite import junit_xml, run_suites
-
-    run = run_suites(
-        [str(s) for s in suites],
-        str(config) if config else None,
-        str(rules) if rules else None,
-        _default_config(),
-        min_coverage,
+    run = api.run_suite(
+        suites,
+        config=config,
+        rules=rules,
+        default_config=_default_config(),
+        min_coverage=min_coverage,
     )
     if junit is not None:
         try:
-            junit.write_text(junit_xml(run), encoding="utf-8")
+            junit.write_text(api.junit_xml(run), encoding="utf-8")
         except OSError as exc:
             raise InputError(str(junit), f"cannot write: {exc.strerror}") from None
     data = run.to_dict()
@@ -235,30 +223,21 @@ def diff(
     ] = 1,
 ) -> None:
     """Which emails change outcome, and why, when the rules or the configuration change."""
-    from whynolog.engine.audit.impact import Setup, compare, load_corpus
-    from whynolog.engine.read.config import load_config
-
     if old_rules is None and new_rules is None and old_config is None and new_config is None:
         raise typer.BadParameter(
             "say what changed: give --old-rules/--new-rules and/or --old-config/--new-config"
         )
-    packs = {}
-    configs = {}
+    loaded: dict[tuple[str, str], api.Setup] = {}
     sides = []
     for side_rules, side_config in (
         (old_rules or rules, old_config or config),
         (new_rules or rules, new_config or config),
     ):
-        config_path = resolve_config_path(side_config)
-        if config_path not in configs:
-            configs[config_path] = load_config(config_path)
-        key = str(side_rules) if side_rules else ""
-        if key not in packs:
-            packs[key] = load_pack(side_rules)
-        sides.append(Setup(configs[config_path], packs[key]))
-    codes = sides[0].pack.log_codes | sides[1].pack.log_codes
-    loaded = load_corpus(str(corpus), corpus_kind.value, codes)
-    impact = compare(loaded.emails, sides[0], sides[1], str(corpus), loaded.skipped, jobs)
+        key = (api.resolve_config_path(side_config), str(side_rules or ""))
+        if key not in loaded:
+            loaded[key] = api.load(key[0], side_rules, locate=True)
+        sides.append(loaded[key])
+    impact = api.diff(corpus, sides[0], sides[1], kind=corpus_kind.value, jobs=jobs)
     data = impact.to_dict()
     if format is DiffFormat.json:
         emit(_json(data), output)
@@ -283,9 +262,7 @@ def schema(
     name: Annotated[SchemaName, typer.Argument(help="config, rules or suite.")],
 ) -> None:
     """Print a shipped JSON Schema (for editors: # yaml-language-server: $schema=...)."""
-    from whynolog.engine.base.schemas import schema_text
-
-    emit(schema_text(name.value))
+    emit(api.schema_text(name.value))
 
 
 @app.command(name="rules")
@@ -298,10 +275,8 @@ def rules_reference(
 ) -> None:
     """The rule reference of a pack: each rule, its conditions, and facts (found by the
     engine) for which it decides and for which it does not match."""
-    from whynolog.engine.qa.reference import document
-
-    pack = load_pack(rules)
-    docs = [d.to_dict() for d in document(pack)]
+    pack = api.load_rules(rules, locate=True)
+    docs = api.rules_reference(pack)
     if format is ReferenceFormat.json:
         emit(_json({"pack": pack.name, "rules": docs}), output)
         return

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from whynolog import __version__
+from whynolog import api
 from whynolog.cli.app import app
 from whynolog.cli.common import (
     ConfigOption,
@@ -17,43 +16,11 @@ from whynolog.cli.common import (
     RulesOption,
     SimulateFormat,
     emit,
-    load_setup,
     use_colour,
 )
-from whynolog.engine.base.errors import InputError
-from whynolog.engine.base.yamlio import dump_json_line
-from whynolog.engine.decide.judge import Judge
-from whynolog.engine.decide.verdict import Verdict
-from whynolog.engine.read.emails import Email, raise_errors
-from whynolog.engine.read.emails import read_emails as read_path
 
-
-def read_emails(paths: list[Path]) -> tuple[list[Email], list[InputError]]:
-    """Every readable email of every path, in order (``-`` reads standard input), and the
-    errors of the unreadable ones."""
-    emails: list[Email] = []
-    errors: list[InputError] = []
-    for path in paths:
-        data = sys.stdin.buffer.read() if str(path) == "-" else None
-        found, problems = read_path(str(path), data)
-        emails.extend(found)
-        errors.extend(problems)
-    if not emails:
-        raise_errors(errors)
-    return emails, errors
-
-
-def simulation_data(verdicts: list[Verdict], organization: str, pack: str) -> dict[str, Any]:
-    """Plain data for the simulate templates."""
-    counts = Counter(v.outcome for v in verdicts)
-    summary = ", ".join(f"{n} {code}" for code, n in counts.most_common())
-    return {
-        "verdicts": [v.to_dict() for v in verdicts],
-        "organization": organization,
-        "pack": pack,
-        "summary": f"{len(verdicts)} emails: {summary}" if len(verdicts) > 1 else "",
-        "version": __version__,
-    }
+if TYPE_CHECKING:
+    from whynolog.engine.read.adminlog import RejectedEntry
 
 
 @app.command()
@@ -83,34 +50,34 @@ def simulate(
     ] = None,
 ) -> None:
     """Predict each email's outcome, say which rule decided and why, and what to change."""
-    setup = load_setup(config, rules)
-    known: list[Any] = []
-    if history is not None:
-        from whynolog.engine.read.history import logged_keys
+    setup = api.load(config, rules, locate=True)
 
-        rejected: list[Any] = []
-        known = list(
-            logged_keys(
-                str(history),
-                setup.pack.logged_codes,
-                known_codes=setup.pack.log_codes,
-                on_rejected=rejected.append,
-            )
-        )
-        for entry in rejected:
-            typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
-    judge = Judge(setup.config, setup.pack, history=known)
-    readable, unreadable = read_emails(emails)
-    verdicts = list(judge.judge_all(readable))
+    def not_read(entry: RejectedEntry) -> None:
+        typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
+
+    stdin = sys.stdin.buffer.read() if any(str(path) == "-" for path in emails) else None
+    readable, unreadable = api.read_email_files(emails, stdin)
+    verdicts = api.simulate(setup, readable, history=history, on_rejected=not_read)
+    show_verdicts(verdicts, setup, format, output)
+    api.raise_errors(unreadable)  # every readable email was judged; the unreadable ones exit 2
+
+
+def show_verdicts(
+    verdicts: list[api.Verdict],
+    setup: api.Setup,
+    format: SimulateFormat,
+    output: Path | None = None,
+) -> None:
+    """Write the verdicts as JSON, JSON Lines or a rendered report."""
     if format is SimulateFormat.json:
-        rows = ",\n".join(dump_json_line(v.to_dict()) for v in verdicts)
+        rows = ",\n".join(api.json_line(v.to_dict()) for v in verdicts)
         emit(f"[{rows}]\n" if rows else "[]\n", output)
     elif format is SimulateFormat.jsonl:
-        emit("".join(dump_json_line(v.to_dict()) + "\n" for v in verdicts), output)
+        emit("".join(api.json_line(v.to_dict()) + "\n" for v in verdicts), output)
     else:
+        from whynolog.reports.data import simulation_data
         from whynolog.reports.render import render
 
-        data = simulation_data(verdicts, setup.config.name, setup.pack.label)
+        data = simulation_data(verdicts, setup)
         colour = output is None and use_colour()
         emit(render("simulate", format.value, data, colour=colour), output)
-    raise_errors(unreadable)  # every readable email was judged; the unreadable ones exit 2

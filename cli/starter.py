@@ -79,28 +79,16 @@ def demo() -> None:
     in the current directory. The example log is looked at from the morning after its
     last entry, so the demo reads the same on any day.
     """
-    from whynolog.cli.logs import DiagnoseFormat, diagnose
-    from whynolog.cli.simulate import simulate
+    from whynolog import api
+    from whynolog.cli.common import DiagnoseFormat, SimulateFormat
+    from whynolog.cli.logs import show_diagnosis
+    from whynolog.cli.simulate import show_verdicts
 
     source = starter_path()
-    simulate(
-        emails=[source / "emails.yaml", source / "emails" / "welcome.eml"],
-        config=source / "org.yaml",
-        rules=None,
-    )
-    options = {
-        "log": [str(source / "admin.log")],
-        "config": source / "org.yaml",
-        "rules": None,
-        "as_of": SAMPLE_LOG_NEXT_MORNING,
-        "stale_after": "24h",
-        "business_hours": None,
-        "redact": False,
-        "redact_subjects": False,
-        "redact_key": None,
-        "log_format": None,
-    }
+    setup = api.load(source / "org.yaml", locate=True)
+    emails = [source / "emails.yaml", source / "emails" / "welcome.eml"]
+    show_verdicts(api.simulate(setup, emails), setup, SimulateFormat.text)
     typer.echo("")
-    diagnose(**options, format=DiagnoseFormat.text, output=None)
-    report = Path.cwd() / "whynolog-report.html"
-    diagnose(**options, format=DiagnoseFormat.html, output=report)
+    report = api.diagnose(setup, source / "admin.log", as_of=SAMPLE_LOG_NEXT_MORNING)
+    show_diagnosis(report, DiagnoseFormat.text)
+    show_diagnosis(report, DiagnoseFormat.html, Path.cwd() / "whynolog-report.html")

@@ -385,9 +385,9 @@ def test_starter_log_covers_every_code_and_its_weekend_is_no_gap() -> None:
 
 
 def test_why_explains_at_most_a_few_entries(monkeypatch: pytest.MonkeyPatch) -> None:
-    from whynolog.cli import logs
+    from whynolog.engine.audit import why
 
-    monkeypatch.setattr(logs, "MAX_WHY_MATCHES", 2)
+    monkeypatch.setattr(why, "MAX_MATCHES", 2)
     result = invoke("why", LOG, "--subject", "e", "--config", CONFIG)
     assert "Showing the first 2 of 8 matching entries" in result.stdout
     data = json.loads(

@@ -18,12 +18,11 @@ from whynolog.engine.audit.prediction import Predictor
 from whynolog.engine.decide.setup import Setup
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+from whynolog.engine.read.rejections import Rejections
 
 MAX_MATCHES = 50
 """Entries explained at most (the rest are counted)."""
 REJECTED_KEPT = 10
-UNRECORDED: dict[str, Any] = dict.fromkeys(("from", "to", "cc", "message_id", "user"))
-"""Every participant key of an entry's data, for entries that did not record it."""
 
 
 @dataclass
@@ -35,6 +34,8 @@ class Explained:
     matched: int = 0
     rejected_count: int = 0
     rejected: list[RejectedEntry] = field(default_factory=list)
+    rejections: Rejections = field(default_factory=Rejections)
+    """Every rejected entry, grouped by reason."""
 
 
 def explain_entries(
@@ -52,6 +53,7 @@ def explain_entries(
     for item in items:
         if isinstance(item, RejectedEntry):
             found.rejected_count += 1
+            found.rejections.add(item)
             if len(found.rejected) < REJECTED_KEPT:
                 found.rejected.append(item)
             continue
@@ -68,7 +70,7 @@ def explain_entries(
         found.matches.append(
             {
                 "answer": answer(item.outcome, code, prediction, external).to_dict(),
-                "entry": {**UNRECORDED, **item.to_dict()},
+                "entry": item.to_row(),
                 "when": item.time.strftime("%Y-%m-%d %H:%M:%S UTC"),
                 "meaning": outcome_meaning(item.outcome, setup.pack),
                 "prediction": prediction.to_dict(),

@@ -104,6 +104,9 @@ def _minutes_seconds() -> dict[str, dt.timedelta]:
     }
 
 
+_UNRECORDED: dict[str, Any] = dict.fromkeys(("from", "to", "cc", "message_id", "user"))
+
+
 class LogEntry(NamedTuple):
     """One admin-log entry; ``None`` participants were not recorded (often for privacy).
 
@@ -146,6 +149,11 @@ class LogEntry(NamedTuple):
         if canonical:
             out["canonical"] = canonical
         return out
+
+    def to_row(self) -> dict[str, Any]:
+        """:meth:`to_dict` with every participant key, None where not recorded (a table's
+        columns, a report's fields)."""
+        return {**_UNRECORDED, **self.to_dict()}
 
 
 @dataclass(frozen=True)
