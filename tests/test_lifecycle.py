@@ -109,3 +109,36 @@ def test_one_engine_judges_from_many_threads_as_from_one() -> None:
         together = [row for rows in pool.map(judged, [[e] for e in emails] * 4) for row in rows]
     assert together == alone * 4
     assert len({outcome for outcome, _, _ in alone}) >= 4
+
+
+RELEASE_UNHANDLED = """
+import gc
+from whynolog.engine.decide.inference import RuleEngine
+from whynolog.engine.decide.rulepack import load_rule_pack
+pack, shipped = load_rule_pack({pack!r}), load_rule_pack()
+for _ in range(6):
+    other, engine = RuleEngine(shipped, memoise=False), RuleEngine(pack, memoise=False)
+    assert other.matches({vector!r}) and engine.matches({vector!r}) == ()
+    del other, engine
+    gc.collect()
+print("released")
+"""
+
+
+def test_a_pack_that_leaves_a_fact_unmatched_is_released_without_a_crash() -> None:
+    # With another ruleset beside it, durable_rules crashed (SIGSEGV, or free(): invalid
+    # pointer) deleting the state of a session that was asserted a fact no rule handled; a
+    # separate process shows the crash as an exit code.
+    import subprocess
+
+    pack = Path(__file__).parent / "fixtures" / "lint" / "rules-logic.yaml"
+    vector = {
+        **VECTOR,
+        "direction": "inbound",
+        "active_users_to_cc": 0,
+        "content_filter_hits": 0,
+        "all_parties_ignored": False,
+    }
+    code = RELEASE_UNHANDLED.format(pack=str(pack), vector=vector)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stdout.strip()) == (0, "released"), run.stderr[-2000:]

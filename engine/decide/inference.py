@@ -31,6 +31,9 @@ from whynolog.engine.base.cache import remember, remembered
 from whynolog.engine.decide.rulepack import ALWAYS_FACT, RulePack
 
 _SESSION = "whynolog"
+_HANDLED = "(every fact)"
+"""A rule of no pack (not a valid rule id) that matches every fact: durable_rules' state of a
+session that was asserted a fact no rule handled crashes the process when it is deleted."""
 MAX_REMEMBERED = 100_000  # decisions kept between runs, at most
 MAX_MEMO = 200_000  # decisions an engine memoises; emptied when full (a long-lived server)
 _names = itertools.count(1)
@@ -62,13 +65,6 @@ def _get_host() -> Any:
 
         _host = Host()
     return _host
-
-
-def _not_handled() -> type[BaseException]:
-    """durable_rules' exception for a fact that no rule matched."""
-    from durable import engine
-
-    return engine.MessageNotHandledException  # type: ignore[no-any-return]
 
 
 def rules_key(pack: RulePack) -> bytes:
@@ -109,7 +105,13 @@ class CompiledRules:
         with _lock:
             host = _get_host()
             _routes[self.name] = self.fired.append
-            host.set_rulesets({self.name: pack.to_durable(f"{self.name}|")})
+            ruleset = pack.to_durable(f"{self.name}|")
+            ruleset[_HANDLED] = {
+                "all": [{"m": {"$and": [{ALWAYS_FACT: True}]}}],
+                "pri": len(ruleset),  # fires after every rule of the pack
+                "run": f"{self.name}|{_HANDLED}",
+            }
+            host.set_rulesets({self.name: ruleset})
         release = weakref.finalize(self, _release, self.name)
         release.atexit = False  # the whole host goes at exit
 
@@ -132,15 +134,11 @@ class CompiledRules:
         with _lock:
             fired.clear()
             host = _host
+            host.assert_fact(self.name, fact)  # always handled: _HANDLED matches it
             try:
-                host.assert_fact(self.name, fact)
-            except _not_handled():  # no rule matched: nothing was kept to retract
-                found: tuple[str, ...] = ()
-            else:
-                try:
-                    found = tuple(fired)
-                finally:
-                    host.retract_fact(self.name, fact)
+                found = tuple(rule for rule in fired if rule != _HANDLED)
+            finally:
+                host.retract_fact(self.name, fact)
             fired.clear()
         return found
 
