@@ -1,8 +1,8 @@
 """Long admin logs and corpora on several cores, with the same result as on one.
 
 ``diagnose --jobs``: the log is cut at blank lines into parts; worker
-processes read and predict their parts and send back plain tuples (cheap to
-pass between processes); the parts come back in order. ``diff --jobs``: the
+processes read and predict their parts and send back each distinct prediction
+once, with the entries naming theirs by index; the parts come back in order. ``diff --jobs``: the
 corpus is cut into runs of emails that workers judge with both setups.
 
 A verdict depends on earlier emails only through duplicates (a copy of an
@@ -21,11 +21,12 @@ import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
-from whynolog.engine.audit.impact import Judged, PairJudge, Setup
+from whynolog.engine.audit.impact import Judged, PairJudge
 from whynolog.engine.audit.prediction import Prediction, Predictor
 from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.decide.setup import Setup
 from whynolog.engine.facts.derive import duplicate_key
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
 from whynolog.engine.read.config import Config
@@ -100,10 +101,23 @@ def _start_worker(config: Config, pack: RulePack) -> None:
     _worker = Predictor(config, pack)
 
 
-def _predict_part(
-    task: tuple[str, int, int, int, dict[str, Any]],
-) -> tuple[list[Any], list[tuple[Any, ...]]]:
-    """One part's distinct predictions, and its entries as plain tuples naming them by index."""
+class Predicted(NamedTuple):
+    """An entry of a part, and which of the part's distinct predictions is its."""
+
+    entry: LogEntry
+    prediction: int
+
+
+class PartResult(NamedTuple):
+    """What a worker sends back for one part of the log: each distinct prediction once, and
+    the entries in log order naming theirs by index."""
+
+    predictions: list[Prediction]
+    items: list[Predicted | RejectedEntry]
+
+
+def _predict_part(task: tuple[str, int, int, int, dict[str, Any]]) -> PartResult:
+    """One part's distinct predictions, and its entries naming them by index."""
     path, start, end, first_line, reading = task
     assert _worker is not None
     _worker.logged_ids.clear()  # duplicates are tracked within the part
@@ -111,23 +125,20 @@ def _predict_part(
         handle.seek(start)
         data = handle.read(end - start)
     predictions: dict[int, tuple[int, Prediction]] = {}  # id → (index, the prediction)
-    out: list[tuple[Any, ...]] = []
+    out: list[Predicted | RejectedEntry] = []
     codes = _worker.pack.log_codes
     items = read_log(path, "text", codes, stream=io.BytesIO(data), first_line=first_line, **reading)
     for item in items:
         if isinstance(item, RejectedEntry):
-            out.append((item.line, item.reason, item.excerpt))
+            out.append(item)
             continue
         p = _worker.predict(item)
         known = predictions.get(id(p))
         if known is None:
             known = predictions[id(p)] = (len(predictions), p)
-        out.append((*item, known[0]))
-    shared = [
-        (p.outcome, p.possible, p.rule, p.status, p.causes, p.cause_kind)
-        for _, p in sorted(predictions.values(), key=lambda pair: pair[0])
-    ]
-    return shared, out
+        out.append(Predicted(item, known[0]))
+    shared = [p for _, p in sorted(predictions.values(), key=lambda pair: pair[0])]
+    return PartResult(shared, out)
 
 
 def predict_log(
@@ -146,41 +157,38 @@ def predict_log(
     parts = split_log(path, part_bytes)
     tasks = iter([(path, start, end, line, reading or {}) for start, end, line in parts])
     local = Predictor(config, pack)  # for entries that are duplicates across parts
-    shared: dict[tuple[Any, ...], Prediction] = {}  # one object per distinct prediction
+    shared: dict[Prediction, Prediction] = {}  # one object per distinct prediction
     context = multiprocessing.get_context("spawn")  # a fresh durable_rules host per worker
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_start_worker, initargs=(config, pack)
     ) as pool:
-        pending: deque[Future[tuple[list[Any], list[tuple[Any, ...]]]]] = deque(
+        pending: deque[Future[PartResult]] = deque(
             pool.submit(_predict_part, task) for task in itertools.islice(tasks, 2 * jobs)
         )
         while pending:
-            predictions, rows = pending.popleft().result()
+            part = pending.popleft().result()
             for task in itertools.islice(tasks, 1):
                 pending.append(pool.submit(_predict_part, task))
-            yield from _merge_part(predictions, rows, local, shared)
+            yield from _merge_part(part, local, shared)
 
 
 def _merge_part(
-    predictions: list[tuple[Any, ...]],
-    rows: list[tuple[Any, ...]],
-    local: Predictor,
-    shared: dict[tuple[Any, ...], Prediction],
+    part: PartResult, local: Predictor, shared: dict[Prediction, Prediction]
 ) -> Iterator[Item]:
-    """A part's rows as entries and predictions, re-predicting cross-part duplicates.
+    """A part's entries with their predictions, re-predicting cross-part duplicates.
 
     Equal predictions of every part become one object (``shared``), as in one process.
     """
     if len(shared) > MAX_SHARED:
         shared.clear()
-    objects = [shared.get(p) or shared.setdefault(p, Prediction(*p)) for p in predictions]
+    objects = [shared.setdefault(p, p) for p in part.predictions]
     in_part: set[str] = set()
     logged_codes = local.logged_codes
-    for row in rows:
-        if len(row) == 3:
-            yield RejectedEntry(*row), None
+    for item in part.items:
+        if isinstance(item, RejectedEntry):
+            yield item, None
             continue
-        entry = LogEntry(*row[:-1])
+        entry = item.entry
         prediction: Prediction | None = None
         if entry.message_id:
             mid = entry.message_id.strip().lower()
@@ -190,7 +198,7 @@ def _merge_part(
                 local.logged_ids.add(mid)
             if entry.outcome in logged_codes:
                 in_part.add(mid)
-        yield entry, prediction or objects[row[-1]]
+        yield entry, prediction or objects[item.prediction]
 
 
 # --- diff ------------------------------------------------------------------------------

@@ -75,10 +75,6 @@ class Verdict:
     fix: Fix | None = None
     warnings: tuple[VerdictWarning, ...] = ()
 
-    @property
-    def logs(self) -> bool:
-        return self.outcome == "LOG_OK"
-
     def to_dict(self) -> dict[str, Any]:
         email = self.email
         canonical = canonical_forms((email.sender, *email.to, *email.cc, *email.bcc))

@@ -91,10 +91,6 @@ class FilterSet:
     def _empty_body(self) -> set[int]:
         return self._match(self._body, "")
 
-    def hits(self, subject: str | None, body: str | None) -> list[ContentFilter]:
-        """The filters matching this subject and body, in configuration order."""
-        return [self.filters[i] for i in self.hit_indexes(subject, body)]
-
     def indexes_named(self, name: str) -> tuple[int, ...]:
         """The indexes of the filters called ``name``."""
         return self._by_name.get(name, ())
