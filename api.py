@@ -738,30 +738,24 @@ def dask_batches(
     counts once the batches are taken. ``ValueError`` for a bad address or a log that is
     not a file or URL; the cluster starts when the first batch is asked for.
     """
-    from whynolog.engine.audit.distributed import diagnose_batches, session
+    from whynolog.engine.audit.distributed import diagnose_batches
     from whynolog.engine.read.logsources import resolve
 
     parse_dask(address)
     names = log_names(log)
     if any(isinstance(name, LogBytes) or str(name) == "-" for name in names):
         raise ValueError("--dask reads logs from files or URLs, not standard input or bytes")
-    sources = resolve([str(name) for name in names])
-
-    def run() -> Iterator[list[Row]]:
-        with session(address) as client:
-            yield from diagnose_batches(
-                client,
-                sources,
-                diagnosis,
-                setup.pack,
-                log_format=log_format,
-                reading=(reading or LogReading()).options(),
-                rows=rows,
-                entries=entries,
-                progress=progress,
-            )
-
-    return run()
+    return diagnose_batches(
+        address,
+        resolve([str(name) for name in names]),
+        diagnosis,
+        setup.pack,
+        log_format=log_format,
+        reading=(reading or LogReading()).options(),
+        rows=rows,
+        entries=entries,
+        progress=progress,
+    )
 
 
 def diagnose(

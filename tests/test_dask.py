@@ -173,6 +173,23 @@ def test_bounds_apply_in_the_whole_log_order(
     assert any(g["causes"] == ["(further causes)"] for g in report["mismatches"]["groups"])
 
 
+def test_parts_done_here_while_the_cluster_starts(
+    corpus: Path, scheduler: str, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver diagnoses the first parts while the cluster is not ready, then hands the
+    rest over: the same output."""
+    asked: list[int] = []
+
+    def ready(self: Any) -> bool:
+        asked.append(1)
+        return len(asked) > 5
+
+    monkeypatch.setattr(distributed._Start, "ready", ready)
+    log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    assert len(asked) == 6 and spread == alone
+
+
 def test_api_rows_as_dicts(corpus: Path, scheduler: str, small_blocks: None) -> None:
     setup = api.load(corpus / "org.yaml")
     log = corpus / "days"

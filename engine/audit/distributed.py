@@ -34,10 +34,12 @@ host cannot be); tasks carry parts, sets of Message-IDs and tallies.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
 import re
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -134,6 +136,7 @@ class Done:
     rejected: list[dict[str, Any]]
     ids: Ids
     tally: PartTally
+    newlines: int = 0  # of a block: where the next block's lines start
 
 
 # --- the cluster ------------------------------------------------------------------------
@@ -153,36 +156,41 @@ def parse_address(address: str) -> tuple[str, int | None]:
     raise ValueError(f"bad --dask {address!r}: expected local, local:N or tcp://HOST:PORT")
 
 
+def _need_dask() -> None:
+    if importlib.util.find_spec("distributed") is None:
+        raise WhynologError(
+            "--dask needs Dask: pip install 'whynolog[dask]' (dask and distributed)"
+        )
+
+
 @contextmanager
 def session(address: str) -> Iterator[Client]:
     """A client of a new local cluster (``local[:N]``: N worker processes, one thread each)
     or of the scheduler at ``address``; closed (and the local cluster stopped) on exit."""
     where, workers = parse_address(address)
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise WhynologError(
-            "--dask needs Dask: pip install 'whynolog[dask]' (dask and distributed)"
-        ) from None
+    _need_dask()
+    from distributed import Client, LocalCluster
+
     with ExitStack() as stack:
         if where == "local":
             import dask
 
-            # The workers' stack sampling (every 10 ms) slows pure-Python tasks by a third.
+            # The workers' stack sampling (every 10 ms) costs every task time; no one reads it.
             stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1,
-                    threads_per_worker=1,  # durable_rules hosts one engine per process
-                    processes=True,
-                    dashboard_address=":0",
-                    silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
-                )
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,  # durable_rules hosts one engine per process
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
             )
-            client = stack.enter_context(Client(cluster))
+            stack.callback(cluster.close)
+            client = Client(cluster, set_as_default=False)  # usable from any thread
+            stack.callback(client.close)
         else:
             try:
-                client = stack.enter_context(Client(where, timeout="20s"))
+                client = Client(where, timeout="20s", set_as_default=False)
+                stack.callback(client.close)
             except (OSError, TimeoutError) as exc:
                 raise WhynologError(
                     f"--dask: cannot reach the scheduler at {where}: {exc}"
@@ -272,6 +280,10 @@ _MESSAGE_ID = re.compile(rb"^[ \t]*message[-_ ]?id[ \t]*:(.*)$", re.IGNORECASE |
 _SCAN_BYTES = 8 << 20
 
 
+def _warm(job: Job) -> None:
+    _predictor(job)
+
+
 def _scan(part: Part, job: Job) -> Scan:
     """The first wave: ``part``'s line count (of a block) and its Message-IDs (a guess for
     text: see :func:`_guess`; read by the parser otherwise)."""
@@ -321,12 +333,14 @@ def _diagnose(part: Part, job: Job, first_line: int, seed: set[str]) -> Done:
     first: list[Any] = []
     ids = Ids()
     with _opened(part) as stream:
+        newlines = stream.getvalue().count(b"\n") if part.length is not None else 0  # type: ignore[attr-defined]
         items = _noted(_entries(part, stream, job, first_line), first, ids, job.pack.logged_codes)
         for batch in diagnosis.feed_batches(items, predictor, job.rows):  # type: ignore[arg-type]
             for kind, row in keep(batch, job.entries):
                 (rows if kind == "entry" else rejected).append(row)
     text = ",\n".join(rows) if job.rows == "json" and rows else None
-    return Done(text, rejected, ids, take(diagnosis, part.index, first[0] if first else None))
+    tally = take(diagnosis, part.index, first[0] if first else None)
+    return Done(text, rejected, ids, tally, newlines)
 
 
 def _noted(
@@ -387,8 +401,43 @@ class _Tree:
         return self.client.submit(_merge, a, b, self.job, pure=False)
 
 
+class _Start:
+    """A cluster being reached in the background (a local one takes seconds to start)."""
+
+    def __init__(self, address: str, job: Job | None = None) -> None:
+        """``job``: the run whose rule engine each worker builds as soon as it is up."""
+        self.address, self.job = address, job
+        self._stack = ExitStack()
+        self._client: Client | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._connect, name="whynolog-dask", daemon=True)
+        self._thread.start()
+
+    def _connect(self) -> None:
+        try:
+            self._client = client = self._stack.enter_context(session(self.address))
+            if self.job is not None:
+                client.run(_warm, self.job)  # imports and engine, before the first part
+        except BaseException as exc:  # raised in the driver by client()
+            self._error = exc
+
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
+    def client(self) -> Client:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._client is not None
+        return self._client
+
+    def close(self) -> None:
+        self._thread.join()
+        self._stack.close()
+
+
 def diagnose_batches(
-    client: Client,
+    address: str,
     sources: Sequence[LogSource],
     diagnosis: Diagnosis,
     pack: RulePack,
@@ -400,85 +449,136 @@ def diagnose_batches(
     blocksize: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[list[Row]]:
-    """The row batches of ``diagnosis`` run on ``client``'s cluster, a part at a time in
-    order (the entry rows of a part come as one JSON text, their rows joined by ``,\\n``);
-    once they are all taken, ``diagnosis`` holds the whole log's counts.
+    """The row batches of ``diagnosis`` run on the Dask cluster at ``address`` (see
+    :func:`session`), a part at a time in order (the entry rows of a part come as one JSON
+    text, their rows joined by ``,\n``); once they are all taken, ``diagnosis`` holds the
+    whole log's counts. While a local cluster starts, this process diagnoses the first
+    parts itself (the same work, in order, so nothing waits for the workers' start).
 
     ``progress(done, total)`` is called as parts are written.
     """
-    reading = dict(reading or {})
     if any(s.name == "-" for s in sources):
         raise ValueError("--dask reads logs from files or URLs, not standard input")
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    parts = plan(sources, log_format, workers, reading.get("date_order"), blocksize)
-    job = Job(
-        uuid.uuid4().hex,
-        diagnosis.config,
-        pack,
-        {
-            "as_of": diagnosis.as_of,
-            "stale_after": diagnosis.stale_after,
-            "redactor": diagnosis.redactor,
-        },
-        reading,
-        "none" if rows == "none" else "json",  # dict rows are parsed here, from their JSON
-        entries,
-    )
-    remote = client.scatter(job, broadcast=True)
-    # The first part needs no Message-IDs, a whole file no line count: one part, no scan.
-    scans = [client.submit(_scan, p, remote, pure=False) if len(parts) > 1 else None for p in parts]
-    guessed: set[str] = set()  # Message-IDs that logged in the parts so far, as guessed
-    logged: set[str] = set()  # the same as the parser read them
-    lines: dict[str, int] = {}
-    tree = _Tree(client, remote)
-    pending: deque[tuple[Part, set[str], Future, Future]] = deque()
-    done = 0
-
-    def checked(part: Part, seed: set[str], rows: Future, tally: Future) -> list[Row]:
-        text, rejected, ids = rows.result()
-        exact = ids.repeats & logged
-        if seed & ids.repeats != exact:  # the guess missed: again, as one process would
-            task = client.submit(
-                _diagnose, part, remote, first_lines[part.index], exact, pure=False
-            )
-            text, rejected, ids = client.submit(_rows, task, pure=False).result()
-            tally = client.submit(_tally, task, pure=False)
-        logged.update(ids.logged)
-        tree.add(tally)
-        return _batch(text, rejected, rows_form)
-
-    rows_form = rows
-    first_lines: dict[int, int] = {}
-    for part in parts:
-        future = scans[part.index]
-        scan = future.result() if future is not None else Scan()
-        scans[part.index] = None  # released: the worker forgets it
-        first_line = first_lines[part.index] = lines.get(part.source, 1)
-        lines[part.source] = first_line + scan.newlines
-        seed = scan.ids.repeats & guessed
-        guessed |= scan.ids.logged
-        task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
-        pending.append(
-            (
-                part,
-                seed,
-                client.submit(_rows, task, pure=False),
-                client.submit(_tally, task, pure=False),
-            )
+    where, count = parse_address(address)
+    _need_dask()
+    reading = dict(reading or {})
+    with ExitStack() as stack:
+        if where == "local":
+            workers = count or os.cpu_count() or 1
+        else:
+            start = _Start(address)
+            stack.callback(start.close)
+            workers = max(1, len(start.client().scheduler_info().get("workers", {})))
+        parts = plan(sources, log_format, workers, reading.get("date_order"), blocksize)
+        job = Job(
+            uuid.uuid4().hex,
+            diagnosis.config,
+            pack,
+            {
+                "as_of": diagnosis.as_of,
+                "stale_after": diagnosis.stale_after,
+                "redactor": diagnosis.redactor,
+            },
+            reading,
+            "none" if rows == "none" else "json",  # dict rows are parsed here, from their JSON
+            entries,
         )
-        del task  # the part's result lives until both its rows and its tally are taken
-        while len(pending) > AHEAD * workers:
+        if where == "local":
+            start = _Start(address, job)
+            stack.callback(start.close)
+        run = _Run(job, len(parts), rows, progress)
+        stack.callback(_engines.pop, job.token, None)  # this process's engine, if it made one
+        ahead = 0
+        while ahead < len(parts) and not start.ready():
+            yield run.here(parts[ahead])
+            ahead += 1
+        if ahead < len(parts):
+            yield from run.there(start.client(), parts[ahead:], workers)
+        put(diagnosis, run.total())
+
+
+class _Run:
+    """The state of a distributed diagnosis as the driver goes through the parts in order."""
+
+    def __init__(
+        self, job: Job, parts: int, rows: str, progress: Callable[[int, int], None] | None
+    ) -> None:
+        self.job, self.parts, self.rows, self.progress = job, parts, rows, progress
+        self.logged: set[str] = set()  # Message-IDs that logged so far, as the parser read them
+        self.lines: dict[str, int] = {}  # each file's next line number
+        self.done = 0
+        self.tally: PartTally | None = None  # of the parts diagnosed here
+        self.tree: _Tree | None = None  # of the parts diagnosed on the cluster
+
+    def _written(self, text: str | None, rejected: list[dict[str, Any]]) -> list[Row]:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.parts)
+        return _batch(text, rejected, self.rows)
+
+    def here(self, part: Part) -> list[Row]:
+        """``part`` diagnosed in this process (exactly: every earlier part is done)."""
+        first_line = self.lines.get(part.source, 1)
+        done = _diagnose(part, self.job, first_line, self.logged)
+        self.lines[part.source] = first_line + done.newlines
+        self.logged |= done.ids.logged
+        stale = self.job.diagnosis["stale_after"]
+        self.tally = done.tally if self.tally is None else merge(self.tally, done.tally, stale)
+        return self._written(done.rows, done.rejected)
+
+    def there(self, client: Client, parts: Sequence[Part], workers: int) -> Iterator[list[Row]]:
+        """``parts`` diagnosed on the cluster, their rows in order (see the module's text)."""
+        remote = client.scatter(self.job, broadcast=True)
+        self.tree = tree = _Tree(client, remote)
+        scans = [client.submit(_scan, p, remote, pure=False) for p in parts]
+        guessed = set(self.logged)  # Message-IDs that logged so far, as guessed
+        first_lines: dict[int, int] = {}
+        pending: deque[tuple[Part, set[str], Future, Future]] = deque()
+
+        def checked(part: Part, seed: set[str], rows: Future, tally: Future) -> list[Row]:
+            text, rejected, ids = rows.result()
+            exact = ids.repeats & self.logged
+            if seed & ids.repeats != exact:  # the guess missed: again, as one process would
+                task = client.submit(
+                    _diagnose, part, remote, first_lines.pop(part.index), exact, pure=False
+                )
+                text, rejected, ids = client.submit(_rows, task, pure=False).result()
+                tally = client.submit(_tally, task, pure=False)
+            first_lines.pop(part.index, None)
+            self.logged |= ids.logged
+            tree.add(tally)
+            return self._written(text, rejected)
+
+        for i, part in enumerate(parts):
+            scan = scans[i].result()
+            scans[i] = None  # released: the worker forgets it
+            first_line = first_lines[part.index] = self.lines.get(part.source, 1)
+            self.lines[part.source] = first_line + scan.newlines
+            seed = scan.ids.repeats & guessed
+            guessed |= scan.ids.logged
+            task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
+            pending.append(
+                (
+                    part,
+                    seed,
+                    client.submit(_rows, task, pure=False),
+                    client.submit(_tally, task, pure=False),
+                )
+            )
+            del task  # the part's result lives until both its rows and its tally are taken
+            while len(pending) > AHEAD * workers:
+                yield checked(*pending.popleft())
+        while pending:
             yield checked(*pending.popleft())
-            first_lines.pop(done, None)
-            done += 1
-            if progress:
-                progress(done, len(parts))
-    while pending:
-        yield checked(*pending.popleft())
-        done += 1
-        if progress:
-            progress(done, len(parts))
-    put(diagnosis, tree.result())
+
+    def total(self) -> PartTally:
+        """The tally of every part, in order."""
+        there = self.tree.result() if self.tree is not None else None
+        if self.tally is None:
+            return there or PartTally()
+        if there is None:
+            return self.tally
+        return merge(self.tally, there, self.job.diagnosis["stale_after"])
 
 
 def _batch(text: str | None, rejected: list[dict[str, Any]], rows: str) -> list[Row]:
