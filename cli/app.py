@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from whynolog.cli import common
 from whynolog.cli.common import EXIT_INPUT_ERROR, ColourMode
@@ -32,6 +32,29 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_INPUT_ERROR) from None
 
 
+class _Command(TyperCommand):
+    """Usage lines name arguments as help pages do: ``EMAIL...``, ``[LOG]``, not ``{emails}``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                continue
+            name = param.metavar or (param.name or "").upper()
+            if param.nargs != 1 and not name.endswith("..."):
+                name += "..."
+            pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class App(typer.Typer):
+    """A typer app whose commands use :class:`_Command`."""
+
+    def command(self, name: str | None = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Command)
+        return super().command(name, **kwargs)
+
+
 _CHOICE = re.compile(r"^'(?P<value>[^']*)' is not one of (?P<choices>.*?)\.?$")
 
 
@@ -47,7 +70,7 @@ def plain_words(message: str) -> str:
     return message
 
 
-app = typer.Typer(
+app = App(
     name="whynolog",
     cls=_Group,
     no_args_is_help=True,

@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 
 from whynolog.api import resolve_config_path
-from whynolog.cli.app import app
+from whynolog.cli.app import App, app
 from whynolog.cli.common import ConfigOption
 from whynolog.engine.base.errors import InputError
 from whynolog.engine.base.yamlio import read_bytes, read_text
 from whynolog.engine.read.userimport import export_text, merge_users, read_user_export
 
-import_app = typer.Typer(
+import_app = App(
     name="import",
     no_args_is_help=True,
     help="Bring configuration in from other systems (a CRM user export).",
@@ -28,8 +28,9 @@ def import_users(
     export: Annotated[
         Path,
         typer.Argument(
+            metavar="EXPORT",
             help="The CRM's user export: CSV or TSV with a header row (name, email, "
-            "active, aliases; the usual header names are recognised)."
+            "active, aliases; the usual header names are recognised).",
         ),
     ],
     config: ConfigOption = None,

@@ -66,18 +66,22 @@ LogFormatOption = Annotated[
 SinceOption = Annotated[
     str | None,
     typer.Option(
-        help="Only entries at or after this date or date-time (UTC unless a zone is given)."
+        metavar="<time>",
+        help="Only entries at or after this date or date-time (UTC unless a zone is given).",
     ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option(help="Only entries at or before this date (the whole day) or date-time."),
+    typer.Option(
+        metavar="<time>", help="Only entries at or before this date (the whole day) or date-time."
+    ),
 ]
 TzOption = Annotated[
     str | None,
     typer.Option(
         "--tz",
         show_default=False,
+        metavar="<zone>",
         help="The zone of log times written without one: an IANA name such as "
         "Europe/Berlin (default UTC).",
     ),
@@ -96,6 +100,7 @@ ColumnsOption = Annotated[
     typer.Option(
         "--columns",
         show_default=False,
+        metavar="<field=header,…>",
         help="CSV/TSV headers the usual names miss, as field=Header,… (fields: time, "
         "subject, from, to, cc, bcc, message_id, outcome, user).",
     ),
@@ -149,6 +154,7 @@ RedactKeyOption = Annotated[
     typer.Option(
         envvar="WHYNOLOG_REDACT_KEY",
         show_default=False,
+        metavar="<secret>",
         help="Secret for --redact: the same secret gives the same pseudonyms in every "
         "report (default: a new random one per run).",
     ),
@@ -162,20 +168,24 @@ RedactKeyOption = Annotated[
 def search(
     log: LogArgument,
     subject: Annotated[
-        str | None, typer.Option(help="Subject contains this text (case-insensitive).")
+        str | None,
+        typer.Option(metavar="<text>", help="Subject contains this text (case-insensitive)."),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     outcome: Annotated[
         list[str] | None,
         typer.Option(
-            metavar="CODE",
+            metavar="<code>",
             help="Outcome code or glob such as NOLOG_*; repeat or separate by commas.",
         ),
     ] = None,
     address: Annotated[
         str | None,
-        typer.Option(help="A participant's address, or @domain for a domain and its subdomains."),
+        typer.Option(
+            metavar="<address>",
+            help="A participant's address, or @domain for a domain and its subdomains.",
+        ),
     ] = None,
     log_format: LogFormatOption = None,
     format: Annotated[
@@ -286,7 +296,10 @@ def _write_batches(lines: Iterable[str], out: IO[str] | None = None, empty: str 
 def why(
     log: LogArgument,
     subject: Annotated[
-        str, typer.Option(help="The email's subject, or part of it (case-insensitive).")
+        str,
+        typer.Option(
+            metavar="<text>", help="The email's subject, or part of it (case-insensitive)."
+        ),
     ],
     since: SinceOption = None,
     until: UntilOption = None,
@@ -349,12 +362,17 @@ def diagnose(
     rules: RulesOption = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="The moment the health checks look from (default: now)."),
+        typer.Option(
+            "--as-of",
+            metavar="<time>",
+            help="The moment the health checks look from (default: now).",
+        ),
     ] = None,
     stale_after: Annotated[
         str,
         typer.Option(
             "--stale-after",
+            metavar="<duration>",
             help="Alert when no email has logged for longer than this (e.g. 24h, 3d).",
         ),
     ] = "24h",
@@ -362,7 +380,7 @@ def diagnose(
         str | None,
         typer.Option(
             "--business-hours",
-            metavar="HOURS",
+            metavar="<hours>",
             help="When the log is normally busy, e.g. 'Mon-Fri 08:00-18:00' or 'Mon-Sat 7-19 "
             "Europe/Berlin': only busy time counts towards --stale-after and gaps (default: "
             "learned from the log; a log under a week long is judged around the clock).",
@@ -385,6 +403,7 @@ def diagnose(
             "--jobs",
             "-j",
             min=1,
+            metavar="<n>",
             help="Processes for a text log in a file (output is the same as with 1).",
         ),
     ] = 1,
@@ -396,6 +415,7 @@ def diagnose(
         typer.Option(
             "--fail-on",
             show_default=False,
+            metavar="<finding,…>",
             help="Exit 1 when any of these findings exists: alert, disagree, rejected "
             "(comma-separated).",
         ),
@@ -414,7 +434,7 @@ def diagnose(
             "--dask",
             envvar="DASK_SCHEDULER_ADDRESS",
             show_default=False,
-            metavar="local[:N]|tcp://HOST:PORT",
+            metavar="<local[:n]|tcp://host:port>",
             help="Run on Dask (pip install 'whynolog[dask]'): a local cluster of N worker "
             "processes (default: one per core) or the scheduler at an address; the output is "
             "the same.",

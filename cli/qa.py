@@ -104,7 +104,9 @@ def _count_phrase(errors: int, warnings: int) -> str:
 
 @app.command("test")
 def run_tests(
-    suites: Annotated[list[Path], typer.Argument(help="Test-suite YAML files.")],
+    suites: Annotated[
+        list[Path], typer.Argument(metavar="SUITE...", help="Test-suite YAML files.")
+    ],
     config: Annotated[
         Path | None,
         typer.Option(
@@ -132,7 +134,7 @@ def run_tests(
         typer.Option(
             min=0,
             max=100,
-            metavar="PCT",
+            metavar="<pct>",
             help="Fail when fewer than PCT% of the pack's rules decided a case.",
         ),
     ] = None,
@@ -179,8 +181,9 @@ def diff(
     corpus: Annotated[
         Path,
         typer.Argument(
+            metavar="CORPUS",
             help="An emails file, a folder of .eml files, or an admin log (entries with "
-            "participants)."
+            "participants).",
         ),
     ],
     old_rules: Annotated[
@@ -218,6 +221,7 @@ def diff(
             "--jobs",
             "-j",
             min=1,
+            metavar="<n>",
             help="Processes judging a large corpus (output is the same as with 1).",
         ),
     ] = 1,
@@ -259,7 +263,7 @@ def diff(
 
 @app.command()
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="config, rules or suite.")],
+    name: Annotated[SchemaName, typer.Argument(metavar="NAME", help="config, rules or suite.")],
 ) -> None:
     """Print a shipped JSON Schema (for editors: # yaml-language-server: $schema=...)."""
     emit(api.schema_text(name.value))

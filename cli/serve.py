@@ -21,19 +21,28 @@ def serve(
     ] = None,
     host: Annotated[
         str,
-        typer.Option(help="Where to listen; any host but 127.0.0.1/localhost needs the token."),
+        typer.Option(
+            metavar="<host>",
+            help="Where to listen; any host but 127.0.0.1/localhost needs the token.",
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="The TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="<port>", help="The TCP port.")
+    ] = 8000,
     token: Annotated[
         str | None,
         typer.Option(
             envvar="WHYNOLOG_TOKEN",
             show_default=False,
+            metavar="<token>",
             help="The access token (default: generated when the host is not local).",
         ),
     ] = None,
     max_upload: Annotated[
-        int, typer.Option("--max-upload", min=1, help="The largest upload or body, in MiB.")
+        int,
+        typer.Option(
+            "--max-upload", min=1, metavar="<mib>", help="The largest upload or body, in MiB."
+        ),
     ] = 20,
 ) -> None:
     """Serve the web app: "would this email log?", the log search, diagnosis and rules."""

@@ -28,7 +28,8 @@ def simulate(
     emails: Annotated[
         list[Path],
         typer.Argument(
-            help="Email files: YAML/JSON, .eml, mbox, a folder, or - for standard input."
+            metavar="EMAIL...",
+            help="Email files: YAML/JSON, .eml, mbox, a folder, or - for standard input.",
         ),
     ],
     config: ConfigOption = None,

@@ -52,7 +52,9 @@ def write_starter(target: Path, force: bool = False) -> list[Path]:
 
 @app.command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to write the starter kit.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Where to write the starter kit.")
+    ],
     force: Annotated[bool, typer.Option(help="Overwrite existing starter files.")] = False,
 ) -> None:
     """Write a starter kit: configuration, the rule pack to edit, emails, a log, a test suite."""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from whynolog import __version__
@@ -35,6 +36,42 @@ def test_short_help_on_the_program_and_its_commands() -> None:
     lint = runner.invoke(app, ["lint", "-h"])
     assert lint.exit_code == 0
     assert lint.output.startswith("Usage: whynolog lint [OPTIONS]")
+
+
+def _commands() -> list[list[str]]:
+    top = typer.main.get_command(app)
+    names: list[list[str]] = []
+    for name, command in top.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(command, "commands", None)
+        names += [[name, sub] for sub in subs] if subs else [[name]]
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
+def test_help_speaks_in_words_not_python_types(command: list[str]) -> None:
+    """Usage names arguments as EMAIL... or LOG..., options as <time>, never {emails}, <str>."""
+    result = runner.invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    usage = result.output.splitlines()[0]
+    assert usage.startswith(f"Usage: whynolog {' '.join(command)} [OPTIONS]"), usage
+    assert "{" not in usage and ":" not in usage.removeprefix("Usage:")
+    for internal in ("<str>", "<int", "<float", "list[", "<path>..."):
+        assert internal not in result.output, f"{internal} in {' '.join(command)} --help"
+
+
+def test_usage_names_the_arguments() -> None:
+    expected = {
+        "simulate": "EMAIL...",
+        "diagnose": "LOG...",
+        "search": "LOG...",
+        "why": "LOG...",
+        "diff": "CORPUS",
+        "test": "SUITE...",
+        "init": "DIRECTORY",
+    }
+    for command, argument in expected.items():
+        usage = runner.invoke(app, [command, "-h"]).output.splitlines()[0]
+        assert usage == f"Usage: whynolog {command} [OPTIONS] {argument}"
 
 
 def test_shell_completion_is_offered() -> None:
