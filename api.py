@@ -37,9 +37,10 @@ from whynolog.engine.read.config import Config, load_config
 from whynolog.engine.read.emails import Email
 
 if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a quick start)
-    from whynolog.engine.audit.diagnosis import Diagnosis, Redactor
+    from whynolog.engine.audit.diagnosis import Diagnosis
     from whynolog.engine.audit.impact import Impact
     from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.audit.redaction import Redactor
     from whynolog.engine.audit.rhythm import Rhythm
     from whynolog.engine.qa.lint import Problem
     from whynolog.engine.qa.suite import RunResult
@@ -472,7 +473,7 @@ def parse_as_of(as_of: str | dt.datetime | None) -> dt.datetime | None:
 
 def parse_stale_after(stale_after: str | dt.timedelta) -> dt.timedelta:
     """``--stale-after`` as a duration (``ValueError`` when it is not one)."""
-    from whynolog.engine.audit.diagnosis import parse_duration
+    from whynolog.engine.audit.health import parse_duration
 
     return parse_duration(stale_after) if isinstance(stale_after, str) else stale_after
 
@@ -621,7 +622,7 @@ def make_redactor(
     ``--redact-subjects`` (``subjects``: whole subjects too, implies ``redact``), or None."""
     if not (redact or subjects):
         return None
-    from whynolog.engine.audit.diagnosis import Redactor
+    from whynolog.engine.audit.redaction import Redactor
 
     secret = key.encode() if isinstance(key, str) else key
     names = [u.name for u in setup.config.users] if setup is not None else []

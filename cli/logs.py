@@ -36,7 +36,7 @@ from whynolog.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from whynolog.engine.audit.diagnosis import Redactor
+    from whynolog.engine.audit.redaction import Redactor
     from whynolog.engine.read.adminlog import LogEntry
 
 

@@ -13,17 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from whynolog.engine.audit import diagnosis as diag
-from whynolog.engine.audit.diagnosis import (
+from whynolog.engine.audit import mismatches
+from whynolog.engine.audit.diagnosis import Diagnosis, outcome_meaning
+from whynolog.engine.audit.health import (
     CREDENTIALS_INVALID,
     NO_RECENT_LOGGING,
-    Diagnosis,
-    Redactor,
     describe_duration,
     health_alerts,
-    outcome_meaning,
     parse_duration,
 )
 from whynolog.engine.audit.prediction import Predictor
+from whynolog.engine.audit.redaction import Redactor
+from whynolog.engine.audit.rows import iso_time
 from whynolog.engine.decide.rulepack import load_rule_pack
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
 from whynolog.engine.read.config import load_config
@@ -146,7 +147,7 @@ def test_memory_stays_bounded(config: Any, pack: Any, monkeypatch: pytest.Monkey
     monkeypatch.setattr(diag, "MAX_GROUPS", 1)
     monkeypatch.setattr(diag, "SAMPLE_ENTRIES", 3)
     monkeypatch.setattr(diag, "MAX_REJECTED_KEPT", 1)
-    monkeypatch.setattr(diag, "EXAMPLES_PER_GROUP", 1)
+    monkeypatch.setattr(mismatches, "EXAMPLES_PER_GROUP", 1)
     diagnosis = Diagnosis(config)
     predictor = Predictor(config, pack)
     for i in range(50):
@@ -303,4 +304,4 @@ def test_row_times_are_the_iso_times(when: dt.datetime, whole: bool) -> None:
     """The fast time text of JSON rows is exactly ``isoformat()``, whatever the time."""
     if whole:
         when = when.replace(microsecond=0)
-    assert diag.iso_time(when, _HOURS) == when.isoformat()
+    assert iso_time(when, _HOURS) == when.isoformat()

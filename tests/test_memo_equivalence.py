@@ -100,7 +100,7 @@ def test_jobs_option_gives_the_same_bytes(corpus: Path) -> None:
 @pytest.mark.parametrize("redact", [False, True])
 def test_rows_as_json_text_equal_the_rows_dumped(corpus: Path, redact: bool) -> None:
     """The remembered JSON texts of ``rows="json"`` are exactly the dict rows, dumped."""
-    from whynolog.engine.audit.diagnosis import Redactor
+    from whynolog.engine.audit.redaction import Redactor
     from whynolog.engine.base.yamlio import dump_json_line
 
     config = load_config(str(corpus / "org.yaml"))
