@@ -177,7 +177,7 @@ def session(address: str) -> Iterator[Client]:
 
             # The workers' stack sampling (every 10 ms) costs every task time; no one reads it.
             stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
-            cluster = LocalCluster(
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,  # durable_rules hosts one engine per process
                 processes=True,
@@ -185,11 +185,12 @@ def session(address: str) -> Iterator[Client]:
                 silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
             )
             stack.callback(cluster.close)
-            client = Client(cluster, set_as_default=False)  # usable from any thread
+            # Not the default client: it is made in one thread and used from another.
+            client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
             stack.callback(client.close)
         else:
             try:
-                client = Client(where, timeout="20s", set_as_default=False)
+                client = Client(where, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
                 stack.callback(client.close)
             except (OSError, TimeoutError) as exc:
                 raise WhynologError(
@@ -378,9 +379,9 @@ class _Tree:
 
     def __init__(self, client: Client, job: Any) -> None:
         self.client, self.job = client, job
-        self.levels: list[Future | None] = []
+        self.levels: list[Future[PartTally] | None] = []
 
-    def add(self, tally: Future) -> None:
+    def add(self, tally: Future[PartTally]) -> None:
         level = 0
         while level < len(self.levels) and self.levels[level] is not None:
             tally = self.client.submit(_merge, self.levels[level], tally, self.job, pure=False)
@@ -391,13 +392,13 @@ class _Tree:
         self.levels[level] = tally
 
     def result(self) -> PartTally:
-        merged: Future | None = None
+        merged: Future[PartTally] | None = None
         for tally in reversed(self.levels):
             if tally is not None:
                 merged = tally if merged is None else self._merge(merged, tally)
-        return merged.result() if merged is not None else PartTally()  # type: ignore[no-any-return]
+        return merged.result() if merged is not None else PartTally()
 
-    def _merge(self, a: Future, b: Future) -> Future:
+    def _merge(self, a: Future[PartTally], b: Future[PartTally]) -> Future[PartTally]:
         return self.client.submit(_merge, a, b, self.job, pure=False)
 
 
@@ -528,14 +529,18 @@ class _Run:
 
     def there(self, client: Client, parts: Sequence[Part], workers: int) -> Iterator[list[Row]]:
         """``parts`` diagnosed on the cluster, their rows in order (see the module's text)."""
-        remote = client.scatter(self.job, broadcast=True)
+        remote = client.scatter(self.job, broadcast=True)  # type: ignore[no-untyped-call]
         self.tree = tree = _Tree(client, remote)
-        scans = [client.submit(_scan, p, remote, pure=False) for p in parts]
+        scans: list[Future[Scan] | None] = [
+            client.submit(_scan, p, remote, pure=False) for p in parts
+        ]
         guessed = set(self.logged)  # Message-IDs that logged so far, as guessed
         first_lines: dict[int, int] = {}
-        pending: deque[tuple[Part, set[str], Future, Future]] = deque()
+        pending: deque[tuple[Part, set[str], Future[Any], Future[PartTally]]] = deque()
 
-        def checked(part: Part, seed: set[str], rows: Future, tally: Future) -> list[Row]:
+        def checked(
+            part: Part, seed: set[str], rows: Future[Any], tally: Future[PartTally]
+        ) -> list[Row]:
             text, rejected, ids = rows.result()
             exact = ids.repeats & self.logged
             if seed & ids.repeats != exact:  # the guess missed: again, as one process would
@@ -550,7 +555,7 @@ class _Run:
             return self._written(text, rejected)
 
         for i, part in enumerate(parts):
-            scan = scans[i].result()
+            scan = scans[i].result()  # type: ignore[union-attr]
             scans[i] = None  # released: the worker forgets it
             first_line = first_lines[part.index] = self.lines.get(part.source, 1)
             self.lines[part.source] = first_line + scan.newlines
