@@ -134,6 +134,16 @@ def test_several_files_and_gz_every_format(
         assert spread == alone, fmt
 
 
+def test_a_file_named_twice_is_read_twice(corpus: Path, scheduler: str, small_blocks: None) -> None:
+    log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+    alone, spread = both(
+        log, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
+    )
+    assert spread == alone
+    report = json.loads(spread)
+    assert report["entries"][0]["line"] == 1 == report["entries"][report["total"] // 2]["line"]
+
+
 def test_redaction_and_mismatches_only(corpus: Path, scheduler: str, small_blocks: None) -> None:
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
     options = ("--redact-subjects", "--redact-key", "k", "--entries", "mismatches")

@@ -86,6 +86,8 @@ class Part:
     length: int | None = None
     delimiter: bytes | None = None
     """What separates its entries (a text log in UTF-8), else None."""
+    file: int = 0
+    """Which of the sources it is part of (a file named twice is read twice)."""
 
 
 @dataclass(frozen=True)
@@ -216,16 +218,17 @@ def plan(
             MIN_BLOCKSIZE, min(BLOCKSIZE, sum(sizes) // max(1, workers * PARTS_PER_WORKER) + 1)
         )
     parts: list[Part] = []
-    for source, size in zip(sources, sizes, strict=True):
+    for file, (source, size) in enumerate(zip(sources, sizes, strict=True)):
         form = source.format(fmt)
         path = source.name if source.remote else os.path.abspath(source.name)
         delimiter = _delimiter(source, date_order) if form == "text" else None
         if delimiter is None or source.compressed or size <= blocksize:
             # A gzip stream cannot be entered in the middle: one part, read whole.
-            parts.append(Part(len(parts), source.name, path, form, 0, None, delimiter))
+            parts.append(Part(len(parts), source.name, path, form, 0, None, delimiter, file))
             continue
         for start in range(0, size, blocksize):
-            parts.append(Part(len(parts), source.name, path, form, start, blocksize, delimiter))
+            block = Part(len(parts), source.name, path, form, start, blocksize, delimiter, file)
+            parts.append(block)
     return parts
 
 
@@ -506,7 +509,7 @@ class _Run:
     ) -> None:
         self.job, self.parts, self.rows, self.progress = job, parts, rows, progress
         self.logged: set[str] = set()  # Message-IDs that logged so far, as the parser read them
-        self.lines: dict[str, int] = {}  # each file's next line number
+        self.lines: dict[int, int] = {}  # each file's next line number
         self.done = 0
         self.tally: PartTally | None = None  # of the parts diagnosed here
         self.tree: _Tree | None = None  # of the parts diagnosed on the cluster
@@ -519,9 +522,9 @@ class _Run:
 
     def here(self, part: Part) -> list[Row]:
         """``part`` diagnosed in this process (exactly: every earlier part is done)."""
-        first_line = self.lines.get(part.source, 1)
+        first_line = self.lines.get(part.file, 1)
         done = _diagnose(part, self.job, first_line, self.logged)
-        self.lines[part.source] = first_line + done.newlines
+        self.lines[part.file] = first_line + done.newlines
         self.logged |= done.ids.logged
         stale = self.job.diagnosis["stale_after"]
         self.tally = done.tally if self.tally is None else merge(self.tally, done.tally, stale)
@@ -557,8 +560,8 @@ class _Run:
         for i, part in enumerate(parts):
             scan = scans[i].result()  # type: ignore[union-attr]
             scans[i] = None  # released: the worker forgets it
-            first_line = first_lines[part.index] = self.lines.get(part.source, 1)
-            self.lines[part.source] = first_line + scan.newlines
+            first_line = first_lines[part.index] = self.lines.get(part.file, 1)
+            self.lines[part.file] = first_line + scan.newlines
             seed = scan.ids.repeats & guessed
             guessed |= scan.ids.logged
             task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
