@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from whynolog.engine.audit.prediction import _UNKNOWN, CONSTRAINTS, Predictor
+from whynolog.engine.audit.outcomes import CONSTRAINTS
+from whynolog.engine.audit.prediction import _UNKNOWN, Predictor
 from whynolog.engine.base.schemas import schema
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.rulepack import (

@@ -18,15 +18,14 @@ engine gives over every consistent value of them:
 from __future__ import annotations
 
 import itertools
-import operator
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from whynolog.engine.audit.outcomes import Changes, OutcomeSearch
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.judge import Judge
-from whynolog.engine.decide.rulepack import RulePack, fact_domains
-from whynolog.engine.decide.verdict import UNDECIDED, Verdict
+from whynolog.engine.decide.rulepack import RulePack
+from whynolog.engine.decide.verdict import Verdict
 from whynolog.engine.facts.derive import (
     DATE,
     FACTS,
@@ -51,96 +50,9 @@ _UNKNOWN = {  # (sender, recipients, Message-ID not recorded) → the facts the 
     )
     for sender, recipients, message_id in itertools.product((False, True), repeat=3)
 }
-_FACT_INDEX = {name: i for i, name in enumerate(FACTS)}
-MAX_CAUSES = 4
 MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat memory)
 
-Changes = tuple[tuple[str, Any, Any], ...]
-"""Facts that would have to differ together: ``(fact, this configuration's value, needed)``."""
 MAX_NAMED = 4_096  # causes said in words for an entry's people, remembered
-
-# Facts that cannot be combined freely: (facts involved, test on a full vector).
-_Constraint = tuple[frozenset[str], Callable[[dict[str, Any]], bool]]
-CONSTRAINTS: tuple[_Constraint, ...] = (
-    (
-        frozenset({"direction", "sender_internal"}),
-        lambda v: (v["direction"] == "outbound") == v["sender_internal"],
-    ),
-    (
-        frozenset({"direction", "sender_is_user"}),
-        lambda v: not v["sender_is_user"] or v["direction"] == "outbound",
-    ),
-    (
-        frozenset({"direction", "sender_is_active_user"}),
-        lambda v: not v["sender_is_active_user"] or v["direction"] == "outbound",
-    ),
-    (
-        frozenset({"sender_is_user", "sender_is_active_user"}),
-        lambda v: not v["sender_is_active_user"] or v["sender_is_user"],
-    ),
-    (
-        frozenset({"recipients", "external_recipients"}),
-        lambda v: v["external_recipients"] <= v["recipients"],
-    ),
-    (  # users' addresses are internal: they are never external recipients
-        frozenset(
-            {"recipients", "external_recipients", "active_users_to_cc", "inactive_users_to_cc"}
-        ),
-        lambda v: (
-            v["external_recipients"] + v["active_users_to_cc"] + v["inactive_users_to_cc"]
-            <= v["recipients"]
-        ),
-    ),
-    (
-        frozenset({"direction", "all_parties_ignored", "active_users_to_cc"}),
-        lambda v: (
-            not (
-                v["direction"] == "inbound"
-                and v["active_users_to_cc"] == 0
-                and v["all_parties_ignored"]
-            )
-        ),
-    ),
-    (
-        frozenset({"direction", "all_parties_ignored", "external_recipients"}),
-        lambda v: (
-            not (
-                v["direction"] == "outbound"
-                and v["external_recipients"] == 0
-                and v["all_parties_ignored"]
-            )
-        ),
-    ),
-    (
-        frozenset({"direction", "all_parties_ignored", "sender_is_user"}),
-        lambda v: (
-            not (
-                v["direction"] == "outbound"
-                and not v["sender_is_user"]
-                and v["all_parties_ignored"]
-            )
-        ),
-    ),
-    (
-        frozenset({"external_parties", "ignored_parties"}),
-        lambda v: v["ignored_parties"] <= v["external_parties"],
-    ),
-    (
-        frozenset({"all_parties_ignored", "external_parties", "ignored_parties"}),
-        lambda v: (
-            v["all_parties_ignored"]
-            == (v["external_parties"] > 0 and v["ignored_parties"] == v["external_parties"])
-        ),
-    ),
-    (
-        frozenset({"direction", "external_parties", "external_recipients"}),
-        lambda v: v["direction"] == "inbound" or v["external_parties"] == v["external_recipients"],
-    ),
-    (
-        frozenset({"direction", "external_parties"}),
-        lambda v: v["direction"] == "outbound" or v["external_parties"] == 1,
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -182,17 +94,10 @@ class Predictor:
         self.engine = self.judge.engine
         self.deriver = self.judge.deriver
         self._nobody = self.deriver.parties(None, ())
-        self.mentioned = frozenset(c.fact for r in pack.rules for c in r.conditions)
-        self.unmentioned = frozenset(FACTS) - self.mentioned
-        self._tested = sorted(self.mentioned)
-        self.domains = fact_domains(pack)
+        self.search = OutcomeSearch(pack, self.engine)
         self.body_filters = self.deriver.filters.may_hit_unknown_body()
         self.logged_ids: set[str] = set()
         self.logged_codes = pack.logged_codes
-        self._outcomes_cache: dict[Any, tuple[str, ...]] = {}
-        self._getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
-        self._value_getters: dict[frozenset[str], Callable[[Any], tuple[Any, ...]]] = {}
-        self._causes_cache: dict[Any, tuple[tuple[Any, ...], str | None]] = {}
         self._named: dict[Any, tuple[str, ...]] = {}
 
     def email_of(self, entry: LogEntry) -> Email:
@@ -229,8 +134,7 @@ class Predictor:
                 entry, dict(zip(FACTS, values, strict=True)), unknown, mid, explain
             )
         else:
-            getter = self._value_getters.get(unknown) or self._value_getter(unknown)
-            key = (getter(values), unknown, mid is not None, logged)
+            key = (self.search.value_getter(unknown)(values), unknown, mid is not None, logged)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
                 prediction = self._predict(
@@ -280,12 +184,13 @@ class Predictor:
         mid: str | None,
         explain: bool,
     ) -> Prediction:
-        possible = self._outcomes(vector, unknown, ())
+        search = self.search
+        possible = search.outcomes(vector, unknown, ())
         hidden_variants = self._hidden_variants(vector, mid is not None)
         logged = entry.outcome
         if logged in possible:
             status = "agree" if len(possible) == 1 else "undetermined"
-        elif hidden_variants and logged in self._outcomes(vector, unknown, hidden_variants):
+        elif hidden_variants and logged in search.outcomes(vector, unknown, hidden_variants):
             status = "undetermined"
             possible = (*possible, logged)
         else:
@@ -293,13 +198,13 @@ class Predictor:
         causes: tuple[Any, ...] = ()
         kind = None
         if status == "disagree":
-            causes, kind = self._causes(vector, unknown, logged)
+            causes, kind = search.causes(vector, unknown, logged)
         changes: tuple[Changes, ...] = ()
         if kind == "configuration":
             changes, causes = causes, ()  # said in words per entry (see _name_causes)
         outcome = possible[0] if len(possible) == 1 else None
         rule = None
-        blind = unknown & self.mentioned  # unknown facts that matter to the rules
+        blind = unknown & search.mentioned  # unknown facts that matter to the rules
         if outcome is not None and not blind:
             rule = self.engine.decide(vector)
         verdict = None
@@ -318,105 +223,3 @@ class Predictor:
         if not duplicate_known and not vector["duplicate"]:
             variants.append(("duplicate", True))
         return tuple(variants)
-
-    def _vectors(self, vector: dict[str, Any], unknown: frozenset[str]) -> Iterator[dict[str, Any]]:
-        """Every consistent completion of ``vector`` over the unknown facts the rules test."""
-        free = sorted(unknown & self.mentioned)
-        blind = unknown - self.mentioned  # unknown, and no rule looks at them
-        checks = [test for facts, test in CONSTRAINTS if not facts & blind]
-        for values in itertools.product(*(self.domains[f] for f in free)):
-            candidate = dict(vector)
-            candidate.update(zip(free, values, strict=True))
-            if all(test(candidate) for test in checks):
-                yield candidate
-
-    def _known_key(self, vector: dict[str, Any], unknown: frozenset[str]) -> tuple[Any, ...]:
-        """The known values of the facts the rules test: with ``unknown``, all an outcome
-        depends on."""
-        getter = self._getters.get(unknown)
-        if getter is None:
-            getter = self._getters[unknown] = _getter([f for f in self._tested if f not in unknown])
-        return getter(vector)
-
-    def _value_getter(self, unknown: frozenset[str]) -> Callable[[Any], tuple[Any, ...]]:
-        """:meth:`_known_key` for a vector given as its values in :data:`FACTS` order."""
-        getter = self._value_getters[unknown] = _getter(
-            [_FACT_INDEX[f] for f in self._tested if f not in unknown]
-        )
-        return getter
-
-    def _outcomes(
-        self, vector: dict[str, Any], unknown: frozenset[str], hidden: tuple[tuple[str, Any], ...]
-    ) -> tuple[str, ...]:
-        """The outcomes the engine gives over the completions (and hidden variants)."""
-        key = (self._known_key(vector, unknown), unknown, hidden)
-        cached = self._outcomes_cache.get(key)
-        if cached is not None:
-            return cached
-        found: dict[str, None] = {}
-        for candidate in self._vectors(vector, unknown):
-            for variant in ((), *((h,) for h in hidden)):
-                found.setdefault(self._outcome(dict(candidate, **dict(variant))), None)
-        result = tuple(found)
-        self._outcomes_cache[key] = result
-        return result
-
-    def _outcome(self, vector: dict[str, Any]) -> str:
-        rule = self.engine.decide(vector)
-        return self.pack.rule(rule).outcome if rule else UNDECIDED
-
-    def _causes(
-        self, vector: dict[str, Any], unknown: frozenset[str], logged: str
-    ) -> tuple[tuple[Any, ...], str | None]:
-        """Which known facts would have to differ for the engine to give ``logged``:
-        :data:`Changes` for the configuration, else a sentence about the rule pack."""
-        key = (self._known_key(vector, unknown), unknown, logged)
-        cached = self._causes_cache.get(key)
-        if cached is not None:
-            return cached
-        known = sorted((self.mentioned - unknown) & set(vector))
-        found: list[Changes] = []
-        for size in (1, 2):
-            for facts in itertools.combinations(known, size):
-                for values in itertools.product(*(self.domains[f] for f in facts)):
-                    if any(vector[f] == v for f, v in zip(facts, values, strict=True)):
-                        continue
-                    changed = dict(vector, **dict(zip(facts, values, strict=True)))
-                    # Facts no rule tests follow the changed ones: leave them free.
-                    if logged in self._outcomes(changed, unknown | self.unmentioned, ()):
-                        pairs = zip(facts, values, strict=True)
-                        found.append(tuple((f, vector[f], v) for f, v in pairs))
-                        break  # the first value that works is enough for these facts
-                if len(found) >= MAX_CAUSES:
-                    break
-            if found:
-                break
-        if found:
-            result = (tuple(found), "configuration")
-        elif logged not in self.pack.outcomes:
-            result = (
-                (
-                    f"no rule of pack {self.pack.name!r} gives {logged}: the live integration "
-                    "runs rules this pack does not have",
-                ),
-                "rule-pack",
-            )
-        else:
-            result = (
-                (
-                    f"no small change of the configuration makes pack {self.pack.name!r} give "
-                    f"{logged}: the live integration's rules probably differ from this pack",
-                ),
-                "rule-pack",
-            )
-        self._causes_cache[key] = result
-        return result
-
-
-def _getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
-    """A function picking ``keys`` out of a vector (dict or tuple), always as a tuple."""
-    if not keys:
-        return lambda _: ()
-    if len(keys) == 1:
-        return lambda vector, key=keys[0]: (vector[key],)
-    return operator.itemgetter(*keys)

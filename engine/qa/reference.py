@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from whynolog.engine.audit.prediction import CONSTRAINTS
+from whynolog.engine.audit.outcomes import CONSTRAINTS
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.rulepack import RulePack, fact_domains, product_of
 from whynolog.engine.facts.derive import FACTS
