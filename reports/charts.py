@@ -8,6 +8,7 @@ bytes. Charts only ever show outcome codes, dates and counts.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -72,6 +73,13 @@ def static_svg(svg: str, name: str) -> str:
     if re.search(r"<script|javascript:|\bon[a-z]+\s*=", svg, re.IGNORECASE):
         raise ValueError("chart markup still holds script")
     return svg
+
+
+def svg_image(svg: str, alt: str) -> str:
+    """A chart as an ``<img>`` of a ``data:`` URL: an image runs no script and loads nothing,
+    and its own styles are not the page's (a strict Content-Security-Policy allows it)."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" src="data:image/svg+xml;base64,{encoded}" alt="{escape(alt)}">'
 
 
 def _count_ticks(top: int) -> list[int]:

@@ -28,16 +28,28 @@ def simulation_data(verdicts: Sequence[Verdict], setup: Setup) -> dict[str, Any]
     }
 
 
-def with_charts(data: dict[str, Any]) -> dict[str, Any]:
+def with_charts(data: dict[str, Any], *, as_images: bool = False) -> dict[str, Any]:
     """The diagnosis data with its SVG charts: the daily timeline and the predicted-by-logged
-    matrix (the HTML report shows them)."""
-    from whynolog.reports.charts import matrix_svg, timeline_svg
+    matrix (the HTML report shows them).
+
+    ``as_images`` gives each chart as an ``<img>`` of a ``data:`` URL instead of inline
+    markup, for pages whose Content-Security-Policy forbids the charts' inline styles.
+    """
+    from whynolog.reports.charts import matrix_svg, svg_image, timeline_svg
 
     charts = {
         "timeline": timeline_svg(data["days"], data["by_day"], data["codes"]),
         "matrix": matrix_svg(data["matrix"], data["predicted_codes"], data["codes"]),
     }
+    if as_images:
+        charts = {name: svg_image(svg, CHART_TITLES[name]) for name, svg in charts.items()}
     return {**data, "charts": charts}
+
+
+CHART_TITLES = {
+    "timeline": "Admin-log entries per day, by outcome",
+    "matrix": "Predicted (rows) by logged (columns)",
+}
 
 
 def search_row(entry: LogEntry) -> dict[str, Any]:

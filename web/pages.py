@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from whynolog import api
 from whynolog.api import InputError, InputErrors, WhynologError
 from whynolog.engine.base.errors import problems_of
+from whynolog.reports.data import with_charts
 from whynolog.web.forms import (
     email_mapping,
     field_errors,
@@ -316,9 +317,8 @@ def diagnose_page(
         return state.page(
             "diagnose_upload.html.j2", 422, log_error=_plain_error(exc), upload_error=None
         )
-    return state.page(
-        "diagnose_page.html.j2", **{**report.summary, "redacted": False}, options=options, errors={}
-    )
+    data = {**with_charts(report.summary, as_images=True), "redacted": False}  # the CSP: images
+    return state.page("diagnose_page.html.j2", **data, options=options, errors={})
 
 
 @router.get("/rules")

@@ -28,7 +28,7 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (
         b"content-security-policy",
         b"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
-        b"object-src 'none'",
+        b"object-src 'none'; img-src 'self' data:",  # charts are data: images (no script)
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),

@@ -203,3 +203,25 @@ def test_pages_fit_the_width(browser: Any, live_app: str, width: int, tmp_path: 
             assert overflow <= 0, f"{url} is {overflow} px too wide at {width} px"
     finally:
         context.close()
+
+
+def test_the_diagnosis_shows_its_charts_under_the_policy(page: Any, live_app: str) -> None:
+    """The timeline and the matrix are drawn (images decoded to their size), and the
+    Content-Security-Policy blocks nothing on the page."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{live_app}/diagnose?as_of=2026-11-21")
+    for name, alt in (
+        ("timeline", "Admin-log entries per day, by outcome"),
+        ("matrix", "Predicted (rows) by logged (columns)"),
+    ):
+        chart = page.locator(f"#{name} img")
+        assert chart.get_attribute("alt") == alt
+        width = chart.evaluate("img => img.complete ? img.naturalWidth : 0")
+        assert width > 0, f"the {name} chart was not drawn"
+    assert refused == []
