@@ -80,9 +80,10 @@ class DirectoryOverlay:
         self._locals: dict[str, list[User]] = {}  # local part → originals that gained one
         for edit in edits:
             self._apply(edit)
-        # Ignore lists of the edited copies (base users are answered by the base).
-        self._ignores = {id(u): IgnoreIndex.of(u) for u in self._edited.values()}
-        self._ignores.update((id(u), IgnoreIndex.of(u)) for u in self._added)
+        # Ignore lists of the edited copies and the added users (base users are answered by the
+        # base), indexed when first asked: a name shared by many users edits them all.
+        self._own: dict[int, User] = {id(u): u for u in (*self._edited.values(), *self._added)}
+        self._ignores: dict[int, IgnoreIndex] = {}
 
     def _apply(self, edit: Edit) -> None:
         if edit.kind in ("credentials", "unfilter"):
@@ -134,10 +135,12 @@ class DirectoryOverlay:
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""
+        if self._own.get(id(user)) is not user:
+            return self.base.ignore_entry(user, address)
         index = self._ignores.get(id(user))
-        if index is not None and index.user is user:
-            return index.entry_for(address)
-        return self.base.ignore_entry(user, address)
+        if index is None:
+            index = self._ignores[id(user)] = IgnoreIndex.of(user)
+        return index.entry_for(address)
 
     def users_with_local_part(self, local: str) -> list[User]:
         """The users having an address with this local part, in configuration order."""
