@@ -179,18 +179,18 @@ def _median(runs: list[Timing]) -> Timing:
 
 def _bench(args: argparse.Namespace, root: Path, whynolog: list[str]) -> str:
     sizes = sorted(set(args.users))
-    times: dict[int, Timing] = {}
+    cmd = [*whynolog, "simulate", "emails.json", "--config", "org.yaml", "--format", "jsonl"]
     for users in sizes:
         folder = root / f"users-{users}"
         say(f"{users:,} users: corpus in {folder}")
         prepare(folder, users, args.emails, args.seed)
-        cmd = [*whynolog, "simulate", "emails.json", "--config", "org.yaml", "--format", "jsonl"]
         timed(cmd, folder)  # warm-up: the page cache and the load cache
-        runs: list[Timing] = []
-        for i in range(args.repeat):
+    runs: dict[int, list[Timing]] = {users: [] for users in sizes}
+    for i in range(args.repeat):  # sizes interleaved: a busy spell slows all sizes alike
+        for users in sizes:
             say(f"{users:,} users: run {i + 1}/{args.repeat}")
-            runs.append(timed(cmd, folder))
-        times[users] = _median(runs)
+            runs[users].append(timed(cmd, root / f"users-{users}"))
+    times = {users: _median(runs[users]) for users in sizes}
     rows = []
     for users in sizes:
         t = times[users]
