@@ -283,7 +283,7 @@ class FactDeriver:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.directory: Directory | DirectoryOverlay = Directory.of(config)
-        self.filters = FilterSet(config.content_filters)
+        self.filters = FilterSet.of(config.content_filters)
         self.credentials_valid = config.credentials_valid
         self.dropped: frozenset[int] = frozenset()  # content filters the edits removed
         self.edits: tuple[Edit, ...] = ()
