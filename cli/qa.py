@@ -264,9 +264,10 @@ def diff(
 @app.command()
 def schema(
     name: Annotated[SchemaName, typer.Argument(metavar="NAME", help="config, rules or suite.")],
+    output: OutputOption = None,
 ) -> None:
     """Print a shipped JSON Schema (for editors: # yaml-language-server: $schema=...)."""
-    emit(api.schema_text(name.value))
+    emit(api.schema_text(name.value), output)
 
 
 @app.command(name="rules")

@@ -80,6 +80,13 @@ def test_cli_prints_the_schema(name: str) -> None:
     assert result.output == schema_text(name)
 
 
+def test_cli_writes_the_schema_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "org.schema.json"
+    result = runner.invoke(app, ["schema", "config", "-o", str(target)])
+    assert (result.exit_code, result.output) == (0, "")
+    assert target.read_text(encoding="utf-8") == schema_text("config")
+
+
 def test_cli_unknown_schema() -> None:
     result = runner.invoke(app, ["schema", "emails"])
     assert result.exit_code == 2
