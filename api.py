@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -39,7 +39,7 @@ from whynolog.engine.read.emails import Email
 if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a quick start)
     from whynolog.engine.audit.diagnosis import Diagnosis
     from whynolog.engine.audit.impact import Impact
-    from whynolog.engine.audit.logquery import LogQuery
+    from whynolog.engine.audit.logquery import LogQuery, Search
     from whynolog.engine.audit.redaction import Redactor
     from whynolog.engine.audit.rhythm import Rhythm
     from whynolog.engine.qa.lint import Problem
@@ -58,7 +58,6 @@ __all__ = [
     "LogBytes",
     "LogReading",
     "Report",
-    "Search",
     "Setup",
     "Verdict",
     "Why",
@@ -323,12 +322,6 @@ def _read_log(
     return entries()
 
 
-def _new_rejections() -> Rejections:
-    from whynolog.engine.read.rejections import Rejections
-
-    return Rejections()
-
-
 def unreadable(
     log: LogInput, read: int, rejections: Rejections, redactor: Redactor | None = None
 ) -> InputError | None:
@@ -363,42 +356,6 @@ def check_read(
 
 # --- search ----------------------------------------------------------------------------
 
-REJECTED_KEPT = 10
-"""Rejected entries a search keeps to show (all are counted)."""
-
-
-@dataclass
-class Search:
-    """The entries of a log that match a query, found as they are read.
-
-    Iterate it once for the matches; the counts are complete afterwards.
-    """
-
-    query: LogQuery
-    items: Iterator[LogEntry | RejectedEntry]
-    searched: int = 0
-    matched: int = 0
-    rejected_count: int = 0
-    rejected: list[RejectedEntry] = field(default_factory=list)
-    rejections: Rejections = field(default_factory=_new_rejections)
-    """Every rejected entry, grouped by reason."""
-
-    def __iter__(self) -> Iterator[LogEntry]:
-        from whynolog.engine.read.adminlog import RejectedEntry
-
-        matches = self.query.matches
-        for item in self.items:
-            if isinstance(item, RejectedEntry):
-                self.rejected_count += 1
-                self.rejections.add(item)
-                if len(self.rejected) < REJECTED_KEPT:
-                    self.rejected.append(item)
-                continue
-            self.searched += 1
-            if matches(item):
-                self.matched += 1
-                yield item
-
 
 def search(
     log: LogInput,
@@ -416,6 +373,8 @@ def search(
     address (or ``@domain``). ``pack``: the rule pack (or setup) whose outcome codes the log
     holds (default: the shipped pack). Raises ``ValueError`` on a bad bound, or an outcome
     pattern that matches none of the pack's codes."""
+    from whynolog.engine.audit.logquery import Search
+
     rules = pack.pack if isinstance(pack, Setup) else load_rules(pack)
     return Search(
         log_query(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from whynolog.engine.read.addresses import clean_domain, domain_covers, domain_of, normalise
-from whynolog.engine.read.adminlog import TIME_FORM, LogEntry, parse_time
+from whynolog.engine.read.adminlog import TIME_FORM, LogEntry, RejectedEntry, parse_time
 from whynolog.engine.read.domains import canonical_address, canonical_domain
+from whynolog.engine.read.rejections import ReadCounts
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UTC = dt.timezone.utc
@@ -138,6 +139,29 @@ class LogQuery:
         if self._address is not None:
             return address == self._address
         return self._domain is not None and domain_covers(self._domain, domain_of(address))
+
+
+class Search(ReadCounts):
+    """The entries of a log that match a query, found as they are read.
+
+    Iterate it once for the matches; the counts are complete afterwards.
+    """
+
+    def __init__(self, query: LogQuery, items: Iterator[LogEntry | RejectedEntry]) -> None:
+        super().__init__()
+        self.query = query
+        self.items = items
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        matches = self.query.matches
+        for item in self.items:
+            if isinstance(item, RejectedEntry):
+                self.reject(item)
+                continue
+            self.searched += 1
+            if matches(item):
+                self.matched += 1
+                yield item
 
 
 def _check_code(pattern: str, known: Collection[str]) -> None:

@@ -8,7 +8,6 @@ matching entry a duplicate.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from whynolog.engine.audit.answer import answer
@@ -18,24 +17,18 @@ from whynolog.engine.audit.prediction import Predictor
 from whynolog.engine.decide.setup import Setup
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
-from whynolog.engine.read.rejections import Rejections
+from whynolog.engine.read.rejections import ReadCounts
 
 MAX_MATCHES = 50
 """Entries explained at most (the rest are counted)."""
-REJECTED_KEPT = 10
 
 
-@dataclass
-class Explained:
+class Explained(ReadCounts):
     """The matching entries, explained, and what was read to find them."""
 
-    matches: list[dict[str, Any]] = field(default_factory=list)
-    searched: int = 0
-    matched: int = 0
-    rejected_count: int = 0
-    rejected: list[RejectedEntry] = field(default_factory=list)
-    rejections: Rejections = field(default_factory=Rejections)
-    """Every rejected entry, grouped by reason."""
+    def __init__(self) -> None:
+        super().__init__()
+        self.matches: list[dict[str, Any]] = []
 
 
 def explain_entries(
@@ -52,10 +45,7 @@ def explain_entries(
     found = Explained()
     for item in items:
         if isinstance(item, RejectedEntry):
-            found.rejected_count += 1
-            found.rejections.add(item)
-            if len(found.rejected) < REJECTED_KEPT:
-                found.rejected.append(item)
+            found.reject(item)
             continue
         found.searched += 1
         wanted = query.matches(item)

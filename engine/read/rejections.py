@@ -125,6 +125,32 @@ class Rejections:
         return f"{self.count} log {noun} could not be read and {verb} skipped: " + "; ".join(parts)
 
 
+FIRST_KEPT = 10
+"""Rejected entries a search keeps to show (all are counted and grouped)."""
+
+
+class ReadCounts:
+    """What a pass over a log read: entries searched and matched, and those it could not
+    read (every one counted and grouped by reason, the first few kept)."""
+
+    def __init__(self) -> None:
+        self.searched = 0
+        self.matched = 0
+        self.rejected: list[RejectedEntry] = []
+        self.rejections = Rejections()
+
+    @property
+    def rejected_count(self) -> int:
+        """How many entries could not be read."""
+        return self.rejections.count
+
+    def reject(self, rejected: RejectedEntry) -> None:
+        """Count an entry that could not be read."""
+        self.rejections.add(rejected)
+        if len(self.rejected) < FIRST_KEPT:
+            self.rejected.append(rejected)
+
+
 def unreadable(path: str, read: int, rejections: Rejections) -> InputError | None:
     """Why the log at ``path`` cannot be diagnosed (``read`` entries were read), or None.
 
