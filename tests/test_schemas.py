@@ -83,7 +83,7 @@ def test_cli_prints_the_schema(name: str) -> None:
 def test_cli_writes_the_schema_to_a_file(tmp_path: Path) -> None:
     target = tmp_path / "org.schema.json"
     result = runner.invoke(app, ["schema", "config", "-o", str(target)])
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.output) == (0, f"wrote {target}\n")
     assert target.read_text(encoding="utf-8") == schema_text("config")
 
 
