@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             if workers == 1:
                 costs.append((run.seconds - fixed) / entries)
     print(f"\nCluster start and stop (a 10-entry log, local:{max(args.workers)}): {fixed:.1f} s")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Load average at the end (1, 5, 15 min) on {os.cpu_count()} cores: {load}")
     if costs:
         cost = costs[-1]
         print(
