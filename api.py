@@ -572,19 +572,21 @@ class DiagnosisStream:
 
 
 def make_redactor(
-    setup: Setup | None,
+    setup: Setup | Sequence[Setup] | None,
     redact: bool,
     key: str | bytes | None = None,
     subjects: bool = False,
 ) -> Redactor | None:
-    """The pseudonymiser of ``--redact`` (with the user names of ``setup``) or of
-    ``--redact-subjects`` (``subjects``: whole subjects too, implies ``redact``), or None."""
+    """The pseudonymiser of ``--redact`` (with the user names of ``setup``, or of several
+    setups) or of ``--redact-subjects`` (``subjects``: whole subjects too, implies
+    ``redact``), or None."""
     if not (redact or subjects):
         return None
     from whynolog.engine.audit.redaction import Redactor
 
     secret = key.encode() if isinstance(key, str) else key
-    names = [u.name for u in setup.config.users] if setup is not None else []
+    setups = [] if setup is None else [setup] if isinstance(setup, Setup) else list(setup)
+    names = [u.name for one in setups for u in one.config.users]
     return Redactor(secret or None, names, subjects)
 
 

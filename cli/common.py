@@ -92,3 +92,28 @@ def emit(text: str, output: Path | None = None) -> None:
     except OSError as exc:
         raise InputError(str(output), f"cannot write: {exc.strerror}") from None
     typer.echo(f"wrote {output}", err=True)
+
+
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        help="Replace addresses and user names by stable pseudonyms, to share the output."
+    ),
+]
+RedactSubjectsOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact-subjects",
+        help="Also replace every subject by a stable pseudonym (implies --redact).",
+    ),
+]
+RedactKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="WHYNOLOG_REDACT_KEY",
+        show_default=False,
+        metavar="<secret>",
+        help="Secret for --redact: the same secret gives the same pseudonyms in every "
+        "report (default: a new random one per run).",
+    ),
+]

@@ -28,6 +28,9 @@ from whynolog.cli.common import (
     FailOnChoice,
     LogFormat,
     OutputOption,
+    RedactKeyOption,
+    RedactOption,
+    RedactSubjectsOption,
     RulesOption,
     SearchFormat,
     WhyFormat,
@@ -134,31 +137,6 @@ def _report_rejected(note: str | None) -> None:
     """Say on standard error which entries could not be read (they are never dropped)."""
     if note:
         typer.echo(note, err=True)
-
-
-RedactOption = Annotated[
-    bool,
-    typer.Option(
-        help="Replace addresses and user names by stable pseudonyms, to share the output."
-    ),
-]
-RedactSubjectsOption = Annotated[
-    bool,
-    typer.Option(
-        "--redact-subjects",
-        help="Also replace every subject by a stable pseudonym (implies --redact).",
-    ),
-]
-RedactKeyOption = Annotated[
-    str | None,
-    typer.Option(
-        envvar="WHYNOLOG_REDACT_KEY",
-        show_default=False,
-        metavar="<secret>",
-        help="Secret for --redact: the same secret gives the same pseudonyms in every "
-        "report (default: a new random one per run).",
-    ),
-]
 
 
 # --- search ----------------------------------------------------------------------------

@@ -18,6 +18,9 @@ from whynolog.cli.common import (
     DiffFormat,
     LintFormat,
     OutputOption,
+    RedactKeyOption,
+    RedactOption,
+    RedactSubjectsOption,
     ReferenceFormat,
     RulesOption,
     SchemaName,
@@ -225,6 +228,9 @@ def diff(
             help="Processes judging a large corpus (output is the same as with 1).",
         ),
     ] = 1,
+    redact: RedactOption = False,
+    redact_subjects: RedactSubjectsOption = False,
+    redact_key: RedactKeyOption = None,
 ) -> None:
     """Which emails change outcome, and why, when the rules or the configuration change."""
     if old_rules is None and new_rules is None and old_config is None and new_config is None:
@@ -243,6 +249,9 @@ def diff(
         sides.append(loaded[key])
     impact = api.diff(corpus, sides[0], sides[1], kind=corpus_kind.value, jobs=jobs)
     data = impact.to_dict()
+    redactor = api.make_redactor(sides, redact, redact_key, redact_subjects)
+    if redactor is not None:
+        data = redactor.scrub(data)
     if format is DiffFormat.json:
         emit(_json(data), output)
     else:

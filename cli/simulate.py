@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +14,9 @@ from whynolog.cli.app import app
 from whynolog.cli.common import (
     ConfigOption,
     OutputOption,
+    RedactKeyOption,
+    RedactOption,
+    RedactSubjectsOption,
     RulesOption,
     SimulateFormat,
     emit,
@@ -20,6 +24,7 @@ from whynolog.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from whynolog.engine.audit.redaction import Redactor
     from whynolog.engine.read.adminlog import RejectedEntry
 
 
@@ -49,17 +54,22 @@ def simulate(
             help="An admin log whose logged entries count as already logged (duplicates)."
         ),
     ] = None,
+    redact: RedactOption = False,
+    redact_subjects: RedactSubjectsOption = False,
+    redact_key: RedactKeyOption = None,
 ) -> None:
     """Predict each email's outcome, say which rule decided and why, and what to change."""
     setup = api.load(config, rules, locate=True)
+    redactor = api.make_redactor(setup, redact, redact_key, redact_subjects)
 
     def not_read(entry: RejectedEntry) -> None:
-        typer.echo(f"{history}:{entry.line}: history entry not read: {entry.reason}", err=True)
+        reason = redactor.text(entry.reason) if redactor else entry.reason
+        typer.echo(f"{history}:{entry.line}: history entry not read: {reason}", err=True)
 
     stdin = sys.stdin.buffer.read() if any(str(path) == "-" for path in emails) else None
     readable, unreadable = api.read_email_files(emails, stdin)
     verdicts = api.simulate(setup, readable, history=history, on_rejected=not_read)
-    show_verdicts(verdicts, setup, format, output)
+    show_verdicts(verdicts, setup, format, output, redactor)
     api.raise_errors(unreadable)  # every readable email was judged; the unreadable ones exit 2
 
 
@@ -68,17 +78,20 @@ def show_verdicts(
     setup: api.Setup,
     format: SimulateFormat,
     output: Path | None = None,
+    redactor: Redactor | None = None,
 ) -> None:
-    """Write the verdicts as JSON, JSON Lines or a rendered report."""
+    """Write the verdicts as JSON, JSON Lines or a rendered report (pseudonymised by
+    ``redactor`` when given)."""
+    scrub: Callable[[Any], Any] = redactor.scrub if redactor else (lambda data: data)
     if format is SimulateFormat.json:
-        rows = ",\n".join(api.json_line(v.to_dict()) for v in verdicts)
+        rows = ",\n".join(api.json_line(scrub(v.to_dict())) for v in verdicts)
         emit(f"[{rows}]\n" if rows else "[]\n", output)
     elif format is SimulateFormat.jsonl:
-        emit("".join(api.json_line(v.to_dict()) + "\n" for v in verdicts), output)
+        emit("".join(api.json_line(scrub(v.to_dict())) + "\n" for v in verdicts), output)
     else:
         from whynolog.reports.data import simulation_data
         from whynolog.reports.render import render
 
-        data = simulation_data(verdicts, setup)
+        data = scrub(simulation_data(verdicts, setup))
         colour = output is None and use_colour()
         emit(render("simulate", format.value, data, colour=colour), output)

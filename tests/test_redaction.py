@@ -88,3 +88,39 @@ def test_redact_covers_standard_error_and_subjects_in_every_format(tmp_path: Pat
             assert secret not in result.stdout, (args, secret)
             assert secret not in result.stderr, (args, secret)
         assert "subject-" in result.stdout, args
+
+
+def test_simulate_and_diff_redact_in_every_format() -> None:
+    """Emails forwarded by users and logs run through diff are as private as a search."""
+    starter = Path(__file__).parents[1] / "cli" / "starter"
+    tests = Path(__file__).parent
+    emails = str(starter / "emails.yaml")
+    config = ["--config", str(starter / "org.yaml")]
+    diff = [
+        "diff",
+        str(tests / "fixtures" / "diff" / "corpus.yaml"),
+        "-c",
+        str(tests / "fixtures" / "cases" / "org.yaml"),
+        "--new-config",
+        str(tests / "fixtures" / "diff" / "org-edited.yaml"),
+    ]
+    runner = CliRunner()
+    plain = runner.invoke(app, ["simulate", emails, *config, "-f", "jsonl"])
+    assert "alice@acme.com" in plain.stdout and "Q4 renewal" in plain.stdout
+    runs = [
+        *(
+            ["simulate", emails, *config, "-f", f]
+            for f in ("text", "jsonl", "json", "markdown", "html")
+        ),
+        *([*diff, "-f", f] for f in ("text", "json", "markdown", "html")),
+    ]
+    secrets = ("@acme.com", "@customer.com", "@gmail.com", "Alice Smith", "Q4 renewal", "Out Of")
+    for args in runs:
+        shown = runner.invoke(app, args).stdout
+        present = [secret for secret in secrets if secret in shown]
+        assert len(present) >= 2, (args, present)  # without --redact, the report names people
+        result = runner.invoke(app, [*args, "--redact-subjects"])
+        assert result.exit_code == 0, (args, result.output)
+        for secret in present:
+            assert secret not in result.stdout, (args, secret)
+        assert "@redacted.invalid" in result.stdout, args
