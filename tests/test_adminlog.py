@@ -473,6 +473,23 @@ def test_csv_columns_in_any_order_with_extras_and_user() -> None:
     )
 
 
+def test_csv_day_and_clock_time_in_two_columns() -> None:
+    """A spreadsheet export with the day in "Date" and the clock time in "Time"."""
+    data = (
+        "Date;Time;Sender;Subject;Result\n"
+        "20.11.2026;10:55;a@x.com;Hello;LOG_OK\n"
+        "20.11.2026;10:56:30 PM;a@x.com;Late;LOG_OK\n"
+        "20.11.2026;2026-11-21 09:00;a@x.com;Full time;LOG_OK\n"  # a whole time stands alone
+    )
+    first, second, third = read(data, "csv")
+    assert (first.time, second.time, third.time) == (
+        at(2026, 11, 20, 10, 55),
+        at(2026, 11, 20, 22, 56, 30),
+        at(2026, 11, 21, 9),
+    )
+    assert first.sender == "a@x.com" and first.subject == "Hello"
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [

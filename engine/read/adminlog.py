@@ -801,7 +801,10 @@ def _csv_columns(
     for field, name in mapping.items():
         names[_column_key(name)] = (field, -1)
     chosen: dict[str, tuple[int, int]] = {}  # field → (rank, index)
+    day_index = None  # a "Date" column, which may hold the day of a separate "Time" column
     for index, raw in enumerate(header):
+        if _column_key(raw) == "date" and day_index is None:
+            day_index = index
         named = names.get(_column_key(raw))
         if named is None:
             continue
@@ -831,7 +834,16 @@ def _csv_columns(
             "time,subject,from,to,cc,message_id,outcome (user, bcc optional) or usual "
             f"synonyms; name others with --columns {missing[0]}=Header",
         )
-    return {field: index for field, (_, index) in chosen.items()}, len(header)
+    found = {field: index for field, (_, index) in chosen.items()}
+    if day_index is not None and found.get("time") not in (None, day_index):
+        found[_DAY] = day_index
+    return found, len(header)
+
+
+_DAY = "day"
+"""The column of a log whose days and clock times are in two columns (``Date``, ``Time``)."""
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+\S+)?")
+"""A time of day without its date (``10:55``, ``10:55:00 PM``, ``10:55 CET``)."""
 
 
 def _csv_entry(
@@ -852,6 +864,8 @@ def _csv_entry(
     raw_time = cell("time")
     if not raw_time:
         return "missing time"
+    if _DAY in columns and _CLOCK_TIME.fullmatch(raw_time):
+        raw_time = f"{cell(_DAY)} {raw_time}"  # the day and the clock time in two columns
     try:
         when = times.parse(raw_time)
     except ValueError as exc:
