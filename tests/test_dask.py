@@ -117,8 +117,12 @@ def test_crlf_is_cut_at_its_own_blank_lines(
 ) -> None:
     log, org = str(corpus / "crlf.log"), str(corpus / "org.yaml")
     assert {p.delimiter for p in distributed.plan(api_sources(log), None, 2)} == {b"\r\n\r\n"}
-    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    options = ("--stale-after", "20m", "--business-hours", "Mon-Sun 0-24")  # gaps over cuts
+    alone, spread = both(
+        log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
+    )
     assert spread == alone
+    assert json.loads(spread)["health"]["gaps"]
 
 
 def test_several_files_and_gz_every_format(
