@@ -17,7 +17,7 @@ from whynolog.engine.base.errors import InputErrors, WhynologError
 class _Group(TyperGroup):
     """Turns every :class:`WhynologError` into ``file:line:col: message`` and exit 2."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # the Context class differs between typer versions
         try:
             return super().invoke(ctx)
         except typer.BadParameter as exc:

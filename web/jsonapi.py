@@ -57,7 +57,7 @@ def simulate(
     state = state_of(request)
     many = isinstance(emails, list)
     try:
-        verdicts = api.simulate(state.setup, emails if many else [emails])
+        verdicts = api.simulate(state.setup, emails if isinstance(emails, list) else [emails])
     except WhynologError as exc:
         return _problem(422, _errors_of(exc))
     dicts = [v.to_dict() for v in verdicts]

@@ -258,7 +258,7 @@ class Diagnosis:
                     known.clear()  # bounded memory on long logs
                 hit = known[address] = self.directory.lookalikes.of(address.rpartition("@")[2])
             if hit is not None:
-                found = hit  # type: ignore[assignment]
+                found = hit
                 break
         if found is not None:
             self.lookalike_entries += 1

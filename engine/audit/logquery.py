@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from whynolog.engine.read.addresses import clean_domain, domain_covers, domain_of, normalise
-from whynolog.engine.read.adminlog import TIME_FORM, LogEntry, RejectedEntry, parse_time
+from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, parse_time
 from whynolog.engine.read.domains import canonical_address, canonical_domain
+from whynolog.engine.read.logtimes import TIME_FORM
 from whynolog.engine.read.rejections import ReadCounts
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

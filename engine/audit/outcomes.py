@@ -197,6 +197,7 @@ class OutcomeSearch:
                     break
             if found:
                 break
+        result: tuple[tuple[Any, ...], str | None]
         if found:
             result = (tuple(found), "configuration")
         elif logged not in self.pack.outcomes:
@@ -224,5 +225,7 @@ def _getter(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
     if not keys:
         return lambda _: ()
     if len(keys) == 1:
-        return lambda vector, key=keys[0]: (vector[key],)
-    return operator.itemgetter(*keys)
+        key = keys[0]
+        return lambda vector: (vector[key],)
+    getter: Getter = operator.itemgetter(*keys)
+    return getter

@@ -19,7 +19,7 @@ UTC = dt.timezone.utc
 UNDETERMINED = "undetermined"  # the predicted code of entries with several possible outcomes
 MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Rows.json`."""
-_json_string: Any = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_json_string: Any = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
 

@@ -48,7 +48,7 @@ class PartTally:
     """What a run of consecutive entries adds to a diagnosis; dicts keep first-seen order."""
 
     total: int = 0
-    tally: dict[tuple[str | None, str, str, str], int] = field(default_factory=dict)
+    tally: dict[tuple[str | None, str, str, str | None], int] = field(default_factory=dict)
     day_tally: dict[tuple[dt.date, str], int] = field(default_factory=dict)
     hour_counts: list[int] = field(default_factory=lambda: [0] * 24)
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -174,7 +174,7 @@ def put(diagnosis: Diagnosis, t: PartTally) -> None:
     for user, _, _, _ in t.tally:
         if user is not None and user not in kept and len(kept) < d.max_users:
             kept.add(user)
-    tally: dict[tuple[str | None, str, str, str], int] = {}
+    tally: dict[tuple[str | None, str, str, str | None], int] = {}
     for (user, code, status, outcome), n in t.tally.items():
         if user is not None and user not in kept:
             user = OTHER_USERS

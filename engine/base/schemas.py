@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -39,7 +40,8 @@ def _validator(name: str) -> Any:
     checker = base.TYPE_CHECKER.redefine(
         "string", lambda _checker, value: isinstance(value, (str, dt.date))
     )
-    cls = jsonschema.validators.extend(base, type_checker=checker)
+    extend: Callable[..., Any] = jsonschema.validators.extend  # untyped in its stubs
+    cls = extend(base, type_checker=checker)
     return cls(schema(name))
 
 
@@ -61,7 +63,7 @@ def _message(error: Any) -> str:
             parts.append(f"unknown key {extra!r}{hint}")
         return "; ".join(parts) + f"; allowed: {', '.join(allowed)}"
     if validator == "required":
-        return error.message.replace("is a required property", "is required")
+        return str(error.message).replace("is a required property", "is required")
     if validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
     if validator == "type":
@@ -81,7 +83,7 @@ def _message(error: Any) -> str:
             f"{error.instance!r} is neither a plain value nor a mapping of tests "
             f"(is, not, lt, lte, gt, gte: whole numbers, in: a list)"
         )
-    return error.message
+    return str(error.message)
 
 
 def validate(data: Any, name: str, file: str) -> None:

@@ -21,7 +21,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 
-class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _PositionLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader whose mappings and sequences carry 1-based positions."""
 
     def construct_yaml_map(self, node: yaml.MappingNode) -> Iterable[PosDict]:
@@ -101,12 +101,13 @@ def check_bounds(name: str, text: str) -> None:
     expanded = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
-            size = sizes.get(event.anchor, 0)  # an unknown anchor is the loader's error
+            size = sizes.get(event.anchor or "", 0)  # an unknown anchor is the loader's error
             expanded += size
             if expanded > most:
                 mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 raise LimitError(
-                    Position(name, mark.line + 1, mark.column + 1),
+                    Position(name, line, column),
                     f"alias *{event.anchor} expands the document past the limit of "
                     f"{most:,} nodes through aliases",
                 )

@@ -64,12 +64,13 @@ class Condition:
             return any(actual == v and type(actual) is type(v) for v in self.value)
         if not isinstance(actual, int) or isinstance(actual, bool):
             return False
-        return {
+        tests: dict[str, bool] = {
             "lt": actual < self.value,
             "lte": actual <= self.value,
             "gt": actual > self.value,
             "gte": actual >= self.value,
-        }[self.op]
+        }
+        return tests[self.op]
 
     def plain(self) -> str:
         """The condition in plain words, for admins: ``the sender is not an active user``,
@@ -352,8 +353,8 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                 seen[rule_id] = pos
             conditions = _conditions(data, i, file, errors) if "when" not in bad else []
             if "outcome" not in bad and isinstance(raw.get("outcome"), str):
-                where = position_of(data, ["rules", i, "outcome"], file)
-                used.append((raw["outcome"], where, label))
+                at = position_of(data, ["rules", i, "outcome"], file)
+                used.append((raw["outcome"], at, label))
             for key in ("explain", "remedy"):
                 if key not in bad and isinstance(raw.get(key), str):
                     errors.extend(_template_problems(env, raw[key], label, key, data, i, file))
@@ -372,13 +373,13 @@ def _load_files(root: Path, files: list[Path]) -> RulePack:
                     )
                 )
     if declared:
-        for code, where, rule_id in used:
+        for code, at, rule_id in used:
             if code not in declared:
                 close = difflib.get_close_matches(code, list(declared), n=1, cutoff=0.7)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 errors.append(
                     InputError(
-                        where,
+                        at,
                         f"rule {rule_id!r}: outcome {code!r} is not declared under "
                         f"'outcomes:'{hint}",
                         "undeclared-outcome",
@@ -519,10 +520,10 @@ def template_environment() -> Any:
 
 
 def _join_and(items: Any) -> str:
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    words = [str(i) for i in items]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def fact_domains(pack: RulePack) -> dict[str, tuple[Any, ...]]:

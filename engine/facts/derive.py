@@ -329,8 +329,10 @@ class FactDeriver:
         sender_user = owner(sender)
         # Internal: the sender belongs to a user, or to an internal domain.
         outbound = sender_user is not None or (
-            bool(sender) and domain_is_internal(sender.rpartition("@")[2].rstrip("."))
-        )  # type: ignore[union-attr]
+            sender is not None
+            and bool(sender)
+            and domain_is_internal(sender.rpartition("@")[2].rstrip("."))
+        )
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
         if len(to_cc) > 1 and not all(map(str.isascii, to_cc)):
             to_cc = distinct_addresses(to_cc)  # one address in two IDN spellings counts once

@@ -17,6 +17,7 @@ from typing import Literal
 
 from whynolog.engine.facts.directory import Directory, IgnoreIndex
 from whynolog.engine.read.config import Config, User
+from whynolog.engine.read.lookalikes import LookalikeIndex
 
 EditKind = Literal["credentials", "activate", "attach", "add_user", "unignore", "unfilter"]
 
@@ -126,6 +127,11 @@ class DirectoryOverlay:
         if original is None:
             return None
         return self._edited.get(id(original), original)
+
+    @property
+    def lookalikes(self) -> LookalikeIndex:
+        """The base's index: an edit of users changes no domain."""
+        return self.base.lookalikes
 
     def is_internal(self, address: str) -> bool:
         """``address`` belongs to a user or to an internal domain (or a subdomain of one)."""

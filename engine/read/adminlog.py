@@ -245,11 +245,12 @@ def read_log(
     is_known = _code_checker(known_codes)
     zone = tz if isinstance(tz, dt.tzinfo) else zone_of(tz)
     times = TimeReader(zone, date_order)
-    parser: _Parser = {
+    parsers: dict[str, _Parser] = {
         "text": _parse_text,
         "csv": partial(_parse_csv, columns=columns),
         "jsonl": _parse_jsonl,
-    }[fmt]
+    }
+    parser = parsers[fmt]
     return _in_order(path, _read(path, stream, parser, is_known, times, first_line - 1), times)
 
 
@@ -540,6 +541,10 @@ def _too_long(body: list[str]) -> str | None:
     return None
 
 
+_UNREAD = dt.datetime(1, 1, 1)
+"""The hour of a first line not read yet (compared by identity; a typed sentinel)."""
+
+
 class _TextEntryParser:
     """Turns an entry's lines into a :class:`LogEntry`, or says why they are none.
 
@@ -559,8 +564,8 @@ class _TextEntryParser:
     def _time(self, first: str) -> tuple[dt.datetime, str] | str:
         """The entry's time and the rest of the first line, or why there is none."""
         if first[19:28] == " Subject:" and first[4] == "-":
-            hour = self.hours.get(first[:13], False)
-            if hour is False:
+            hour = self.hours.get(first[:13], _UNREAD)
+            if hour is _UNREAD:
                 try:
                     hour = self.times.parse(first[:13] + ":00")
                 except ValueError:

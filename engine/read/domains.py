@@ -38,7 +38,8 @@ def _canonical_label(label: str) -> str:
         return label
     idna = _idna()
     try:
-        return idna.alabel(label).decode("ascii")
+        alabel: str = idna.alabel(label).decode("ascii")
+        return alabel
     except (idna.IDNAError, UnicodeError):
         return label
 
@@ -80,7 +81,8 @@ def _unicode_label(label: str) -> str:
         return label
     idna = _idna()
     try:
-        return idna.ulabel(label)
+        ulabel: str = idna.ulabel(label)
+        return ulabel
     except (idna.IDNAError, UnicodeError):
         return label
 

@@ -441,6 +441,7 @@ def _to_utc(value: dt.date | str) -> dt.datetime | None:
     Naive times are UTC; ``None`` when the text is not a date.
     """
     try:
+        when: dt.datetime | None
         if isinstance(value, dt.datetime):
             when = value
         elif isinstance(value, dt.date):
@@ -828,9 +829,10 @@ def find_body(msg: Message, subtype: str) -> Message | None:
             if sub == subtype:
                 return part
             continue
-        children = part.get_payload() if maintype == "multipart" and part.is_multipart() else []
-        if not isinstance(children, list) or not children:
+        payload = part.get_payload() if maintype == "multipart" and part.is_multipart() else []
+        if not isinstance(payload, list) or not payload:
             continue
+        children = [c for c in payload if isinstance(c, Message)]
         if sub == "related":
             start = part.get_param("start")
             chosen = [c for c in children if start and c.get("content-id") == start]

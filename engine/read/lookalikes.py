@@ -155,9 +155,9 @@ class LookalikeIndex:
                 continue
             tail = ".".join(labels[len(labels) - count :])
             for own, written in owns:
-                how = one_edit(tail, own)
-                if how is not None:
-                    return Lookalike(domain, written, how, self._kind[written])
+                edit = one_edit(tail, own)
+                if edit is not None:
+                    return Lookalike(domain, written, edit, self._kind[written])
         return None
 
     def _parents(self, canonical: str) -> list[str]:

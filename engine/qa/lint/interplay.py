@@ -101,16 +101,16 @@ def analyse_pack(pack: RulePack) -> list[Problem]:
     for rule in pack.rules:
         by_priority[rule.priority].append(rule)
     for priority, rules in by_priority.items():
-        for i, a in enumerate(rules):
-            for b in rules[i + 1 :]:
-                if (a.id, b.id) in together:
+        for i, earlier in enumerate(rules):
+            for later in rules[i + 1 :]:
+                if (earlier.id, later.id) in together:
                     problems.append(
                         Problem.at(
-                            b.position,
+                            later.position,
                             "priority-tie",
-                            f"rules {a.id!r} and {b.id!r} both have priority {priority} and can "
-                            f"both match; {a.id!r} decides only because it comes first in the "
-                            f"pack",
+                            f"rules {earlier.id!r} and {later.id!r} both have priority {priority} "
+                            f"and can both match; {earlier.id!r} decides only because it comes "
+                            f"first in the pack",
                         )
                     )
     if undecided is not None:
