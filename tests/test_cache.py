@@ -32,6 +32,18 @@ def test_a_clean_load_is_cached_and_reused(tmp_path: Path, own_cache: Path) -> N
     assert load_config(str(org)).name == "Two"  # changed bytes: loaded afresh
 
 
+def test_a_copy_elsewhere_names_its_own_file(tmp_path: Path) -> None:
+    """Two copies of one configuration: each loaded one points at its own file."""
+    copies = [tmp_path / "a" / "org.yaml", tmp_path / "b" / "org.yaml"]
+    for copy in copies:
+        copy.parent.mkdir()
+        copy.write_text(ORG.format(name="One"), encoding="utf-8")
+    for copy in copies:
+        loaded = load_config(str(copy))
+        assert loaded.path == str(copy)
+        assert loaded.users[0].position.path == str(copy)
+
+
 def test_errors_are_never_cached(tmp_path: Path, own_cache: Path) -> None:
     org = tmp_path / "org.yaml"
     org.write_text("organization: {}\n", encoding="utf-8")

@@ -108,7 +108,8 @@ def load_config(path: str) -> Config:
     from whynolog.engine.base.cache import cached
 
     raw = read_bytes(path)
-    return cached("config", raw, lambda: _load_config(path, raw))
+    # The path is part of the key: the loaded configuration names its file in positions.
+    return cached("config", path.encode() + b"\0" + raw, lambda: _load_config(path, raw))
 
 
 def config_from_bytes(path: str, raw: bytes) -> Config:
