@@ -138,6 +138,29 @@ def test_several_files_and_gz_every_format(
         assert spread == alone, fmt
 
 
+def test_a_wrong_guess_is_diagnosed_again(
+    corpus: Path, scheduler: str, small_blocks: None, tmp_path: Path
+) -> None:
+    """An entry the parser rejects (a bad month) looks logged to the first wave's guess: a
+    later copy in another part is diagnosed again with what the parser read."""
+    entry = (
+        "{when} Subject: Clock\nFrom: alice@acme.com\nTo: bob@customer.com\n"
+        "Message-ID: <again@acme.com>\nLOG_OK\n\n"
+    )
+    text = (corpus / "admin.log").read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    log = tmp_path / "guess.log"
+    log.write_text(
+        entry.format(when="2026-13-01 09:00:00") + text + entry.format(when="2026-11-16 11:00:00"),
+        encoding="utf-8",
+    )
+    org = str(corpus / "org.yaml")
+    alone, spread = both(
+        str(log), "--config", org, "-f", "json", "--as-of", AS_OF, "--dask", scheduler
+    )
+    assert spread == alone
+    assert json.loads(spread)["entries"][-1]["predicted"] != "NOLOG_DUPLICATE"
+
+
 def test_a_file_named_twice_is_read_twice(corpus: Path, scheduler: str, small_blocks: None) -> None:
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
     alone, spread = both(

@@ -537,7 +537,9 @@ class _Run:
         scans: list[Future[Scan] | None] = [
             client.submit(_scan, p, remote, pure=False) for p in parts
         ]
-        guessed = set(self.logged)  # Message-IDs that logged so far, as guessed
+        # The guessed Message-IDs of the parts submitted and not yet checked (the checked
+        # ones are in self.logged, exact): one set of all IDs in memory, not two.
+        guesses: dict[int, set[str]] = {}
         first_lines: dict[int, int] = {}
         pending: deque[tuple[Part, set[str], Future[Any], Future[PartTally]]] = deque()
 
@@ -553,6 +555,7 @@ class _Run:
                 text, rejected, ids = client.submit(_rows, task, pure=False).result()
                 tally = client.submit(_tally, task, pure=False)
             first_lines.pop(part.index, None)
+            guesses.pop(part.index, None)
             self.logged |= ids.logged
             tree.add(tally)
             return self._written(text, rejected)
@@ -562,8 +565,11 @@ class _Run:
             scans[i] = None  # released: the worker forgets it
             first_line = first_lines[part.index] = self.lines.get(part.file, 1)
             self.lines[part.file] = first_line + scan.newlines
-            seed = scan.ids.repeats & guessed
-            guessed |= scan.ids.logged
+            known = self.logged
+            seed = {
+                m for m in scan.ids.repeats if m in known or any(m in g for g in guesses.values())
+            }
+            guesses[part.index] = scan.ids.logged
             task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
             pending.append(
                 (
