@@ -534,8 +534,12 @@ class _Run:
         """``parts`` diagnosed on the cluster, their rows in order (see the module's text)."""
         remote = client.scatter(self.job, broadcast=True)  # type: ignore[no-untyped-call]
         self.tree = tree = _Tree(client, remote)
+        # A whole file with nothing before it needs no scan (no lines to count, no seed).
         scans: list[Future[Scan] | None] = [
-            client.submit(_scan, p, remote, pure=False) for p in parts
+            None
+            if i == 0 and p.length is None and not self.logged
+            else client.submit(_scan, p, remote, pure=False)
+            for i, p in enumerate(parts)
         ]
         # The guessed Message-IDs of the parts submitted and not yet checked (the checked
         # ones are in self.logged, exact): one set of all IDs in memory, not two.
@@ -561,8 +565,9 @@ class _Run:
             return self._written(text, rejected)
 
         for i, part in enumerate(parts):
-            scan = scans[i].result()  # type: ignore[union-attr]
-            scans[i] = None  # released: the worker forgets it
+            future = scans[i]
+            scan = future.result() if future is not None else Scan()
+            scans[i] = future = None  # released: the worker forgets it
             first_line = first_lines[part.index] = self.lines.get(part.file, 1)
             self.lines[part.file] = first_line + scan.newlines
             known = self.logged
