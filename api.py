@@ -28,9 +28,11 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from whynolog import __version__
 from whynolog.engine.audit.entryrows import EntriesChoice, entry_view, keep_entries
-from whynolog.engine.base.errors import InputError, InputErrors, WhynologError
+from whynolog.engine.base.errors import InputError, InputErrors, WhynologError, problems_of
+from whynolog.engine.base.schemas import SCHEMA_NAMES
+from whynolog.engine.base.schemas import schema_text as _schema_text
 from whynolog.engine.base.yamlio import dump_json_line
-from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
+from whynolog.engine.decide.rulepack import RulePack, load_rule_pack, shipped_rules_path
 from whynolog.engine.decide.setup import Setup
 from whynolog.engine.decide.verdict import Fix, Verdict
 from whynolog.engine.read.config import Config, load_config
@@ -40,16 +42,20 @@ if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a q
     from whynolog.engine.audit.diagnosis import Diagnosis
     from whynolog.engine.audit.impact import Impact
     from whynolog.engine.audit.logquery import LogQuery, Search
-    from whynolog.engine.audit.redaction import Redactor
+    from whynolog.engine.audit.redaction import Redactor as Redactor
     from whynolog.engine.audit.rhythm import Rhythm
+    from whynolog.engine.decide.inference import RuleEngine as RuleEngine
     from whynolog.engine.qa.lint import Problem
     from whynolog.engine.qa.suite import RunResult
-    from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
+    from whynolog.engine.read.adminlog import LogEntry as LogEntry
+    from whynolog.engine.read.adminlog import RejectedEntry as RejectedEntry
     from whynolog.engine.read.logtimes import DateOrder
     from whynolog.engine.read.rejections import Rejections
+    from whynolog.engine.read.userimport import Merge
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "SCHEMA_NAMES",
     "DiagnosisStream",
     "EntriesChoice",
     "Fix",
@@ -59,6 +65,7 @@ __all__ = [
     "LogReading",
     "Report",
     "Setup",
+    "UserImport",
     "Verdict",
     "Why",
     "WhynologError",
@@ -68,16 +75,21 @@ __all__ = [
     "diagnose_stream",
     "diff",
     "find_rules",
+    "import_users",
     "json_line",
     "lint",
     "lint_data",
     "load",
     "load_rules",
+    "problems_of",
     "read_email_files",
     "read_emails",
     "rules_reference",
     "run_suite",
+    "schema_text",
     "search",
+    "shared_engine",
+    "shipped_rules_path",
     "simulate",
     "why",
 ]
@@ -582,7 +594,7 @@ def make_redactor(
     ``redact``), or None."""
     if not (redact or subjects):
         return None
-    from whynolog.engine.audit.redaction import Redactor
+    from whynolog.engine.audit.redaction import Redactor as Redactor
 
     secret = key.encode() if isinstance(key, str) else key
     setups = [] if setup is None else [setup] if isinstance(setup, Setup) else list(setup)
@@ -925,6 +937,52 @@ def diff(
 
 def schema_text(name: str) -> str:
     """A shipped JSON Schema (``config``, ``rules`` or ``suite``) as text."""
-    from whynolog.engine.base.schemas import schema_text as text
+    return _schema_text(name)
 
-    return text(name)
+
+def shared_engine(setup: Setup) -> RuleEngine:
+    """The rule engine every judge of ``setup``'s pack shares; hold it to keep it (and its
+    remembered decisions) alive, as a server does for its lifetime."""
+    from whynolog.engine.decide.inference import RuleEngine as RuleEngine
+
+    return RuleEngine.shared(setup.pack)
+
+
+# --- configuration in -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserImport:
+    """A CRM user export merged into a configuration: the text before and after, and one
+    line per change. Nothing is written until :meth:`write`."""
+
+    path: str
+    before: str
+    merge: Merge
+
+    @property
+    def after(self) -> str:
+        return self.merge.text
+
+    @property
+    def changes(self) -> list[str]:
+        return list(self.merge.changes)
+
+    def write(self) -> None:
+        """Write the merged configuration over the old one."""
+        try:
+            Path(self.path).write_text(self.after, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(self.path, f"cannot write: {exc.strerror}") from None
+
+
+def import_users(export: PathLike, config: PathLike | None = None) -> UserImport:
+    """Merge a CRM user export (CSV/TSV) into ``config`` (default ``./org.yaml``): users are
+    matched by address, then by name; comments and order are kept."""
+    from whynolog.engine.base.yamlio import read_bytes, read_text
+    from whynolog.engine.read.userimport import export_text, merge_users, read_user_export
+
+    path = resolve_config_path(config)
+    users = read_user_export(str(export), export_text(str(export), read_bytes(export)))
+    before = read_text(path)
+    return UserImport(path, before, merge_users(path, before, users))

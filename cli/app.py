@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from whynolog.api import InputErrors, WhynologError
 from whynolog.cli import common
 from whynolog.cli.common import EXIT_INPUT_ERROR, ColourMode
-from whynolog.engine.base.errors import InputErrors, WhynologError
 
 
 class _Group(TyperGroup):

@@ -8,12 +8,9 @@ from typing import Annotated
 
 import typer
 
-from whynolog.api import resolve_config_path
+from whynolog import api
 from whynolog.cli.app import App, app
 from whynolog.cli.common import ConfigOption
-from whynolog.engine.base.errors import InputError
-from whynolog.engine.base.yamlio import read_bytes, read_text
-from whynolog.engine.read.userimport import export_text, merge_users, read_user_export
 
 import_app = App(
     name="import",
@@ -43,26 +40,21 @@ def import_users(
 
     Users are matched by address, then by name. The file keeps its comments and order.
     """
-    path = resolve_config_path(config)
-    users = read_user_export(str(export), export_text(str(export), read_bytes(export)))
-    before = read_text(path)
-    merge = merge_users(path, before, users)
-    if not merge.changes:
+    merged = api.import_users(export, config)
+    path = merged.path
+    if not merged.changes:
         typer.echo(f"{path}: no change (every exported user is already configured)")
         return
     if dry_run:
         diff = difflib.unified_diff(
-            before.splitlines(keepends=True),
-            merge.text.splitlines(keepends=True),
+            merged.before.splitlines(keepends=True),
+            merged.after.splitlines(keepends=True),
             fromfile=path,
             tofile=f"{path} (after import)",
         )
         typer.echo("".join(diff), nl=False)
         return
-    try:
-        Path(path).write_text(merge.text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, f"cannot write: {exc.strerror}") from None
-    for change in merge.changes:
+    merged.write()
+    for change in merged.changes:
         typer.echo(change)
-    typer.echo(f"{path}: {len(merge.changes)} changes written")
+    typer.echo(f"{path}: {len(merged.changes)} changes written")

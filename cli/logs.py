@@ -39,8 +39,7 @@ from whynolog.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from whynolog.engine.audit.redaction import Redactor
-    from whynolog.engine.read.adminlog import LogEntry
+    from whynolog.api import LogEntry, Redactor
 
 
 class EntriesChoice(str, Enum):

@@ -24,8 +24,7 @@ from whynolog.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from whynolog.engine.audit.redaction import Redactor
-    from whynolog.engine.read.adminlog import RejectedEntry
+    from whynolog.api import Redactor, RejectedEntry
 
 
 @app.command()

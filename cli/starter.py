@@ -9,10 +9,8 @@ from typing import Annotated
 
 import typer
 
+from whynolog.api import SCHEMA_NAMES, InputError, schema_text, shipped_rules_path
 from whynolog.cli.app import app
-from whynolog.engine.base.errors import InputError
-from whynolog.engine.base.schemas import SCHEMA_NAMES, schema_text
-from whynolog.engine.decide.rulepack import shipped_rules_path
 
 SAMPLE_LOG_NEXT_MORNING = "2026-11-26T09:00:00Z"
 """The starter log's next morning: its health is looked at from there, on any day."""

@@ -9,8 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from whynolog import api
-from whynolog.api import InputError, InputErrors, WhynologError
-from whynolog.engine.base.errors import problems_of
+from whynolog.api import InputError, InputErrors, WhynologError, problems_of
 from whynolog.web.state import NoLog, state_of
 from whynolog.web.uploads import LOG_FORMATS
 

@@ -11,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from whynolog import api
-from whynolog.api import InputError, InputErrors, WhynologError
-from whynolog.engine.base.errors import problems_of
+from whynolog.api import InputError, InputErrors, WhynologError, problems_of
 from whynolog.reports.data import with_charts
 from whynolog.web.forms import (
     email_mapping,

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from whynolog import __version__, api
-from whynolog.engine.decide.inference import RuleEngine
 from whynolog.reports.render import html_environment
 from whynolog.web.settings import ServeSettings
 from whynolog.web.uploads import LogUpload, UploadStore
@@ -31,12 +30,12 @@ class WebState:
     env: jinja2.Environment = field(
         default_factory=lambda: html_environment(jinja2.PackageLoader("whynolog.web", "templates"))
     )
-    engine: RuleEngine = field(init=False, repr=False)
+    engine: api.RuleEngine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Held for the server's life: every request's judge shares this engine and its
         # durable_rules ruleset, which would otherwise be registered anew at each request.
-        self.engine = RuleEngine.shared(self.setup.pack)
+        self.engine = api.shared_engine(self.setup)
 
     @cached_property
     def rules(self) -> list[dict[str, Any]]:
