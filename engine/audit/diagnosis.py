@@ -204,10 +204,11 @@ class Diagnosis:
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
         self.total += 1
-        _, when, _, code, sender, to, cc, _, _, _ = entry
-        if sender is not None or to or cc:
+        _, when, _, code, sender, to, cc, _, named, _ = entry
+        people = sender is not None or to or cc
+        if people:
             self._count_lookalikes(sender, to, cc)
-        user = self._user_of(entry)
+        user = self._user_of(entry) if people or named else None  # a subject-only entry: nobody
         if user is not None and user not in self._users:
             if len(self._users) >= self.max_users:
                 user = "(other)"

@@ -642,17 +642,21 @@ class _TextEntryParser:
             get("user"),
             get("bcc"),
         )
-        return LogEntry(
-            start,
-            when,
-            subject.strip(),
-            code,
-            normalise(sender.strip()) if sender else None,
-            None if to is None else addresses_in(to.strip()),
-            None if cc is None else addresses_in(cc.strip()),
-            message_id.strip() or None if message_id else None,
-            user.strip() or None if user else None,
-            None if bcc is None else addresses_in(bcc.strip()),
+        # tuple.__new__: LogEntry(...) would run a Python-level __new__ for every entry
+        return tuple.__new__(
+            LogEntry,
+            (
+                start,
+                when,
+                subject.strip(),
+                code,
+                normalise(sender.strip()) if sender else None,
+                None if to is None else addresses_in(to.strip()),
+                None if cc is None else addresses_in(cc.strip()),
+                message_id.strip() or None if message_id else None,
+                user.strip() or None if user else None,
+                None if bcc is None else addresses_in(bcc.strip()),
+            ),
         )
 
 
