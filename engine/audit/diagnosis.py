@@ -136,7 +136,7 @@ class Diagnosis:
         self.lookalikes: dict[
             str, tuple[Lookalike, int]
         ] = {}  # outside domain → (finding, entries)
-        self._lookalike_of: dict[str, Lookalike | None] = {}  # by address: logs repeat people
+        self._lookalike_of: dict[str, Lookalike | None] = {}  # by domain: logs repeat them
 
     # --- feeding -------------------------------------------------------------------
 
@@ -253,11 +253,13 @@ class Diagnosis:
         for address in (sender, *(to or ()), *(cc or ())):
             if address is None:
                 continue
-            hit = known.get(address, _UNSEEN)
+            # by domain: a long log has few domains but more addresses than a memo keeps
+            domain = address.rpartition("@")[2]
+            hit = known.get(domain, _UNSEEN)
             if hit is _UNSEEN:
                 if len(known) >= MAX_LOOKALIKE_MEMO:
                     known.clear()  # bounded memory on long logs
-                hit = known[address] = self.directory.lookalikes.of(address.rpartition("@")[2])
+                hit = known[domain] = self.directory.lookalikes.of(domain)
             if hit is not None:
                 found = hit
                 break

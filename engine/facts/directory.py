@@ -156,6 +156,8 @@ class Directory:
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""
+        if not user.ignore:
+            return None  # most users ignore nobody: no index to look up
         index = self._ignore.get(id(user))
         if index is None or index.user is not user:
             index = IgnoreIndex.of(user)

@@ -506,7 +506,7 @@ def _parse_text(
             body.clear()
             continue
         for number, line in enumerate(lines, before + 1):
-            if line and not line.isspace():
+            if line.strip():  # not blank; one call, faster than `line and not line.isspace()`
                 if not start:
                     start = number
                 body.append(line)
