@@ -117,3 +117,14 @@ RedactKeyOption = Annotated[
         "report (default: a new random one per run).",
     ),
 ]
+
+
+def jobs_option(what: str) -> Any:
+    """``--jobs/-j N``: worker processes for ``what``; the output never depends on N."""
+    return typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        metavar="<n>",
+        help=f"Processes {what} (output is the same as with 1).",
+    )

@@ -35,6 +35,7 @@ from whynolog.cli.common import (
     SearchFormat,
     WhyFormat,
     emit,
+    jobs_option,
     use_colour,
 )
 
@@ -374,16 +375,7 @@ def diagnose(
     redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,
     log_format: LogFormatOption = None,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            metavar="<n>",
-            help="Processes for a text log in a file (output is the same as with 1).",
-        ),
-    ] = 1,
+    jobs: Annotated[int, jobs_option("for a text log in a file")] = 1,
     tz: TzOption = None,
     date_order: DateOrderOption = None,
     columns: ColumnsOption = None,

@@ -26,6 +26,7 @@ from whynolog.cli.common import (
     SchemaName,
     SuiteFormat,
     emit,
+    jobs_option,
     use_colour,
 )
 
@@ -218,16 +219,7 @@ def diff(
     fail_on_change: Annotated[
         bool, typer.Option(help="Exit 1 when any email changes outcome (a CI gate).")
     ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            metavar="<n>",
-            help="Processes judging a large corpus (output is the same as with 1).",
-        ),
-    ] = 1,
+    jobs: Annotated[int, jobs_option("judging a large corpus")] = 1,
     redact: RedactOption = False,
     redact_subjects: RedactSubjectsOption = False,
     redact_key: RedactKeyOption = None,

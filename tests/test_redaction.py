@@ -12,30 +12,8 @@ from whynolog.cli.app import app
 def test_search_and_why_redact_every_address_and_name() -> None:
     starter = Path(__file__).parents[1] / "cli" / "starter"
     runner = CliRunner()
-    found = runner.invoke(
-        app,
-        [
-            "search",
-            str(starter / "admin.log"),
-            "--redact",
-            "--format",
-            "jsonl",
-            "--redact-key",
-            "k",
-        ],
-    )
-    again = runner.invoke(
-        app,
-        [
-            "search",
-            str(starter / "admin.log"),
-            "--redact",
-            "--format",
-            "jsonl",
-            "--redact-key",
-            "k",
-        ],
-    )
+    search = ["search", str(starter / "admin.log"), "--redact", "-f", "jsonl", "--redact-key", "k"]
+    found, again = (runner.invoke(app, search) for _ in range(2))
     assert found.exit_code == 0 and found.stdout == again.stdout  # stable under one key
     assert "@acme.com" not in found.stdout and "@redacted.invalid" in found.stdout
     why = runner.invoke(
