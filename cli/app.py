@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import gc
+import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -53,6 +58,56 @@ class App(typer.Typer):
     def command(self, name: str | None = None, **kwargs: Any) -> Any:
         kwargs.setdefault("cls", _Command)
         return super().command(name, **kwargs)
+
+    @contextmanager
+    def building_only(self, args: list[str]) -> Iterator[None]:
+        """Within it, the app is built with only the command ``args`` invoke, if they name one.
+
+        Building a command evaluates its signature's annotations, a few milliseconds per
+        command: a start that builds all of them spends a tenth of itself on commands it
+        will not run. Help, version, completion and unknown names see every command.
+        """
+        name = None if _COMPLETE in os.environ else _command_name(args)
+        commands, groups = self.registered_commands, self.registered_groups
+        if name is not None:
+            self.registered_commands = [c for c in commands if _name_of(c) == name]
+            self.registered_groups = [g for g in groups if _group_name(g) == name]
+            if not self.registered_commands and not self.registered_groups:
+                self.registered_commands, self.registered_groups = commands, groups
+        try:
+            yield
+        finally:
+            self.registered_commands, self.registered_groups = commands, groups
+
+
+_COMPLETE = "_WHYNOLOG_COMPLETE"
+"""Set by the shell when it asks for completions, which need every command."""
+_VALUED_OPTIONS = ("--color",)
+"""The program's own options that take a value (``--color never simulate …``)."""
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The command ``args`` name after the program's own options; None for none or ``--help``."""
+    rest = iter(args)
+    for arg in rest:
+        if arg in _VALUED_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return arg
+        elif not arg.startswith(tuple(f"{o}=" for o in _VALUED_OPTIONS)):
+            return None
+    return None
+
+
+def _group_name(group: Any) -> str | None:
+    """A registered sub-app's name: its own, or the one its Typer was made with."""
+    name = group.name if isinstance(group.name, str) else group.typer_instance.info.name
+    return name if isinstance(name, str) else None  # not typer's placeholder for "unset"
+
+
+def _name_of(command: Any) -> str:
+    """A registered command's name on the command line (typer's own rule for an unnamed one)."""
+    return command.name or typer.main.get_command_name(command.callback.__name__)
 
 
 _CHOICE = re.compile(r"^'(?P<value>[^']*)' is not one of (?P<choices>.*?)\.?$")
@@ -125,4 +180,10 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="whynolog")
+    try:
+        with app.building_only(sys.argv[1:]):
+            app(prog_name="whynolog")
+    finally:
+        # The process ends here: without this, the interpreter's last garbage collection
+        # walks every object of the run (a quarter of a ``simulate``'s start) to free nothing.
+        gc.freeze()

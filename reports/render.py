@@ -7,7 +7,6 @@ strips terminal control sequences. A template can only opt out explicitly.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from whynolog.engine.base.cache import cache_dir
+from whynolog.engine.base.templatecache import compiled_templates
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSION = {"text": "txt", "markdown": "md", "html": "html"}
@@ -89,31 +88,8 @@ def _finalize_markdown(value: Any) -> Any:
 @cache
 def _environment(fmt: str, colour: bool) -> jinja2.Environment:
     env = _make_environment(fmt, colour, jinja2.PackageLoader("whynolog.reports", "templates"))
-    env.bytecode_cache = _compiled_templates(fmt)
+    env.bytecode_cache = compiled_templates(fmt)
     return env
-
-
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's on-disk cache of compiled templates; a cache that cannot be written is skipped."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass  # a read-only home is fine: the cache is only a shortcut
-
-
-def _compiled_templates(fmt: str) -> jinja2.BytecodeCache | None:
-    """Where compiled report templates are kept (checked against the template's source).
-
-    Compiling the text report takes longer than judging an email: a cold
-    ``simulate`` loads it compiled instead. One folder per format, as each
-    format's environment compiles with its own settings.
-    """
-    if os.environ.get("WHYNOLOG_NO_CACHE"):
-        return None
-    return _QuietBytecodeCache(str(cache_dir() / f"templates-{fmt}"))
 
 
 def html_environment(front: jinja2.BaseLoader) -> jinja2.Environment:

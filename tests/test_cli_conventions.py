@@ -132,3 +132,40 @@ def test_json_beside_jsonl_and_output_on_search(tmp_path: Path) -> None:
     verdicts = runner.invoke(app, [*SIMULATE, "-f", "json"])
     jsonl = runner.invoke(app, [*SIMULATE, "-f", "jsonl"])
     assert json.loads(verdicts.stdout) == [json.loads(x) for x in jsonl.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["--color", "never", "simulate", "x.eml"], ["simulate"]),
+        (["--color=always", "import", "users", "-h"], ["import"]),
+        (["why", "--help"], ["why"]),
+        ([], None),
+        (["-h"], None),
+        (["-V", "simulate"], None),
+        (["simlate", "x.eml"], None),
+    ],
+)
+def test_a_run_builds_only_the_command_it_invokes(args: list[str], built: list[str] | None) -> None:
+    everything = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    with app.building_only(args):
+        group = typer.main.get_command(app)
+        assert sorted(group.commands) == (built or everything)  # type: ignore[attr-defined]
+    assert sorted(typer.main.get_command(app).commands) == everything  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--color=never", *SIMULATE], 0, "LOG_OK"),
+        (["simlate"], 2, "Did you mean 'simulate'?"),
+        (["import", "users", "-h"], 0, "Usage: whynolog import users [OPTIONS] EXPORT"),
+        (["-h"], 0, "serve"),
+    ],
+)
+def test_the_console_script_runs_and_helps_as_ever(args: list[str], code: int, says: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "whynolog", *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr

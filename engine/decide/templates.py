@@ -53,8 +53,10 @@ class RuleTemplates:
         """The non-blank lines of ``rule``'s ``which`` template rendered over ``context``."""
         template = self._compiled.get((rule.id, which))
         if template is None:
-            template = self._compiled[(rule.id, which)] = self._environment().from_string(
-                getattr(rule, which)
+            from whynolog.engine.base.templatecache import from_source  # imports Jinja
+
+            template = self._compiled[(rule.id, which)] = from_source(
+                self._environment(), "rule-pack", getattr(rule, which)
             )
         try:
             # Template.render() without copying the context twice and walking the globals'
