@@ -225,3 +225,21 @@ def test_the_diagnosis_shows_its_charts_under_the_policy(page: Any, live_app: st
         width = chart.evaluate("img => img.complete ? img.naturalWidth : 0")
         assert width > 0, f"the {name} chart was not drawn"
     assert refused == []
+
+
+def test_charts_stay_readable_on_a_phone(browser: Any, live_app: str) -> None:
+    """At 390 px a chart is not shrunk to unreadable labels: it keeps at least 36rem and
+    scrolls sideways inside its own figure, not the page."""
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_app}/diagnose?as_of=2026-11-21")
+        for name in ("timeline", "matrix"):
+            drawn = page.locator(f"#{name} img").evaluate(
+                "img => img.getBoundingClientRect().width"
+            )
+            assert drawn >= 36 * 16, f"the {name} chart is drawn {drawn} px wide"
+            box = page.locator(f"#{name}").evaluate("f => [f.scrollWidth, f.clientWidth]")
+            assert box[0] > box[1], f"the {name} figure does not scroll: {box}"
+    finally:
+        context.close()
