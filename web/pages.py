@@ -295,13 +295,17 @@ def diagnose_page(
     except NoLog as exc:
         return state.page("diagnose_upload.html.j2", log_error=str(exc), upload_error=None)
     try:
-        report = api.diagnose(
+        stream = api.diagnose_stream(
             state.setup,
             log,
             as_of=as_of or None,
             stale_after=stale_after or "24h",
             log_format=uploaded.log_format if uploaded else None,
+            rows="none",  # the page shows the summary: a big log's rows are never held
         )
+        for _ in stream:
+            pass
+        report = stream.report()
     except ValueError as exc:
         field = "as_of" if "stale" not in str(exc) and "duration" not in str(exc) else "stale_after"
         return state.page(

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from whynolog.cli.app import app
 from whynolog.web.app import create_app
 from whynolog.web.settings import ServeSettings
 
@@ -307,3 +309,23 @@ def test_the_configuration_page_shows_what_lint_finds(tmp_path: Path, starter: P
         create_app(ServeSettings(config=starter / "org.yaml")), base_url="http://127.0.0.1"
     )
     assert "the configuration and the rule pack pass lint" in clean.get("/config").text
+
+
+def _section(page: str, heading: str) -> str:
+    found = re.search(rf'<h2 id="{heading}">.*?</table>', page, re.S)
+    assert found, f"no {heading} section"
+    return found.group(0)
+
+
+def test_the_diagnosis_page_shows_what_the_html_report_shows(
+    client: TestClient, starter: Path
+) -> None:
+    """The page keeps no entry rows (a big log would fill the server's memory), yet lists
+    the same entries, mismatches and rejected lines as ``diagnose --format html``."""
+    log, config = str(starter / "admin.log"), str(starter / "org.yaml")
+    cli = CliRunner().invoke(
+        app, ["diagnose", log, "-c", config, "--format", "html", "--as-of", "2026-11-21"]
+    )
+    page = client.get("/diagnose", params={"as_of": "2026-11-21"}).text
+    for heading in ("entries", "rejected"):
+        assert _section(page, heading) == _section(cli.output, heading)
