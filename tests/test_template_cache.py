@@ -14,23 +14,27 @@ def _kept(cache: Path) -> list[Path]:
     return sorted((cache / "templates-rule-pack").glob("*"))
 
 
-def test_a_template_is_compiled_once_and_reloaded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, enabled load cache."""
     monkeypatch.setenv("WHYNOLOG_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("WHYNOLOG_NO_CACHE", raising=False)
+    return tmp_path
+
+
+def test_a_template_is_compiled_once_and_reloaded(cache: Path) -> None:
     source = "{{ sender }} is {{ 'not ' if not user else '' }}a user"
     first = from_source(template_environment(), "rule-pack", source)
     assert first.render(sender="bob@example.com", user=False) == "bob@example.com is not a user"
-    assert len(_kept(tmp_path)) == 1
+    assert len(_kept(cache)) == 1
 
     again = from_source(template_environment(), "rule-pack", source)  # a new process's view
     assert again.render(sender="ann@acme.com", user=True) == "ann@acme.com is a user"
-    assert len(_kept(tmp_path)) == 1
+    assert len(_kept(cache)) == 1
 
     edited = from_source(template_environment(), "rule-pack", source.replace("is", "was"))
     assert edited.render(sender="ann@acme.com", user=True) == "ann@acme.com was a user"
-    assert len(_kept(tmp_path)) == 2
+    assert len(_kept(cache)) == 2
 
 
 def test_nothing_is_kept_when_caching_is_off(
@@ -43,11 +47,7 @@ def test_nothing_is_kept_when_caching_is_off(
     assert _kept(tmp_path) == []
 
 
-def test_a_sandboxed_template_stays_sandboxed_when_reloaded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("WHYNOLOG_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("WHYNOLOG_NO_CACHE", raising=False)
+def test_a_sandboxed_template_stays_sandboxed_when_reloaded(cache: Path) -> None:
     source = "{{ ''.__class__.__mro__ }}"
     from_source(template_environment(), "rule-pack", source)
     reloaded = from_source(template_environment(), "rule-pack", source)
