@@ -924,3 +924,49 @@ def test_usual_header_blocks_take_the_short_way() -> None:
     }
     assert _usual_headers(block("To: c@d.com", "From: a@b.com")) is None  # another order
     assert _usual_headers(block("From: a@b.com", "  folded")) is None
+
+
+_VALUES = [
+    "",
+    " ",
+    " a@b.com",
+    " A@B.Com",
+    "a@b.com",
+    " a@b.com ",
+    " a@b.com\r",
+    " a@b.com, c@d.org",
+    " a@b.com,c@d.org",
+    " a@b.com, a@b.com",
+    " a@b.com, C@D.org, x@y.z",
+    " Bob <bob@x.com>",
+    ' "Smith, Bob" <bob@x.com>, a@b.com',
+    " not an address",
+    " a@b.com c@d.org",
+    " <1.2@x>",
+    "\u2003a@b.com",
+    " bücher@bücher.de",
+]
+_NAMES = ["From:", "To:", "Cc:", "Message-ID:"]
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["2026-11-20 14:03:11", "2026-11-20 14:59:59", "2026-02-30 10:00:00"]),
+    st.sampled_from([" Re: hello ", "", " x\r", " Subject: y"]),
+    st.one_of(
+        st.tuples(*(st.none() | st.sampled_from(_VALUES) for _ in _NAMES)).map(
+            lambda values: [(n, v) for n, v in zip(_NAMES, values, strict=True) if v is not None]
+        ),  # the usual order, some headers left out
+        st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_VALUES)), max_size=4),
+    ),
+    st.sampled_from(["LOG_OK", "NOLOG_CONTENT", "LOG_OK\r", " LOG_OK", "NOLOG_TYPO", "x"]),
+)
+def test_the_usual_entry_reads_as_the_general_reader_reads_it(
+    time: str, subject: str, headers: list[tuple[str, str]], code: str
+) -> None:
+    from whynolog.engine.read.adminlog import TimeReader, _code_checker, _TextEntryParser
+
+    lines = [f"{time} Subject:{subject}", *(name + value for name, value in headers), code]
+    reader = _TextEntryParser(_code_checker(CODES), TimeReader())
+    for _ in range(2):  # the second time, the hour and the code are known: the fast path
+        assert reader.entry(7, lines) == reader._general(7, lines)

@@ -42,3 +42,12 @@ def test_a_user_named_twice_in_to_and_cc_counts_once() -> None:
     )
     assert parties.active == [ALICE] and parties.inactive == [CAROL]
     assert parties.ignored == 1 and parties.external == []
+
+
+def test_an_address_on_no_ignore_list_is_told_at_once() -> None:
+    d = Directory(CONFIG)
+    for address in ("bob@partner.com", "x@mail.news.example", "x@news.example", "büb@news.example"):
+        assert d.may_be_ignored(address)
+    for address in ("x@partner.com", "bob@partner.co", "x@news.example.org", "x@acme.com"):
+        assert not d.may_be_ignored(address)
+        assert all(d.ignore_entry(user, address) is None for user in CONFIG.users)

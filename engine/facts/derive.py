@@ -360,15 +360,18 @@ class FactDeriver:
         ignore_hits: list[tuple[str, User, str]] = []
         if outbound:
             parties = external
-            if sender_user is not None:
+            if sender_user is not None and sender_user.ignore:
+                may_be_ignored = d.may_be_ignored
                 for party in parties:
+                    if not may_be_ignored(party):
+                        continue  # one probe for everyone first: most parties are on no list
                     entry = d.ignore_entry(sender_user, party)
                     if entry:
                         ignore_hits.append((party, sender_user, entry))
             ignored = len(ignore_hits)
         else:
             parties = [sender] if sender else []
-            if sender:
+            if sender and active and d.may_be_ignored(sender):  # most senders: on no list
                 for user in active:
                     entry = d.ignore_entry(user, sender)
                     if entry:

@@ -109,6 +109,10 @@ class Directory:
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.__getitem__  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
+        self._ignorable: tuple[frozenset[str], frozenset[str]] | None = None  # made on first use
+        self._domain_ignorable: Callable[[str], bool] = lru_cache(maxsize=4096)(
+            self._ignored_domain
+        )
 
     @classmethod
     def of(cls, config: Config) -> Directory:
@@ -153,6 +157,31 @@ class Directory:
     def _covered(self, domain: str) -> bool:
         """Cached per domain: logs repeat the same domains far more than the same addresses."""
         return self._internal_domain(domain) is not None
+
+    def may_be_ignored(self, address: str) -> bool:
+        """False when no user's ignore list covers ``address`` (then no :meth:`ignore_entry`
+        can find it): one probe for all users, where most addresses are ignored by nobody."""
+        if not address.isascii():
+            return True  # compared in canonical form: left to ignore_entry
+        if self._ignorable is None:
+            self._ignorable = self._ignore_union()
+        return address in self._ignorable[0] or self._domain_ignorable(
+            address.rpartition("@")[2].rstrip(".")
+        )  # domain_of(), inlined: a hot path
+
+    def _ignore_union(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The addresses and domains of every user's ignore list, as their indexes hold them."""
+        indexes = [IgnoreIndex.of(user) for user in self.config.users if user.ignore]
+        return (
+            frozenset(a for index in indexes for a in index.addresses),
+            frozenset(d for index in indexes for d in index.domains),
+        )
+
+    def _ignored_domain(self, domain: str) -> bool:
+        """Cached per domain: some ignore list holds the domain or a parent of it."""
+        if self._ignorable is None:
+            self._ignorable = self._ignore_union()
+        return not self._ignorable[1].isdisjoint(parent_domains(domain))
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""

@@ -75,6 +75,8 @@ class DirectoryOverlay:
         self.edits = edits
         self.domain_is_internal: Callable[[str], bool] = base.domain_is_internal
         self.internal_domain_of = base.internal_domain_of
+        # Edits only remove ignore entries (or add users without any): the base's answer holds.
+        self.may_be_ignored: Callable[[str], bool] = base.may_be_ignored
         self._edited: dict[int, User] = {}  # id(original) → its edited copy
         self._added: list[User] = []  # originals of the users the edits add, in order
         self._attached: dict[str, list[User]] = {}  # address → originals that gained it

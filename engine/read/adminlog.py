@@ -22,7 +22,12 @@ from functools import cache, partial
 from typing import Any, BinaryIO, NamedTuple
 
 from whynolog.engine.base.errors import InputError, Position
-from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
+from whynolog.engine.read.addresses import (
+    BARE_ADDRESS,
+    addresses_in,
+    normalise,
+    parse_addresses,
+)
 from whynolog.engine.read.domains import canonical_forms
 from whynolog.engine.read.logtimes import (
     TIME_FORM,
@@ -78,6 +83,16 @@ _USUAL_ORDER = tuple(
     )
 )
 """The header lines exports usually write, in their order: read without the general loop."""
+_USUAL_ENTRY = re.compile(
+    r"([^\n]{13})([^\n]{6}) Subject:([^\n]*)"  # first line: hour, :MM:SS, subject
+    rf"(?:\nFrom:(?: ({BARE_ADDRESS})|([^\n]*)))?"  # a bare address, or any value
+    rf"(?:\nTo:(?: ({BARE_ADDRESS})|([^\n]*)))?"
+    r"(?:\nCc:([^\n]*))?"
+    r"(?:\nMessage-ID:([^\n]*))?"
+    r"\n([A-Z][A-Z0-9_]*)"  # the outcome code, nothing around it
+)
+"""An entry as exports usually write it (the :data:`_USUAL_ORDER` headers), its lines joined:
+one match reads it all (a fraction of the Python steps of reading it line by line)."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 CSV_FIELDS = ("time", "subject", "from", "to", "cc", "bcc", "message_id", "outcome", "user")
 _CSV_SYNONYMS = {
@@ -602,7 +617,43 @@ class _TextEntryParser:
 
     def entry(self, start: int, body: list[str]) -> LogEntry | str:
         """The entry, or why it is rejected (:class:`UndecidedDateOrder` while the log has
-        not shown whether ``11/10/2026`` is month or day first)."""
+        not shown whether ``11/10/2026`` is month or day first).
+
+        An entry of the usual shape, its hour and code seen before, is read by one match of
+        :data:`_USUAL_ENTRY`; any other goes through :meth:`_general` (the same result).
+        """
+        m = _USUAL_ENTRY.fullmatch("\n".join(body))
+        if m is None:
+            return self._general(start, body)
+        hour_text, ms, subject, bare_from, sender, bare_to, to, cc, message_id, code = m.groups()
+        hour = self.hours.get(hour_text)
+        minutes = self.minutes_seconds.get(ms)
+        if hour is None or minutes is None or self.codes.get(code, "") is not None:
+            return self._general(start, body)  # the hour or the code not seen yet, or not valid
+        # A bare address is read as normalise() and addresses_in() read it, without their steps.
+        sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
+        recipients = (
+            (bare_to.lower(),) if bare_to else None if to is None else addresses_in(to.strip())
+        )
+        # tuple.__new__: LogEntry(...) would run a Python-level __new__ for every entry
+        return tuple.__new__(
+            LogEntry,
+            (
+                start,
+                hour + minutes,
+                subject.strip(),
+                code,
+                sender,
+                recipients,
+                None if cc is None else addresses_in(cc.strip()),
+                message_id.strip() or None if message_id else None,
+                None,
+                None,
+            ),
+        )
+
+    def _general(self, start: int, body: list[str]) -> LogEntry | str:
+        """:meth:`entry` for any shape of entry."""
         first = body[0]
         if (
             first[19:28] == " Subject:"
