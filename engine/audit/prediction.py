@@ -21,7 +21,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from whynolog.engine.audit.outcomes import Changes, OutcomeSearch
+from whynolog.engine.audit.outcomes import Changes, Getter, OutcomeSearch
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.judge import Judge
 from whynolog.engine.decide.rulepack import RulePack
@@ -100,6 +100,8 @@ class Predictor:
         self.logged_ids: set[str] = set()
         self.logged_codes = pack.logged_codes
         self._named: dict[Any, tuple[str, ...]] = {}
+        self._hits = self.deriver.filters.logged_memo  # subject → its filter hits
+        self._getters: dict[frozenset[str], Getter] = {}  # unknown facts → their key's getter
 
     def email_of(self, entry: LogEntry) -> Email:
         """The email as far as the entry recorded it (the body is never recorded)."""
@@ -122,7 +124,9 @@ class Predictor:
         _, _, subject, logged, sender, to, cc, message_id, _, bcc = entry
         mid = message_id.strip().lower() if message_id else None
         deriver = self.deriver
-        hits = deriver.filters.logged_hits(subject)
+        hits = self._hits.get(subject)  # the filters' own memo, without a call per entry
+        if hits is None:
+            hits = deriver.filters.logged_hits(subject)
         nobody = to is None and cc is None and bcc is None
         unknown = _UNKNOWN[sender is None, nobody, mid is None]
         facts = (len(hits), mid in self.logged_ids, mid is not None)
@@ -139,7 +143,10 @@ class Predictor:
                 entry, dict(zip(FACTS, values, strict=True)), unknown, mid, explain
             )
         else:
-            key = (self.search.value_getter(unknown)(values), unknown, mid is not None, logged)
+            getter = self._getters.get(unknown)  # a dict probe: cheaper than a call per entry
+            if getter is None:
+                getter = self._getters[unknown] = self.search.value_getter(unknown)
+            key = (getter(values), unknown, mid is not None, logged)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
                 prediction = self._predict(

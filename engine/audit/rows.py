@@ -21,23 +21,25 @@ MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Rows.json`."""
 _json_string: Any = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
+_HOURS = tuple(f"T{h:02d}:" for h in range(24))
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
 
 
-def iso_time(when: dt.datetime, hours: dict[int, str]) -> str:
-    """``when.isoformat()``, about twice as fast for whole seconds in UTC (log times).
+def iso_time(when: dt.datetime, days: dict[dt.date, str]) -> str:
+    """``when.isoformat()``, about three times as fast for whole seconds in UTC (log times).
 
-    ``hours`` remembers each hour's text (``2026-11-20T14:``) between calls.
+    ``days`` remembers each day's text (``2026-11-20``) between calls; the clock is looked up
+    from its parts (``timestamp()`` alone took as long as the whole text).
     """
     if when.tzinfo is not UTC or when.microsecond:
         return when.isoformat()
-    hour, second = divmod(int(when.timestamp()), 3600)
-    prefix = hours.get(hour)
+    day = when.date()
+    prefix = days.get(day)
     if prefix is None:
-        if len(hours) >= 100_000:
-            hours.clear()
-        prefix = hours[hour] = when.isoformat()[:14]
-    return prefix + _MINUTES_SECONDS[second]
+        if len(days) >= 100_000:
+            days.clear()
+        prefix = days[day] = day.isoformat()
+    return prefix + _HOURS[when.hour] + _MINUTES_SECONDS[when.minute * 60 + when.second]
 
 
 class Rows:
@@ -46,7 +48,7 @@ class Rows:
     def __init__(self, redactor: Redactor | None = None) -> None:
         self.redactor = redactor
         self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
-        self._hours: dict[int, str] = {}  # for iso_time
+        self._days: dict[dt.date, str] = {}  # for iso_time
 
     def text(self, text: str) -> str:
         """Free text as a report shows it (addresses and names replaced when redacting)."""
@@ -75,7 +77,7 @@ class Rows:
         if self.redactor is not None:
             subject = self.redactor.subject(subject)
         return (
-            f'{{"line":{line},"time":"{iso_time(when, self._hours)}","subject":'
+            f'{{"line":{line},"time":"{iso_time(when, self._days)}","subject":'
             f"{_json_string(subject)}{cached[1]}"
         )
 

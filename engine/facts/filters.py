@@ -30,7 +30,7 @@ class FilterSet:
     def __init__(self, filters: tuple[ContentFilter, ...]) -> None:
         self.filters = filters
         self._subject_memo: dict[str, tuple[int, ...]] = {}
-        self._logged_memo: dict[str, tuple[int, ...]] = {}
+        self.logged_memo: dict[str, tuple[int, ...]] = {}  # read by hot loops without a call
         self._subject = self._compile(
             [i for i, f in enumerate(filters) if f.field in ("subject", "any")]
         )
@@ -77,11 +77,11 @@ class FilterSet:
 
     def logged_hits(self, subject: str) -> tuple[int, ...]:
         """``hit_indexes(subject, "")``: what an admin-log entry shows, remembered per subject."""
-        hit = self._logged_memo.get(subject)
+        hit = self.logged_memo.get(subject)
         if hit is None:
-            if len(self._logged_memo) >= _MEMO_SIZE:
-                self._logged_memo.clear()
-            hit = self._logged_memo[subject] = tuple(
+            if len(self.logged_memo) >= _MEMO_SIZE:
+                self.logged_memo.clear()
+            hit = self.logged_memo[subject] = tuple(
                 sorted(self._match(self._subject, subject) | self._empty_body)
             )
         return hit

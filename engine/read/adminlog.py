@@ -83,11 +83,12 @@ _USUAL_ORDER = tuple(
     )
 )
 """The header lines exports usually write, in their order: read without the general loop."""
+_BARE_LIST = rf"{BARE_ADDRESS}(?:, {BARE_ADDRESS})*"
 _USUAL_ENTRY = re.compile(
     r"([^\n]{13})([^\n]{6}) Subject:([^\n]*)"  # first line: hour, :MM:SS, subject
     rf"(?:\nFrom:(?: ({BARE_ADDRESS})|([^\n]*)))?"  # a bare address, or any value
-    rf"(?:\nTo:(?: ({BARE_ADDRESS})|([^\n]*)))?"
-    r"(?:\nCc:([^\n]*))?"
+    rf"(?:\nTo:(?: ({_BARE_LIST})|([^\n]*)))?"  # bare addresses ", "-separated, or any value
+    rf"(?:\nCc:(?: ({_BARE_LIST})|([^\n]*)))?"
     r"(?:\nMessage-ID:([^\n]*))?"
     r"\n([A-Z][A-Z0-9_]*)"  # the outcome code, nothing around it
 )
@@ -625,16 +626,15 @@ class _TextEntryParser:
         m = _USUAL_ENTRY.fullmatch("\n".join(body))
         if m is None:
             return self._general(start, body)
-        hour_text, ms, subject, bare_from, sender, bare_to, to, cc, message_id, code = m.groups()
+        hour_text, ms, subject, bare_from, sender, bare_to, to, bare_cc, cc, message_id, code = (
+            m.groups()
+        )
         hour = self.hours.get(hour_text)
         minutes = self.minutes_seconds.get(ms)
         if hour is None or minutes is None or self.codes.get(code, "") is not None:
             return self._general(start, body)  # the hour or the code not seen yet, or not valid
-        # A bare address is read as normalise() and addresses_in() read it, without their steps.
+        # Bare addresses are read as normalise() and addresses_in() read them, without their steps.
         sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
-        recipients = (
-            (bare_to.lower(),) if bare_to else None if to is None else addresses_in(to.strip())
-        )
         # tuple.__new__: LogEntry(...) would run a Python-level __new__ for every entry
         return tuple.__new__(
             LogEntry,
@@ -644,8 +644,16 @@ class _TextEntryParser:
                 subject.strip(),
                 code,
                 sender,
-                recipients,
-                None if cc is None else addresses_in(cc.strip()),
+                _bare_list(bare_to)
+                if bare_to
+                else None
+                if to is None
+                else addresses_in(to.strip()),
+                _bare_list(bare_cc)
+                if bare_cc
+                else None
+                if cc is None
+                else addresses_in(cc.strip()),
                 message_id.strip() or None if message_id else None,
                 None,
                 None,
@@ -709,6 +717,11 @@ class _TextEntryParser:
                 None if bcc is None else addresses_in(bcc.strip()),
             ),
         )
+
+
+def _bare_list(addresses: str) -> tuple[str, ...]:
+    """``addresses_in`` of a :data:`_BARE_LIST` match: lower-cased, without repeats."""
+    return tuple(dict.fromkeys(addresses.lower().split(", ")))
 
 
 def _indent(line: str) -> int:
