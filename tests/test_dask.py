@@ -266,6 +266,27 @@ def test_a_local_cluster_of_its_own() -> None:
     assert spread == alone
 
 
+def test_a_local_cluster_of_forked_workers_does_every_part(
+    corpus: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--dask local:2`` forks its workers on Linux (nothing for this process to do while
+    they start): they diagnose every part of a log cut mid-file, and the output is the same."""
+    here: list[int] = []
+    original = distributed._Run.here
+
+    def counted(self: Any, part: Any) -> Any:
+        here.append(part.index)
+        return original(self, part)
+
+    monkeypatch.setattr(distributed._Run, "here", counted)
+    log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
+    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", "local:2")
+    assert spread == alone
+    assert len(distributed.plan(api_sources(log), None, 2)) > 20
+    if distributed.FORK:
+        assert here == []
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

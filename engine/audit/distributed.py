@@ -39,8 +39,10 @@ import io
 import json
 import os
 import re
+import sys
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -165,10 +167,20 @@ def _need_dask() -> None:
         )
 
 
+FORK = sys.platform.startswith("linux")
+"""Local workers are forked from this process (Linux), not spawned: a spawned worker imports
+Dask and whynolog and builds its engine (about a second of CPU each, several on a loaded
+machine), a forked one has them all already. macOS and Windows spawn (fork is unsafe or
+missing there)."""
+
+
 @contextmanager
 def session(address: str) -> Iterator[Client]:
     """A client of a new local cluster (``local[:N]``: N worker processes, one thread each)
-    or of the scheduler at ``address``; closed (and the local cluster stopped) on exit."""
+    or of the scheduler at ``address``; closed (and the local cluster stopped) on exit.
+
+    With :data:`FORK` the caller's other threads must not be in the middle of a rule engine
+    while this starts the cluster (the workers are copies of this process)."""
     where, workers = parse_address(address)
     _need_dask()
     from distributed import Client, LocalCluster
@@ -177,15 +189,24 @@ def session(address: str) -> Iterator[Client]:
         if where == "local":
             import dask
 
-            # The workers' stack sampling (every 10 ms) costs every task time; no one reads it.
-            stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,  # durable_rules hosts one engine per process
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
-            )
+            settings: dict[str, Any] = {
+                # The workers' stack sampling (every 10 ms) costs every task time; no one reads it.
+                "distributed.worker.profile.enabled": False,
+            }
+            if FORK:
+                settings["distributed.worker.multiprocessing-method"] = "fork"
+            stack.enter_context(dask.config.set(settings))
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of fork in a process with threads (Dask's event loop):
+                # the workers fork while this thread waits and no other runs whynolog.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,  # durable_rules hosts one engine per process
+                    processes=True,
+                    dashboard_address=None,  # no web dashboard: nobody looks at it
+                    silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
+                )
             stack.callback(cluster.close)
             # Not the default client: it is made in one thread and used from another.
             client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
@@ -456,7 +477,8 @@ def diagnose_batches(
     """The row batches of ``diagnosis`` run on the Dask cluster at ``address`` (see
     :func:`session`), a part at a time in order (the entry rows of a part come as one JSON
     text, their rows joined by ``,\n``); once they are all taken, ``diagnosis`` holds the
-    whole log's counts. While a local cluster starts, this process diagnoses the first
+    whole log's counts. A local cluster forks its workers at once (see :data:`FORK`); one
+    that spawns them takes seconds to start, and meanwhile this process diagnoses the first
     parts itself (the same work, in order, so nothing waits for the workers' start).
 
     ``progress(done, total)`` is called as parts are written.
@@ -487,11 +509,16 @@ def diagnose_batches(
             "none" if rows == "none" else "json",  # dict rows are parsed here, from their JSON
             entries,
         )
-        if where == "local":
-            start = _Start(address, job)
-            stack.callback(start.close)
         run = _Run(job, len(parts), rows, progress)
         stack.callback(_engines.pop, job.token, None)  # this process's engine, if it made one
+        if where == "local" and FORK:
+            _predictor(job)  # built before the workers fork: each starts with it
+            start = _Start(address)
+            stack.callback(start.close)
+            start.client()  # this thread waits while the workers fork (see session)
+        elif where == "local":
+            start = _Start(address, job)
+            stack.callback(start.close)
         ahead = 0
         while ahead < len(parts) and not start.ready():
             yield run.here(parts[ahead])
@@ -532,7 +559,7 @@ class _Run:
 
     def there(self, client: Client, parts: Sequence[Part], workers: int) -> Iterator[list[Row]]:
         """``parts`` diagnosed on the cluster, their rows in order (see the module's text)."""
-        remote = client.scatter(self.job, broadcast=True)  # type: ignore[no-untyped-call]
+        remote = client.scatter(self.job, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
         self.tree = tree = _Tree(client, remote)
         # A whole file with nothing before it needs no scan (no lines to count, no seed).
         scans: list[Future[Scan] | None] = [
@@ -570,10 +597,10 @@ class _Run:
             scans[i] = future = None  # released: the worker forgets it
             first_line = first_lines[part.index] = self.lines.get(part.file, 1)
             self.lines[part.file] = first_line + scan.newlines
-            known = self.logged
-            seed = {
-                m for m in scan.ids.repeats if m in known or any(m in g for g in guesses.values())
-            }
+            # Set intersections, not a test per Message-ID: a part repeats ~all of its IDs.
+            seed = scan.ids.repeats & self.logged
+            for guess in guesses.values():
+                seed |= scan.ids.repeats & guess
             guesses[part.index] = scan.ids.logged
             task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
             pending.append(
