@@ -192,6 +192,15 @@ def session(address: str) -> Iterator[Client]:
             settings: dict[str, Any] = {
                 # The workers' stack sampling (every 10 ms) costs every task time; no one reads it.
                 "distributed.worker.profile.enabled": False,
+                # Dask's own watchers (a 20 ms event-loop tick, a 500 ms system monitor for the
+                # dashboard, a 100 ms memory check of each worker) cost an idle cluster of two
+                # workers 14% of a core; at these intervals, 2%.
+                "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "5s",
+                "distributed.worker.memory.monitor-interval": "1s",
+                # A worker busy with a part takes no queued scan (the default, 1.1, gives each
+                # worker a second task, and the next part's scan then waits for this part).
+                "distributed.scheduler.worker-saturation": 1.0,
             }
             if FORK:
                 settings["distributed.worker.multiprocessing-method"] = "fork"
@@ -561,18 +570,33 @@ class _Run:
         """``parts`` diagnosed on the cluster, their rows in order (see the module's text)."""
         remote = client.scatter(self.job, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
         self.tree = tree = _Tree(client, remote)
-        # A whole file with nothing before it needs no scan (no lines to count, no seed).
-        scans: list[Future[Scan] | None] = [
-            None
-            if i == 0 and p.length is None and not self.logged
-            else client.submit(_scan, p, remote, pure=False)
-            for i, p in enumerate(parts)
-        ]
         # The guessed Message-IDs of the parts submitted and not yet checked (the checked
         # ones are in self.logged, exact): one set of all IDs in memory, not two.
         guesses: dict[int, set[str]] = {}
         first_lines: dict[int, int] = {}
         pending: deque[tuple[Part, set[str], Future[Any], Future[PartTally]]] = deque()
+
+        def submit(part: Part, first_line: int, seed: set[str]) -> None:
+            first_lines[part.index] = first_line
+            task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
+            rows = client.submit(_rows, task, pure=False)
+            pending.append((part, seed, rows, client.submit(_tally, task, pure=False)))
+            # (the part's result lives until both its rows and its tally are taken)
+
+        # With nothing logged before it, the first part's seed is known (none) and so is its
+        # first line: it goes before the scans, so that a worker starts on it at once.
+        early = bool(parts) and not self.logged
+        if early:
+            submit(parts[0], self.lines.get(parts[0].file, 1), set())
+        # A whole file with nothing before it needs no scan (no lines to count, no seed),
+        # nor does a part with nothing after it.
+        skip = early and (parts[0].length is None or len(parts) == 1)
+        # One call for them all: Dask then queues them and hands each to the next free
+        # worker; one call each binds some to the worker diagnosing the first part.
+        scans: list[Future[Scan] | None] = [
+            *([None] if skip else []),
+            *client.map(_scan, parts[1:] if skip else parts, job=remote, pure=False),
+        ]
 
         def checked(
             part: Part, seed: set[str], rows: Future[Any], tally: Future[PartTally]
@@ -595,23 +619,15 @@ class _Run:
             future = scans[i]
             scan = future.result() if future is not None else Scan()
             scans[i] = future = None  # released: the worker forgets it
-            first_line = first_lines[part.index] = self.lines.get(part.file, 1)
+            first_line = self.lines.get(part.file, 1)
             self.lines[part.file] = first_line + scan.newlines
-            # Set intersections, not a test per Message-ID: a part repeats ~all of its IDs.
-            seed = scan.ids.repeats & self.logged
-            for guess in guesses.values():
-                seed |= scan.ids.repeats & guess
+            if not (i == 0 and early):
+                # Set intersections, not a test per Message-ID: a part repeats ~all its IDs.
+                seed = scan.ids.repeats & self.logged
+                for guess in guesses.values():
+                    seed |= scan.ids.repeats & guess
+                submit(part, first_line, seed)
             guesses[part.index] = scan.ids.logged
-            task = client.submit(_diagnose, part, remote, first_line, seed, pure=False)
-            pending.append(
-                (
-                    part,
-                    seed,
-                    client.submit(_rows, task, pure=False),
-                    client.submit(_tally, task, pure=False),
-                )
-            )
-            del task  # the part's result lives until both its rows and its tally are taken
             while len(pending) > AHEAD * workers:
                 yield checked(*pending.popleft())
         while pending:
