@@ -14,8 +14,6 @@ from functools import lru_cache
 from whynolog.engine.read.mailboxes import address_items
 
 _ATOM = r'[^\s<>()\[\]\\;:",@]+'
-BARE_ADDRESS = rf"{_ATOM}@{_ATOM}"
-"""A bare address's pattern: what :func:`addresses_in` reads as itself, lower-cased."""
 _BARE_LIST = re.compile(rf"\s*{_ATOM}@{_ATOM}(?:\s*,\s*{_ATOM}@{_ATOM})*\s*")
 """Bare addresses, comma-separated: what most logs record (linear: no ambiguous repeats)."""
 _NAMED = re.compile(rf'[^<>@,"()\[\]\\;:]*<({_ATOM}@{_ATOM})>\s*')

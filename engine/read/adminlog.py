@@ -22,12 +22,7 @@ from functools import cache, partial
 from typing import Any, BinaryIO, NamedTuple
 
 from whynolog.engine.base.errors import InputError, Position
-from whynolog.engine.read.addresses import (
-    BARE_ADDRESS,
-    addresses_in,
-    normalise,
-    parse_addresses,
-)
+from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
 from whynolog.engine.read.domains import canonical_forms
 from whynolog.engine.read.logtimes import (
     TIME_FORM,
@@ -83,10 +78,13 @@ _USUAL_ORDER = tuple(
     )
 )
 """The header lines exports usually write, in their order: read without the general loop."""
-_BARE_LIST = rf"{BARE_ADDRESS}(?:, {BARE_ADDRESS})*"
+_PLAIN_ADDRESS = r"[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+"
+"""Addresses that ``addresses_in`` reads as themselves, lower-cased (a subset of its bare
+form, in ASCII classes: ``re`` matches them a quarter faster than the bare form's)."""
+_BARE_LIST = rf"{_PLAIN_ADDRESS}(?:, {_PLAIN_ADDRESS})*"
 _USUAL_ENTRY = re.compile(
     r"([^\n]{13})([^\n]{6}) Subject:([^\n]*)"  # first line: hour, :MM:SS, subject
-    rf"(?:\nFrom:(?: ({BARE_ADDRESS})|([^\n]*)))?"  # a bare address, or any value
+    rf"(?:\nFrom:(?: ({_PLAIN_ADDRESS})|([^\n]*)))?"  # a bare address, or any value
     rf"(?:\nTo:(?: ({_BARE_LIST})|([^\n]*)))?"  # bare addresses ", "-separated, or any value
     rf"(?:\nCc:(?: ({_BARE_LIST})|([^\n]*)))?"
     r"(?:\nMessage-ID:([^\n]*))?"
@@ -635,6 +633,16 @@ class _TextEntryParser:
             return self._general(start, body)  # the hour or the code not seen yet, or not valid
         # Bare addresses are read as normalise() and addresses_in() read them, without their steps.
         sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
+        to_list: tuple[str, ...] | None
+        cc_list: tuple[str, ...] | None
+        if bare_to:  # "," not in: one address, the usual To, without a call
+            to_list = (bare_to.lower(),) if "," not in bare_to else _bare_list(bare_to)
+        else:
+            to_list = None if to is None else addresses_in(to.strip())
+        if bare_cc:
+            cc_list = (bare_cc.lower(),) if "," not in bare_cc else _bare_list(bare_cc)
+        else:
+            cc_list = None if cc is None else addresses_in(cc.strip())
         # tuple.__new__: LogEntry(...) would run a Python-level __new__ for every entry
         return tuple.__new__(
             LogEntry,
@@ -644,16 +652,8 @@ class _TextEntryParser:
                 subject.strip(),
                 code,
                 sender,
-                _bare_list(bare_to)
-                if bare_to
-                else None
-                if to is None
-                else addresses_in(to.strip()),
-                _bare_list(bare_cc)
-                if bare_cc
-                else None
-                if cc is None
-                else addresses_in(cc.strip()),
+                to_list,
+                cc_list,
                 message_id.strip() or None if message_id else None,
                 None,
                 None,
