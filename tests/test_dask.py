@@ -138,11 +138,14 @@ def test_several_files_and_gz_every_format(
         assert spread == alone, fmt
 
 
+@pytest.mark.parametrize("where", ["scheduler", "local:2"])
 def test_a_wrong_guess_is_diagnosed_again(
-    corpus: Path, scheduler: str, small_blocks: None, tmp_path: Path
+    corpus: Path, where: str, small_blocks: None, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """An entry the parser rejects (a bad month) looks logged to the first wave's guess: a
-    later copy in another part is diagnosed again with what the parser read."""
+    later copy in another part is diagnosed again with what the parser read. The parts are
+    scanned on the workers (a scheduler's address) or here (a local cluster)."""
+    scheduler = request.getfixturevalue("scheduler") if where == "scheduler" else where
     entry = (
         "{when} Subject: Clock\nFrom: alice@acme.com\nTo: bob@customer.com\n"
         "Message-ID: <again@acme.com>\nLOG_OK\n\n"

@@ -518,7 +518,7 @@ def diagnose_batches(
             "none" if rows == "none" else "json",  # dict rows are parsed here, from their JSON
             entries,
         )
-        run = _Run(job, len(parts), rows, progress)
+        run = _Run(job, len(parts), rows, progress, scan_here=where == "local")
         stack.callback(_engines.pop, job.token, None)  # this process's engine, if it made one
         if where == "local" and FORK:
             _predictor(job)  # built before the workers fork: each starts with it
@@ -541,9 +541,17 @@ class _Run:
     """The state of a distributed diagnosis as the driver goes through the parts in order."""
 
     def __init__(
-        self, job: Job, parts: int, rows: str, progress: Callable[[int, int], None] | None
+        self,
+        job: Job,
+        parts: int,
+        rows: str,
+        progress: Callable[[int, int], None] | None,
+        scan_here: bool = False,
     ) -> None:
+        """``scan_here``: this process scans the text parts itself (a local cluster: the
+        workers then only diagnose, and no guessed Message-IDs travel back)."""
         self.job, self.parts, self.rows, self.progress = job, parts, rows, progress
+        self.scan_here = scan_here
         self.logged: set[str] = set()  # Message-IDs that logged so far, as the parser read them
         self.lines: dict[int, int] = {}  # each file's next line number
         self.done = 0
@@ -591,12 +599,16 @@ class _Run:
         # A whole file with nothing before it needs no scan (no lines to count, no seed),
         # nor does a part with nothing after it.
         skip = early and (parts[0].length is None or len(parts) == 1)
+        wanted = range(1 if skip else 0, len(parts))
+        # A text part is scanned here when the cluster is local (a byte-level look, about
+        # a fifteenth of diagnosing it): an idle process's work, and no sets of guessed
+        # Message-IDs to send back. Parts read by the parser are scanned on the cluster.
+        away = [i for i in wanted if not (self.scan_here and parts[i].delimiter is not None)]
         # One call for them all: Dask then queues them and hands each to the next free
         # worker; one call each binds some to the worker diagnosing the first part.
-        scans: list[Future[Scan] | None] = [
-            *([None] if skip else []),
-            *client.map(_scan, parts[1:] if skip else parts, job=remote, pure=False),
-        ]
+        found = client.map(_scan, [parts[i] for i in away], job=remote, pure=False)
+        scans: dict[int, Future[Scan]] = dict(zip(away, found, strict=True))
+        del found
 
         def checked(
             part: Part, seed: set[str], rows: Future[Any], tally: Future[PartTally]
@@ -616,9 +628,12 @@ class _Run:
             return self._written(text, rejected)
 
         for i, part in enumerate(parts):
-            future = scans[i]
-            scan = future.result() if future is not None else Scan()
-            scans[i] = future = None  # released: the worker forgets it
+            future = scans.pop(i, None)  # released once read: the worker forgets it
+            if future is not None:
+                scan = future.result()
+            else:
+                scan = _scan(part, self.job) if i in wanted else Scan()
+            del future
             first_line = self.lines.get(part.file, 1)
             self.lines[part.file] = first_line + scan.newlines
             if not (i == 0 and early):
