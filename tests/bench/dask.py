@@ -8,8 +8,10 @@ Run by hand from the repository root, in a virtual environment with the dask ext
 For each log size it generates (or reuses) a corpus with ``generate.py``, runs
 ``whynolog diagnose admin.log --config org.yaml --format json`` as a fresh process
 in one process and with each ``--dask local:N``, and checks that every output is
-byte for byte the one-process output. Memory is sampled from ``/proc`` every
-0.1 s: the driver (the command's own process, which also hosts the local
+byte for byte the one-process output. CPU is user + system time of the command
+and the processes it waited for (``os.wait4``: forked workers included). Memory is
+sampled from ``/proc`` every 0.1 s (proportional set size: forked workers share the
+driver's pages): the driver (the command's own process, which also hosts the local
 scheduler) and the largest other process (a worker). The per-entry cost of a
 worker and the cluster's fixed cost (a run on a 10-entry log) give the estimate
 for a 50M-entry audit on 16 and 64 workers. It prints a Markdown table.
@@ -41,6 +43,8 @@ class Run:
     driver_mb: float
     worker_mb: float
     processes: dict[int, float] = field(default_factory=dict)
+    cpu: float = 0.0
+    """User + system seconds of the command and every process it waited for (its workers)."""
 
 
 def _children(pid: int) -> list[int]:
@@ -65,13 +69,16 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    """The process's proportional set size (forked workers share the driver's pages: each
+    counts its share), or its resident size where the kernel gives no PSS."""
+    for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(name, encoding="utf-8") as status:
+                for line in status:
+                    if line.startswith(key):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            continue
     return 0.0
 
 
@@ -91,7 +98,10 @@ def measure(command: list[str], cwd: Path, output: Path, expected: Path | None) 
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, err = process.communicate()
+        assert process.stderr is not None
+        err = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
     seconds = time.perf_counter() - start
@@ -99,7 +109,8 @@ def measure(command: list[str], cwd: Path, output: Path, expected: Path | None) 
         sys.exit(f"{shlex.join(command)} failed ({process.returncode}):\n{err.decode()}")
     identical = expected is None or output.read_bytes() == expected.read_bytes()
     driver = peaks.pop(process.pid, 0.0)
-    return Run(seconds, identical, driver, max(peaks.values(), default=0.0), peaks)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, identical, driver, max(peaks.values(), default=0.0), peaks, cpu)
 
 
 def corpus(folder: Path, entries: int, seed: int) -> Path:
@@ -128,21 +139,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base = [*shlex.split(args.whynolog), "diagnose", "admin.log", "--config", "org.yaml"]
     base += ["--format", "json", "--as-of", AS_OF]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Load average at the start (1, 5, 15 min) on {os.cpu_count()} cores: {load}\n")
     tiny = corpus(args.corpus, 10, args.seed)
     fixed = measure(
         [*base, "--dask", f"local:{max(args.workers)}"], tiny, tiny / "out.json", None
     ).seconds
     print(
-        "| entries | run | wall | entries/s | speed-up | efficiency | identical "
-        "| driver RSS | worker RSS |"
+        "| entries | run | wall | CPU | entries/s | speed-up | efficiency | identical "
+        "| driver memory | worker memory |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     costs: list[float] = []
     for entries in args.entries:
         folder = corpus(args.corpus, entries, args.seed)
         one = measure(base, folder, folder / "one.json", None)
         print(
-            f"| {entries:,} | one process | {one.seconds:.1f} s | {entries / one.seconds:,.0f} "
+            f"| {entries:,} | one process | {one.seconds:.1f} s | {one.cpu:.1f} s "
+            f"| {entries / one.seconds:,.0f} "
             f"| 1.00× | | | {one.driver_mb:.0f} MB | |",
             flush=True,
         )
@@ -155,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             speedup = one.seconds / run.seconds
             print(
-                f"| {entries:,} | `--dask local:{workers}` | {run.seconds:.1f} s "
+                f"| {entries:,} | `--dask local:{workers}` | {run.seconds:.1f} s | {run.cpu:.1f} s "
                 f"| {entries / run.seconds:,.0f} | {speedup:.2f}× | {speedup / workers:.0%} "
                 f"| {'yes' if run.identical else 'NO'} | {run.driver_mb:.0f} MB "
                 f"| {run.worker_mb:.0f} MB |",
