@@ -601,7 +601,7 @@ class _Run:
         skip = early and (parts[0].length is None or len(parts) == 1)
         wanted = range(1 if skip else 0, len(parts))
         # A text part is scanned here when the cluster is local (a byte-level look, about
-        # a fifteenth of diagnosing it): an idle process's work, and no sets of guessed
+        # a thirteenth of diagnosing it): an idle process's work, and no sets of guessed
         # Message-IDs to send back. Parts read by the parser are scanned on the cluster.
         away = [i for i in wanted if not (self.scan_here and parts[i].delimiter is not None)]
         # One call for them all: Dask then queues them and hands each to the next free
