@@ -4,6 +4,7 @@ bounds), and with a scheduler and a worker started as separate processes."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib.util
 import json
@@ -260,8 +261,19 @@ def test_bad_addresses_are_refused() -> None:
     assert "standard input" in out.output
 
 
-def test_a_local_cluster_of_its_own() -> None:
-    """``--dask local:1`` starts (and stops) a cluster for the run."""
+@pytest.fixture
+def default_port_taken() -> Iterator[None]:
+    """Dask's default HTTP port (8787) held, as a cluster of the user's own holds it."""
+    with socket.socket() as held:
+        with contextlib.suppress(OSError):  # already taken: the same situation
+            held.bind(("", 8787))
+            held.listen()
+        yield
+
+
+def test_a_local_cluster_of_its_own(default_port_taken: None) -> None:
+    """``--dask local:1`` starts (and stops) a cluster for the run, even beside another
+    cluster on Dask's default port (warnings are errors in this suite)."""
     log, config = str(FIXTURES / "admin.log"), str(FIXTURES / "org.yaml")
     alone, spread = both(
         log, "--config", config, "--as-of", AS_OF, "-f", "json", "--dask", "local:1"

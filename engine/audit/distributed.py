@@ -214,6 +214,9 @@ def session(address: str) -> Iterator[Client]:
                     threads_per_worker=1,  # durable_rules hosts one engine per process
                     processes=True,
                     dashboard_address=None,  # no web dashboard: nobody looks at it
+                    # Its plain HTTP server (health, metrics) on a free port: the default 8787
+                    # may be taken by a cluster of the user's own.
+                    scheduler_kwargs={"dashboard_address": ":0"},
                     silence_logs=40,  # errors only: nothing else of Dask's on the user's terminal
                 )
             stack.callback(cluster.close)
