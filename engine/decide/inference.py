@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from whynolog.engine.base.cache import remember, remembered
+from whynolog.engine.base.perobject import PerObject
 from whynolog.engine.decide.rulepack import ALWAYS_FACT, RulePack
 
 _SESSION = "whynolog"
@@ -67,20 +68,13 @@ def _get_host() -> Any:
     return _host
 
 
-_keys: dict[int, tuple[RulePack, bytes]] = {}  # id(pack) → (pack, its key), a few packs
+_keys: PerObject[RulePack, bytes] = PerObject()  # a server asks at every request (0.7 ms each)
 
 
 def rules_key(pack: RulePack) -> bytes:
     """What the rules are to durable_rules, whatever the ruleset is called: equal for packs
     that decide alike."""
-    found = _keys.get(id(pack))
-    if found is not None and found[0] is pack:
-        return found[1]  # remembered per pack: a server asks at every request (0.7 ms each)
-    key = json.dumps(pack.to_durable("|"), sort_keys=True).encode()
-    if len(_keys) >= 8:
-        _keys.clear()
-    _keys[id(pack)] = (pack, key)
-    return key
+    return _keys.get(pack, lambda p: json.dumps(p.to_durable("|"), sort_keys=True).encode())
 
 
 def _release(name: str) -> None:

@@ -11,10 +11,10 @@ import threading
 from typing import Any
 
 from whynolog.engine.base.errors import InputError
+from whynolog.engine.base.perobject import PerObject
 from whynolog.engine.decide.rulepack import Rule, RulePack, template_environment
 
-_KEPT = 8  # packs whose templates are kept (a process loading many packs stays flat)
-_SHARED: dict[int, tuple[RulePack, RuleTemplates]] = {}
+_SHARED: PerObject[RulePack, RuleTemplates] = PerObject()
 _lock = threading.Lock()
 
 
@@ -37,12 +37,7 @@ class RuleTemplates:
     def of(cls, pack: RulePack) -> RuleTemplates:
         """The templates of ``pack``, shared by every judge of it."""
         with _lock:
-            shared = _SHARED.get(id(pack))
-            if shared is None or shared[0] is not pack:
-                if len(_SHARED) >= _KEPT:
-                    _SHARED.clear()
-                shared = _SHARED[id(pack)] = (pack, cls())
-            return shared[1]
+            return _SHARED.get(pack, lambda _: cls())
 
     def context(self, vector: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
         """What templates see: the facts, their details, ``facts`` and Jinja's globals."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
+from whynolog.engine.base.perobject import PerObject
 from whynolog.engine.read.addresses import domain_of, parent_domains
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import canonical_address, canonical_domain
@@ -83,7 +84,7 @@ class _Owners(dict[str, User]):
         return self.get(canonical_address(address))
 
 
-_SHARED: dict[int, tuple[Config, Directory]] = {}
+_SHARED: PerObject[Config, Directory] = PerObject()
 
 
 class Directory:
@@ -117,12 +118,7 @@ class Directory:
     @classmethod
     def of(cls, config: Config) -> Directory:
         """The directory of ``config``, built once however many parts ask for it."""
-        shared = _SHARED.get(id(config))
-        if shared is None or shared[0] is not config:
-            if len(_SHARED) >= 8:
-                _SHARED.clear()
-            shared = _SHARED[id(config)] = (config, cls(config))
-        return shared[1]
+        return _SHARED.get(config, cls)
 
     @property
     def lookalikes(self) -> LookalikeIndex:

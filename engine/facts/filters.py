@@ -12,6 +12,7 @@ from typing import Any
 
 import re2
 
+from whynolog.engine.base.perobject import PerObject
 from whynolog.engine.base.regex import regex_options
 from whynolog.engine.read.config import ContentFilter
 
@@ -21,7 +22,7 @@ def _as_regex(flt: ContentFilter) -> str:
 
 
 _MEMO_SIZE = 65_536  # remembered subjects; emptied when full
-_SHARED: dict[int, tuple[tuple[ContentFilter, ...], FilterSet]] = {}
+_SHARED: PerObject[tuple[ContentFilter, ...], FilterSet] = PerObject()
 
 
 class FilterSet:
@@ -40,12 +41,7 @@ class FilterSet:
     def of(cls, filters: tuple[ContentFilter, ...]) -> FilterSet:
         """The compiled set of ``filters``, shared by every deriver of them (a server builds a
         judge per request; compiling 50 filters into RE2 sets took longer than judging)."""
-        shared = _SHARED.get(id(filters))
-        if shared is None or shared[0] is not filters:
-            if len(_SHARED) >= 8:
-                _SHARED.clear()
-            shared = _SHARED[id(filters)] = (filters, cls(filters))
-        return shared[1]
+        return _SHARED.get(filters, cls)
 
     def _compile(self, indexes: list[int]) -> tuple[Any, list[int]] | None:
         if not indexes:
