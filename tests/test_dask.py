@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import importlib.util
 import json
 import os
 import shutil
@@ -14,35 +13,28 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from whynolog import api
-from whynolog.cli.app import app
 from whynolog.engine.audit import diagnosis as diagnosis_module
 from whynolog.engine.audit import distributed
 from whynolog.engine.read import rejections as rejections_module
 
 distributed_pkg = pytest.importorskip("distributed")
 
-GENERATOR = Path(__file__).parent / "bench" / "generate.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "diagnose"
 AS_OF = "2026-11-20T00:00:00Z"
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def corpus(tmp_path_factory: pytest.TempPathFactory, bench_generator: ModuleType) -> Path:
     """A generated log of 2,000 entries (copies of recent emails among them) and its org."""
-    spec = importlib.util.spec_from_file_location("whynolog_bench_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
+    module = bench_generator
     out = tmp_path_factory.mktemp("corpus")
     module.generate(out, entries=2000, users=80, seed=5)
     text = (out / "admin.log").read_bytes()
@@ -77,30 +69,22 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(distributed, "MIN_BLOCKSIZE", 1)
 
 
-def invoke(*args: str, code: int = 0) -> Any:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1"})
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert result.exit_code == code, result.output
-    return result
-
-
-def both(*args: str) -> tuple[str, str]:
+def both(cli: Callable[..., Any], *args: str) -> tuple[str, str]:
     """``diagnose ARGS`` in one process and on the cluster given after ``--dask``."""
     at = args.index("--dask")
-    alone = invoke("diagnose", *args[:at], *args[at + 2 :]).stdout
-    return alone, invoke("diagnose", *args).stdout
+    alone = cli("diagnose", *args[:at], *args[at + 2 :]).stdout
+    return alone, cli("diagnose", *args).stdout
 
 
 def test_one_log_cut_mid_file_is_the_same_json(
-    corpus: Path, scheduler: str, small_blocks: None
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
 ) -> None:
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
     parts = distributed.plan(api_sources(log), None, 2)
     assert len(parts) > 20 and all(p.length for p in parts)
-    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    alone, spread = both(
+        cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
+    )
     assert spread == alone
     report = json.loads(spread)
     assert report["total"] > 1900 and report["by_outcome"]["NOLOG_DUPLICATE"] > 20
@@ -114,34 +98,39 @@ def api_sources(*names: str) -> list[Any]:
 
 
 def test_crlf_is_cut_at_its_own_blank_lines(
-    corpus: Path, scheduler: str, small_blocks: None
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
 ) -> None:
     log, org = str(corpus / "crlf.log"), str(corpus / "org.yaml")
     assert {p.delimiter for p in distributed.plan(api_sources(log), None, 2)} == {b"\r\n\r\n"}
     options = ("--stale-after", "20m", "--business-hours", "Mon-Sun 0-24")  # gaps over cuts
     alone, spread = both(
-        log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
+        cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
     )
     assert spread == alone
     assert json.loads(spread)["health"]["gaps"]
 
 
 def test_several_files_and_gz_every_format(
-    corpus: Path, scheduler: str, small_blocks: None
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
 ) -> None:
     days, org = str(corpus / "days"), str(corpus / "org.yaml")
     parts = distributed.plan(api_sources(days), None, 2)
     assert [p.length for p in parts if p.source.endswith(".gz")] == [None]
     for fmt in ("json", "text", "markdown"):
         alone, spread = both(
-            days, "--config", org, "--as-of", AS_OF, "-f", fmt, "--dask", scheduler
+            cli, days, "--config", org, "--as-of", AS_OF, "-f", fmt, "--dask", scheduler
         )
         assert spread == alone, fmt
 
 
 @pytest.mark.parametrize("where", ["scheduler", "local:2"])
 def test_a_wrong_guess_is_diagnosed_again(
-    corpus: Path, where: str, small_blocks: None, tmp_path: Path, request: pytest.FixtureRequest
+    cli: Callable[..., Any],
+    corpus: Path,
+    where: str,
+    small_blocks: None,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     """An entry the parser rejects (a bad month) looks logged to the first wave's guess: a
     later copy in another part is diagnosed again with what the parser read. The parts are
@@ -161,35 +150,43 @@ def test_a_wrong_guess_is_diagnosed_again(
     )
     org = str(corpus / "org.yaml")
     alone, spread = both(
-        str(log), "--config", org, "-f", "json", "--as-of", AS_OF, "--dask", scheduler
+        cli, str(log), "--config", org, "-f", "json", "--as-of", AS_OF, "--dask", scheduler
     )
     assert spread == alone
     [again] = [e for e in json.loads(spread)["entries"] if e["subject"] == "Clock"]
     assert again["predicted"] != "NOLOG_DUPLICATE"
 
 
-def test_a_file_named_twice_is_read_twice(corpus: Path, scheduler: str, small_blocks: None) -> None:
+def test_a_file_named_twice_is_read_twice(
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
+) -> None:
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
     alone, spread = both(
-        log, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
+        cli, log, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
     )
     assert spread == alone
     report = json.loads(spread)
     assert report["entries"][0]["line"] == 1 == report["entries"][report["total"] // 2]["line"]
 
 
-def test_redaction_and_mismatches_only(corpus: Path, scheduler: str, small_blocks: None) -> None:
+def test_redaction_and_mismatches_only(
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
+) -> None:
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
     options = ("--redact-subjects", "--redact-key", "k", "--entries", "mismatches")
     alone, spread = both(
-        log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
+        cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", *options, "--dask", scheduler
     )
     assert spread == alone
     assert {e["status"] for e in json.loads(spread)["entries"]} == {"disagree"}
 
 
 def test_bounds_apply_in_the_whole_log_order(
-    corpus: Path, scheduler: str, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Any],
+    corpus: Path,
+    scheduler: str,
+    small_blocks: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Users, mismatch groups and rejection reasons past their bounds are put together as
     one process puts them (the parts count without bounds)."""
@@ -201,6 +198,7 @@ def test_bounds_apply_in_the_whole_log_order(
     broken = ["2026-10-06 08:00:00 Subject: lost\n", "2026-10-32 08:00:00 Subject: x\nLOG_OK\n"]
     bad.write_text(text + "\n" + "\n".join(broken * 3), encoding="utf-8")
     alone, spread = both(
+        cli,
         str(bad),
         "--config",
         str(corpus / "org.yaml"),
@@ -218,7 +216,11 @@ def test_bounds_apply_in_the_whole_log_order(
 
 
 def test_parts_done_here_while_the_cluster_starts(
-    corpus: Path, scheduler: str, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Any],
+    corpus: Path,
+    scheduler: str,
+    small_blocks: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The driver diagnoses the first parts while the cluster is not ready, then hands the
     rest over: the same output."""
@@ -230,7 +232,9 @@ def test_parts_done_here_while_the_cluster_starts(
 
     monkeypatch.setattr(distributed._Start, "ready", ready)
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
-    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler)
+    alone, spread = both(
+        cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
+    )
     assert len(asked) == 6 and spread == alone
 
 
@@ -242,22 +246,24 @@ def test_api_rows_as_dicts(corpus: Path, scheduler: str, small_blocks: None) -> 
     assert spread.to_dict() == alone.to_dict()
 
 
-def test_an_error_in_a_worker_names_its_file(tmp_path: Path, scheduler: str) -> None:
+def test_an_error_in_a_worker_names_its_file(
+    cli: Callable[..., Any], tmp_path: Path, scheduler: str
+) -> None:
     (tmp_path / "a.log").write_bytes((FIXTURES / "admin.log").read_bytes())
     (tmp_path / "b.csv").write_text("when,what\n1,2\n", encoding="utf-8")
     config = str(FIXTURES / "org.yaml")
-    out = invoke("diagnose", str(tmp_path), "--config", config, "--dask", scheduler, code=2)
+    out = cli("diagnose", str(tmp_path), "--config", config, "--dask", scheduler, code=2)
     assert f"{tmp_path / 'b.csv'}:1:" in out.output
 
 
-def test_bad_addresses_are_refused() -> None:
+def test_bad_addresses_are_refused(cli: Callable[..., Any]) -> None:
     config = str(FIXTURES / "org.yaml")
     for address in ("local:0", "local:x", "nowhere"):
-        out = invoke(
+        out = cli(
             "diagnose", str(FIXTURES / "admin.log"), "--config", config, "--dask", address, code=2
         )
         assert "--dask" in out.output
-    out = invoke("diagnose", "-", "--config", config, "--dask", "local", code=2)
+    out = cli("diagnose", "-", "--config", config, "--dask", "local", code=2)
     assert "standard input" in out.output
 
 
@@ -271,18 +277,18 @@ def default_port_taken() -> Iterator[None]:
         yield
 
 
-def test_a_local_cluster_of_its_own(default_port_taken: None) -> None:
+def test_a_local_cluster_of_its_own(cli: Callable[..., Any], default_port_taken: None) -> None:
     """``--dask local:1`` starts (and stops) a cluster for the run, even beside another
     cluster on Dask's default port (warnings are errors in this suite)."""
     log, config = str(FIXTURES / "admin.log"), str(FIXTURES / "org.yaml")
     alone, spread = both(
-        log, "--config", config, "--as-of", AS_OF, "-f", "json", "--dask", "local:1"
+        cli, log, "--config", config, "--as-of", AS_OF, "-f", "json", "--dask", "local:1"
     )
     assert spread == alone
 
 
 def test_a_local_cluster_of_forked_workers_does_every_part(
-    corpus: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Any], corpus: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--dask local:2`` forks its workers on Linux (nothing for this process to do while
     they start): they diagnose every part of a log cut mid-file, and the output is the same."""
@@ -295,7 +301,9 @@ def test_a_local_cluster_of_forked_workers_does_every_part(
 
     monkeypatch.setattr(distributed._Run, "here", counted)
     log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
-    alone, spread = both(log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", "local:2")
+    alone, spread = both(
+        cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", "local:2"
+    )
     assert spread == alone
     assert len(distributed.plan(api_sources(log), None, 2)) > 20
     if distributed.FORK:
@@ -308,7 +316,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_a_scheduler_and_a_worker_as_separate_processes(corpus: Path, small_blocks: None) -> None:
+def test_a_scheduler_and_a_worker_as_separate_processes(
+    cli: Callable[..., Any], corpus: Path, small_blocks: None
+) -> None:
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = shutil.which("dask", path=os.path.dirname(sys.executable))
@@ -330,7 +340,7 @@ def test_a_scheduler_and_a_worker_as_separate_processes(corpus: Path, small_bloc
         client.close()
         log, org = str(corpus / "admin.log"), str(corpus / "org.yaml")
         alone, spread = both(
-            log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", address
+            cli, log, "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", address
         )
         assert spread == alone
     finally:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import fsspec
 import pytest
-from typer.testing import CliRunner
 
 from whynolog import api
-from whynolog.cli.app import app
 from whynolog.engine.base.errors import InputError
 from whynolog.engine.read.logsources import resolve
 
@@ -21,7 +20,6 @@ HERE = Path(__file__).parent / "fixtures" / "diagnose"
 LOG = HERE / "admin.log"
 CONFIG = str(HERE / "org.yaml")
 AS_OF = "2026-11-21T00:00:00Z"
-runner = CliRunner()
 
 FIRST = """2026-11-16 09:00:00 Subject: Welcome aboard
 From: alice@acme.com
@@ -38,18 +36,10 @@ NOLOG_DUPLICATE
 """
 
 
-def invoke(*args: str, code: int = 0) -> Any:
-    result = runner.invoke(app, list(args), env={"NO_COLOR": "1"})
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert result.exit_code == code, result.output
-    return result
-
-
-def diagnose_json(*logs: str, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    out = invoke("diagnose", *logs, "--config", CONFIG, "--as-of", AS_OF, "-f", "json", *extra)
+def diagnose_json(
+    cli: Callable[..., Any], *logs: str, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    out = cli("diagnose", *logs, "--config", CONFIG, "--as-of", AS_OF, "-f", "json", *extra)
     return json.loads(out.stdout)
 
 
@@ -78,29 +68,31 @@ def _split(tmp_path: Path) -> list[Path]:
     return paths
 
 
-def test_a_folder_reads_as_the_one_log_it_was_cut_from(tmp_path: Path) -> None:
+def test_a_folder_reads_as_the_one_log_it_was_cut_from(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
     _split(tmp_path)
     (tmp_path / "logs" / ".hidden").write_text("not a log", encoding="utf-8")
-    whole = diagnose_json(str(LOG))
-    folder = diagnose_json(str(tmp_path / "logs"))
+    whole = diagnose_json(cli, str(LOG))
+    folder = diagnose_json(cli, str(tmp_path / "logs"))
     assert folder["total"] == whole["total"] > 0
     assert _without_names(folder) == _without_names(whole)
     assert folder["log"] == str(tmp_path / "logs")
 
 
-def test_files_globs_and_urls_name_the_same_log(tmp_path: Path) -> None:
+def test_files_globs_and_urls_name_the_same_log(cli: Callable[..., Any], tmp_path: Path) -> None:
     paths = _split(tmp_path)
-    by_files = diagnose_json(*map(str, paths))
-    by_glob = diagnose_json(str(tmp_path / "logs" / "2026-11-1*"))
-    by_url = diagnose_json(*(p.as_uri() for p in paths))
+    by_files = diagnose_json(cli, *map(str, paths))
+    by_glob = diagnose_json(cli, str(tmp_path / "logs" / "2026-11-1*"))
+    by_url = diagnose_json(cli, *(p.as_uri() for p in paths))
     assert _without_names(by_files) == _without_names(by_glob) == _without_names(by_url)
 
 
-def test_a_duplicate_counts_across_files(tmp_path: Path) -> None:
+def test_a_duplicate_counts_across_files(cli: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
     (tmp_path / "b.log").write_text(SECOND, encoding="utf-8")
-    alone = diagnose_json(str(tmp_path / "b.log"))
-    both = diagnose_json(str(tmp_path / "a.log"), str(tmp_path / "b.log"))
+    alone = diagnose_json(cli, str(tmp_path / "b.log"))
+    both = diagnose_json(cli, str(tmp_path / "a.log"), str(tmp_path / "b.log"))
     assert alone["entries"][0]["status"] == "disagree"  # no earlier copy in this file alone
     assert [e["status"] for e in both["entries"]] == ["agree", "agree"]
     assert both["entries"][1]["predicted"] == "NOLOG_DUPLICATE"
@@ -119,42 +111,42 @@ def test_memory_urls_are_read_through_fsspec() -> None:
         fs.rm("/audit", recursive=True)
 
 
-def test_search_and_why_take_several_logs(tmp_path: Path) -> None:
+def test_search_and_why_take_several_logs(cli: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
     (tmp_path / "b.log").write_text(SECOND, encoding="utf-8")
     logs = [str(tmp_path / "a.log"), str(tmp_path / "b.log")]
-    rows = invoke("search", *logs, "--subject", "welcome", "-f", "jsonl").stdout.splitlines()
+    rows = cli("search", *logs, "--subject", "welcome", "-f", "jsonl").stdout.splitlines()
     assert len(rows) == 2
     why = json.loads(
-        invoke("why", *logs, "--subject", "welcome", "--config", CONFIG, "-f", "json").stdout
+        cli("why", *logs, "--subject", "welcome", "--config", CONFIG, "-f", "json").stdout
     )
     assert why["matched"] == 2 and why["log"] == ", ".join(logs)
 
 
-def test_an_error_names_the_file_it_is_in(tmp_path: Path) -> None:
+def test_an_error_names_the_file_it_is_in(cli: Callable[..., Any], tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(FIRST, encoding="utf-8")
     (tmp_path / "b.csv").write_text("when,what\n1,2\n", encoding="utf-8")
-    out = invoke("search", str(tmp_path / "a.log"), str(tmp_path / "b.csv"), code=2)
+    out = cli("search", str(tmp_path / "a.log"), str(tmp_path / "b.csv"), code=2)
     assert f"{tmp_path / 'b.csv'}:1:" in out.output
 
 
-def test_a_name_that_means_no_file_is_an_error(tmp_path: Path) -> None:
+def test_a_name_that_means_no_file_is_an_error(cli: Callable[..., Any], tmp_path: Path) -> None:
     with pytest.raises(InputError, match="matches no file"):
         resolve([str(tmp_path / "*.log")])
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="matches no file"):
         resolve([str(tmp_path / "empty")])
-    out = invoke("search", str(tmp_path / "missing.log"), code=2)
+    out = cli("search", str(tmp_path / "missing.log"), code=2)
     assert f"{tmp_path / 'missing.log'}: cannot read the log" in out.output
 
 
 # --- --entries ------------------------------------------------------------------------------
 
 
-def test_entries_bound_the_rows_of_every_format() -> None:
-    every = diagnose_json(str(LOG))
-    mismatches = diagnose_json(str(LOG), extra=("--entries", "mismatches"))
-    none = diagnose_json(str(LOG), extra=("--entries", "none"))
+def test_entries_bound_the_rows_of_every_format(cli: Callable[..., Any]) -> None:
+    every = diagnose_json(cli, str(LOG))
+    mismatches = diagnose_json(cli, str(LOG), extra=("--entries", "mismatches"))
+    none = diagnose_json(cli, str(LOG), extra=("--entries", "none"))
     assert mismatches["entries"] == [e for e in every["entries"] if e["status"] == "disagree"]
     assert mismatches["entries"] and len(mismatches["entries"]) < len(every["entries"])
     assert none["entries"] == []
@@ -163,9 +155,9 @@ def test_entries_bound_the_rows_of_every_format() -> None:
         assert {k: v for k, v in report.items() if k != "entries"} == aggregates
     for fmt in ("text", "markdown", "html"):
         base = ("diagnose", str(LOG), "--config", CONFIG, "--as-of", AS_OF, "-f", fmt)
-        shown = invoke(*base).stdout
-        mismatched = invoke(*base, "--entries", "mismatches").stdout
-        hidden = invoke(*base, "--entries", "none").stdout
+        shown = cli(*base).stdout
+        mismatched = cli(*base, "--entries", "mismatches").stdout
+        hidden = cli(*base, "--entries", "none").stdout
         assert "Shipping notice" in shown and "Hello from Pat" in shown
         assert "Shipping notice" not in mismatched and "Hello from Pat" in mismatched
         assert "Shipping notice" not in hidden

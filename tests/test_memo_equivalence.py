@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -16,17 +15,12 @@ from whynolog.engine.decide.rulepack import load_rule_pack
 from whynolog.engine.read.adminlog import read_log
 from whynolog.engine.read.config import load_config
 
-GENERATOR = Path(__file__).parent / "bench" / "generate.py"
 AS_OF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("whynolog_bench_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
+def corpus(tmp_path_factory: pytest.TempPathFactory, bench_generator: ModuleType) -> Path:
+    module = bench_generator
     out = tmp_path_factory.mktemp("corpus")
     module.generate(out, entries=3000, users=120, seed=11)
     return out
