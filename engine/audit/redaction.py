@@ -10,6 +10,8 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from whynolog.engine.audit.names import NameMatcher
+
 _SPLIT = re.compile(r"""([\s<>,;:"'()\[\]{}]+)""")
 _ADDRESS_EDGES = ".!?*`|/\\"
 _SUBJECT_KEYS = frozenset({"subject", "query", "excerpt"})  # excerpts quote subject lines
@@ -31,13 +33,7 @@ class Redactor:
         self.key = key if key is not None else secrets.token_bytes(32)
         self.subjects = subjects
         self._cache: dict[str, str] = {}
-        wanted = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
-        self._names: Any = None
-        if wanted:
-            import re2
-
-            pattern = "|".join(re2.escape(n) for n in wanted)
-            self._names = re2.compile(rf"(?i)\b(?:{pattern})\b")
+        self._names = NameMatcher(names)
 
     def _digest(self, kind: str, value: str) -> str:
         mac = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256)
@@ -65,9 +61,7 @@ class Redactor:
                 if "@" in word:
                     parts[i] = self._word(word)
             text = "".join(parts)
-        if self._names is not None:
-            text = self._names.sub(lambda m: self.name(m.group(0)), text)
-        return text
+        return self._names.sub(lambda m: self.name(m.group(0)), text)
 
     def subject(self, subject: str) -> str:
         """A subject: its addresses and names replaced, or all of it with ``subjects``."""
