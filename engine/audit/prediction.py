@@ -101,7 +101,12 @@ class Predictor:
         self.logged_codes = pack.logged_codes
         self._named: dict[Any, tuple[str, ...]] = {}
         self._hits = self.deriver.filters.logged_memo  # subject → its filter hits
-        self._getters: dict[frozenset[str], Getter] = {}  # unknown facts → their key's getter
+        # What an entry records → (the facts it cannot tell, the getter of its memo key's values):
+        # one probe an entry for both.
+        self._situations: dict[tuple[bool, bool, bool], tuple[frozenset[str], Getter]] = {
+            flags: (unknown, self.search.value_getter(unknown))
+            for flags, unknown in _UNKNOWN.items()
+        }
 
     def email_of(self, entry: LogEntry) -> Email:
         """The email as far as the entry recorded it (the body is never recorded)."""
@@ -128,24 +133,23 @@ class Predictor:
         if hits is None:
             hits = deriver.filters.logged_hits(subject)
         nobody = to is None and cc is None and bcc is None
-        unknown = _UNKNOWN[sender is None, nobody, mid is None]
-        facts = (len(hits), mid in self.logged_ids, mid is not None)
+        unknown, getter = self._situations[sender is None, nobody, mid is None]
+        duplicate = mid in self.logged_ids
         if nobody and sender is None:  # a subject-only entry
-            # its facts depend only on ``facts``: remembered, not derived again (30% of a log)
+            # its facts depend only on these three: remembered, not derived again (30% of a log)
+            facts = (len(hits), duplicate, mid is not None)
             values = self._nobody_values.get(facts)
             if values is None:
                 values = self._nobody_values[facts] = deriver.values_of(self._nobody, *facts, False)
         else:
             parties = deriver.parties(sender, to or (), cc or (), bcc or ())
-            values = deriver.values_of(parties, *facts, False)  # has_date: never known from a log
+            # has_date: never known from a log
+            values = deriver.values_of(parties, len(hits), duplicate, mid is not None, False)
         if explain or not self.memoise:
             prediction = self._predict(
                 entry, dict(zip(FACTS, values, strict=True)), unknown, mid, explain
             )
         else:
-            getter = self._getters.get(unknown)  # a dict probe: cheaper than a call per entry
-            if getter is None:
-                getter = self._getters[unknown] = self.search.value_getter(unknown)
             key = (getter(values), unknown, mid is not None, logged)
             prediction = self._predictions.get(key)  # type: ignore[assignment]
             if prediction is None:
