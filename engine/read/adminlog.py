@@ -92,6 +92,9 @@ _USUAL_ENTRY = re.compile(
 )
 """An entry as exports usually write it (the :data:`_USUAL_ORDER` headers), its lines joined:
 one match reads it all (a fraction of the Python steps of reading it line by line)."""
+_USUAL_RUN = re.compile(_USUAL_ENTRY.pattern + r"\n(?=\n|\Z)")
+""":data:`_USUAL_ENTRY` in a block's text, its blank line next: it holds every line of the
+entry, as no line it matches is blank."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 CSV_FIELDS = ("time", "subject", "from", "to", "cc", "bcc", "message_id", "outcome", "user")
 _CSV_SYNONYMS = {
@@ -320,8 +323,9 @@ def _settled(
 # --- reading lines ---------------------------------------------------------------
 
 _Line = tuple[int, str, bool]  # (1-based number, decoded text with its line ending, over-long)
+_Block = tuple[int, str, bool]  # (number of the line before, lines joined by "\n", over-long)
 _Batch = tuple[int, list[str], bool]  # (number of the line before, lines without "\n", over-long)
-_Parser = Callable[[str, Iterator[_Batch], Callable[[str], bool], TimeReader], Iterator[Any]]
+_Parser = Callable[[str, Iterator[_Block], Callable[[str], bool], TimeReader], Iterator[Any]]
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -343,14 +347,14 @@ def _read(
     if stream is None and path == "-":
         stream = sys.stdin.buffer
     if stream is not None:
-        yield from parser(path, _batches(stream, path, before), is_known, times)
+        yield from parser(path, _blocks(stream, path, before), is_known, times)
         return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, inside the generator
     except OSError as exc:
         raise InputError(Position(path), f"cannot read the log: {exc.strerror or exc}") from None
     with handle:
-        yield from parser(path, _batches(handle, path, before), is_known, times)
+        yield from parser(path, _blocks(handle, path, before), is_known, times)
 
 
 def _utf8_blocks(raw: BinaryIO, path: str, before: int) -> Iterator[bytes]:
@@ -393,15 +397,14 @@ def _utf8_blocks(raw: BinaryIO, path: str, before: int) -> Iterator[bytes]:
         yield decoder.decode(b"", final=True).encode("utf-8", errors="replace")
 
 
-def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
-    """The decoded lines of ``raw`` in batches, in bounded memory.
+def _blocks(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Block]:
+    """The decoded lines of ``raw`` in blocks, in bounded memory.
 
-    Each batch is ``(number of the line before it, lines, over-long)``, the
-    lines without their ``\\n``. An over-long line comes alone, as far as it
-    was kept, with ``over-long`` true; it is skipped, not read into memory.
-    The file is read in blocks and each block's complete lines are decoded
-    at once (a line break never falls inside a UTF-8 sequence), which is much
-    faster than reading line by line.
+    Each block is ``(number of the line before it, its lines joined by "\\n", over-long)``.
+    An over-long line comes alone, as far as it was kept, with ``over-long`` true;
+    it is skipped, not read into memory. The file is read in blocks and each
+    block's complete lines are decoded at once (a line break never falls inside
+    a UTF-8 sequence), which is much faster than reading line by line.
     """
     number = before
     pending = b""  # the unfinished line at the end of what was read so far
@@ -416,19 +419,28 @@ def _batches(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Batch]:
         last = data.rfind(b"\n")
         if last >= 0:
             pending = data[last + 1 :]
-            lines = data[:last].decode("utf-8", errors="replace").split("\n")
-            yield from _split_long(number, lines)
-            number += len(lines)
+            text = data[:last].decode("utf-8", errors="replace")
+            yield number, text, False
+            number += text.count("\n") + 1
         else:
             pending = data
         if len(pending) >= _READ_CAP:
             head = pending[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
-            yield number, [head], True
+            yield number, head, True
             number += 1
             pending, skipping = b"", True
     if pending:
-        lines = [pending.decode("utf-8", errors="replace")]
-        yield from _split_long(number, lines)
+        yield number, pending.decode("utf-8", errors="replace"), False
+
+
+def _batches(blocks: Iterator[_Block]) -> Iterator[_Batch]:
+    """``blocks`` as lists of lines, the lines over :data:`MAX_LINE_CHARS` in batches of their
+    own (marked over-long, cut to an excerpt)."""
+    for before, text, overlong in blocks:
+        if overlong:
+            yield before, [text], True
+        else:
+            yield from _split_long(before, text.split("\n"))
 
 
 def _split_long(number: int, lines: list[str]) -> Iterator[_Batch]:
@@ -447,9 +459,9 @@ def _split_long(number: int, lines: list[str]) -> Iterator[_Batch]:
         yield number + start, lines[start:], False
 
 
-def _lines(batches: Iterator[_Batch]) -> Iterator[_Line]:
+def _lines(blocks: Iterator[_Block]) -> Iterator[_Line]:
     """Line by line, for the formats read a line at a time."""
-    for before, lines, overlong in batches:
+    for before, lines, overlong in _batches(blocks):
         for number, line in enumerate(lines, before + 1):
             yield number, line + "\n", overlong
 
@@ -498,19 +510,80 @@ def _addresses(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_text(
-    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool], times: TimeReader
+    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives.
 
-    Limits are checked once a batch, so an endless entry costs at most a batch of memory.
+    Entries of the usual shape (:data:`_USUAL_RUN`), their hour and code seen before, are
+    read straight from a block's text; every other stretch of lines goes through
+    :class:`_TextLines` (the same result, a Python step a line).
     """
     del path
-    read = _TextEntryParser(is_known, times).entry
-    body: list[str] = []
-    start, excerpt = 0, ""
-    problem: str | None = None
-    for before, lines, overlong in itertools.chain(batches, [(0, [""], False)]):
-        # ^ a blank line after the last batch ends the last entry
+    parser = _TextEntryParser(is_known, times)
+    usual, general = parser.usual, _TextLines(parser.entry)
+    run, count = _USUAL_RUN.match, str.count
+    for before, text, overlong in blocks:
+        if overlong or len(text) > MAX_LINE_CHARS:  # some line may be over-long
+            for batch in _batches(iter([(before, text, overlong)])):
+                yield from general.feed(*batch)
+            continue
+        pos, number, size = 0, before + 1, len(text)  # number: the line at pos
+        while pos <= size:
+            m = None if general.start else run(text, pos)
+            entry = None if m is None else usual(number, m)
+            if entry is not None:
+                yield entry
+                end = m.end()  # type: ignore[union-attr]
+                number += count(text, "\n", pos, end) + 1  # C counts; +1: the blank line
+                pos = end + 1
+                continue
+            # through the next empty line (or the block's end), where no entry is open
+            if pos == size or text[pos] == "\n":
+                after = pos + 1
+            else:
+                found = text.find("\n\n", pos)
+                after = size + 1 if found < 0 else found + 2
+            lines = text[pos : after - 1].split("\n")
+            yield from general.feed(number - 1, lines, False)
+            number += len(lines)
+            pos = after
+    yield from general.feed(0, [""], False)  # a blank line after the last block ends the last entry
+
+
+def _parse_text_lines(
+    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
+) -> Iterator[LogEntry | RejectedEntry | _Pending]:
+    """:func:`_parse_text` a line at a time, every entry through :class:`_TextLines`."""
+    del path
+    general = _TextLines(_TextEntryParser(is_known, times).entry)
+    for batch in itertools.chain(_batches(blocks), [(0, [""], False)]):
+        yield from general.feed(*batch)
+
+
+class _TextLines:
+    """The text export read line by line: the general way, for any shape of entry.
+
+    Limits are checked once a batch, so an endless entry costs at most a batch of memory.
+    """
+
+    def __init__(self, read: Callable[[int, list[str]], LogEntry | str]) -> None:
+        self.read = read
+        self.body: list[str] = []
+        self.start = 0  # the first line of the entry being read; 0 between entries
+        self.excerpt = ""
+        self.problem: str | None = None
+
+    def feed(
+        self, before: int, lines: list[str], overlong: bool
+    ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
+        """The entries that ``lines`` (following line ``before``) end."""
+        read, body, start, excerpt, problem = (
+            self.read,
+            self.body,
+            self.start,
+            self.excerpt,
+            self.problem,
+        )
         if overlong:
             if not start:
                 start, excerpt = before + 1, _excerpt(lines[0])
@@ -518,7 +591,8 @@ def _parse_text(
                 excerpt = _excerpt(body[0])
             problem = problem or LONG_LINE
             body.clear()
-            continue
+            self.start, self.excerpt, self.problem = start, excerpt, problem
+            return
         for number, line in enumerate(lines, before + 1):
             if line.strip():  # not blank; one call, faster than `line and not line.isspace()`
                 if not start:
@@ -545,6 +619,7 @@ def _parse_text(
         if problem is not None and body:
             excerpt = excerpt or _excerpt(body[0])
             body.clear()
+        self.body, self.start, self.excerpt, self.problem = body, start, excerpt, problem
 
 
 def _too_long(body: list[str]) -> str | None:
@@ -622,15 +697,19 @@ class _TextEntryParser:
         :data:`_USUAL_ENTRY`; any other goes through :meth:`_general` (the same result).
         """
         m = _USUAL_ENTRY.fullmatch("\n".join(body))
-        if m is None:
-            return self._general(start, body)
+        entry = None if m is None else self.usual(start, m)
+        return self._general(start, body) if entry is None else entry
+
+    def usual(self, start: int, m: re.Match[str]) -> LogEntry | None:
+        """The entry of a :data:`_USUAL_ENTRY` match, or None when its hour or code was not
+        seen yet (or is not valid): :meth:`_general` reads it then."""
         hour_text, ms, subject, bare_from, sender, bare_to, to, bare_cc, cc, message_id, code = (
             m.groups()
         )
         hour = self.hours.get(hour_text)
         minutes = self.minutes_seconds.get(ms)
         if hour is None or minutes is None or self.codes.get(code, "") is not None:
-            return self._general(start, body)  # the hour or the code not seen yet, or not valid
+            return None
         # Bare addresses are read as normalise() and addresses_in() read them, without their steps.
         sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
         to_list: tuple[str, ...] | None
@@ -780,7 +859,7 @@ def _usual_headers(body: list[str]) -> dict[str, str] | None:
 
 def _parse_csv(
     path: str,
-    batches: Iterator[_Batch],
+    blocks: Iterator[_Block],
     is_known: Callable[[str], bool],
     times: TimeReader,
     columns: Mapping[str, str] | None = None,
@@ -789,7 +868,7 @@ def _parse_csv(
 
     The delimiter (``,`` ``;`` tab ``|``) is the one the header line uses most.
     """
-    lines = _lines(batches)
+    lines = _lines(blocks)
     long_lines: list[int] = []
     first_line: list[str] = []  # the current row's first physical line, for excerpts
 
@@ -966,11 +1045,11 @@ def _csv_entry(
 
 
 def _parse_jsonl(
-    path: str, batches: Iterator[_Batch], is_known: Callable[[str], bool], times: TimeReader
+    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """One object a line; blank lines are not entries."""
     del path
-    for number, text, overlong in _lines(batches):
+    for number, text, overlong in _lines(blocks):
         if overlong:
             yield RejectedEntry(number, LONG_LINE, _excerpt(text))
             continue
