@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,8 @@ SAMPLE_LOG_NEXT_MORNING = "2026-11-26T09:00:00Z"
 
 def starter_path() -> Path:
     """The folder of starter files shipped with the package."""
+    from importlib import resources  # `init` and `demo` only: not loaded on every start
+
     return Path(str(resources.files("whynolog.cli").joinpath("starter")))
 
 

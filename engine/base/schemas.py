@@ -11,7 +11,6 @@ import difflib
 import json
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from whynolog.engine.base.errors import InputError, InputErrors
@@ -23,6 +22,8 @@ SCHEMA_NAMES = ("config", "rules", "suite")
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema called ``name`` (config, rules or suite)."""
+    from importlib import resources  # read when a file is validated, not on every start
+
     text = (
         resources.files("whynolog.engine.base")
         .joinpath(f"schemas/{name}.schema.json")

@@ -23,7 +23,6 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,10 @@ ALWAYS_FACT = "always"  # present in every fact vector; an empty ``when`` tests 
 
 def shipped_rules_path() -> Path:
     """The folder holding the shipped rule pack."""
-    return Path(str(resources.files("whynolog.rules")))
+    from whynolog import rules
+
+    # Beside its package's __init__: importlib.resources would load zipfile on every start.
+    return Path(rules.__file__).parent
 
 
 @dataclass(frozen=True)
