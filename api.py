@@ -35,7 +35,8 @@ from whynolog.engine.base.yamlio import dump_json_line
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack, shipped_rules_path
 from whynolog.engine.decide.setup import Setup
 from whynolog.engine.decide.verdict import Fix, Verdict
-from whynolog.engine.read.config import Config, load_config
+from whynolog.engine.facts.directory import load_indexed_config
+from whynolog.engine.read.config import Config
 from whynolog.engine.read.emails import Email
 
 if TYPE_CHECKING:  # what only the log verbs need is imported when they run (a quick start)
@@ -164,7 +165,10 @@ def load(
     Load once and reuse: a setup is plain data, safe to share between threads
     and to send to other processes.
     """
-    loaded = config if isinstance(config, Config) else load_config(resolve_config_path(config))
+    if isinstance(config, Config):
+        loaded = config
+    else:
+        loaded = load_indexed_config(resolve_config_path(config))
     return Setup(loaded, load_rules(rules, locate=locate))
 
 

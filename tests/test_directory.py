@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
+
+import pytest
 
 from whynolog.engine.facts.derive import FactDeriver
-from whynolog.engine.facts.directory import Directory
-from whynolog.engine.read.config import Config, User
+from whynolog.engine.facts.directory import Directory, load_indexed_config
+from whynolog.engine.read.config import Config, User, load_config
 
 ALICE = User("Alice", ("alice@acme.com",), ignore=("bob@partner.com", "@news.example"))
 CAROL = User("Carol", ("carol@acme.com", "carol@acme.co.uk"), active=False)
@@ -51,3 +54,40 @@ def test_an_address_on_no_ignore_list_is_told_at_once() -> None:
     for address in ("x@partner.com", "bob@partner.co", "x@news.example.org", "x@acme.com"):
         assert not d.may_be_ignored(address)
         assert all(d.ignore_entry(user, address) is None for user in CONFIG.users)
+
+
+ORG = """organization:
+  name: Acme
+  internal_domains: [acme.com, bücher.de]
+users:
+  - name: Alice
+    emails: [alice@acme.com]
+    ignore: [bob@partner.com, "@news.example"]
+  - name: Carol
+    emails: [carol@acme.com, carol@bücher.de]
+    active: false
+"""
+
+
+def test_a_loaded_configuration_brings_its_directory_from_the_load_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept indexes answer as freshly built ones, about this configuration's own users."""
+    monkeypatch.setenv("WHYNOLOG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WHYNOLOG_NO_CACHE", raising=False)
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG, encoding="utf-8")
+    load_indexed_config(str(org))  # loaded, indexed and kept
+    config = load_indexed_config(str(org))  # read back from the cache
+    assert len(list((tmp_path / "cache").glob("directory-*"))) == 1
+    assert config == load_config(str(org))
+    kept, fresh = Directory.of(config), Directory(config)
+    alice, carol = config.users
+    assert kept.owner("carol@xn--bcher-kva.de") is carol and kept.owner("alice@acme.com") is alice
+    addresses = ("bob@partner.com", "x@mail.news.example", "x@partner.com", "carol@bücher.de")
+    for address in addresses:
+        assert kept.may_be_ignored(address) == fresh.may_be_ignored(address)
+        assert kept.ignore_entry(alice, address) == fresh.ignore_entry(alice, address)
+        assert kept.is_internal(address) == fresh.is_internal(address)
+    assert kept.lookalikes.of("acne.com") == fresh.lookalikes.of("acne.com") is not None
+    assert kept.position(carol) == 1 and kept.users_named("Carol") == [carol]

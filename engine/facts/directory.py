@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whynolog.engine.base.perobject import PerObject
+from whynolog.engine.base.yamlio import read_bytes
 from whynolog.engine.read.addresses import domain_of, parent_domains
-from whynolog.engine.read.config import Config, User
+from whynolog.engine.read.config import Config, User, config_from_bytes
 from whynolog.engine.read.domains import canonical_address, canonical_domain
 from whynolog.engine.read.lookalikes import LookalikeIndex
 
@@ -101,24 +102,44 @@ class Directory:
             for address in user.emails:
                 self._owner.setdefault(canonical_address(address), user)
         self._internal_domains = {canonical_domain(d): d for d in config.internal_domains}
+        self._roster: _Roster | None = None  # only the fix search asks: made on first use
+        self._ignorable: tuple[frozenset[str], frozenset[str]] | None = None  # made on first use
+        self._start()
+
+    def _start(self) -> None:
+        """The look-ups kept by object identity or per process, empty at first."""
         # Ignore lists by id(user), indexed as emails name their users (not O(users) up front);
         # hashing a user object costs far more than its id.
         self._ignore: dict[int, IgnoreIndex] = {}
-        self._roster: _Roster | None = None  # only the fix search asks: made on first use
         self._positions: dict[int, int] | None = None  # id(user) → index; made on first use
         self.domain_is_internal: Callable[[str], bool] = lru_cache(maxsize=4096)(self._covered)
         """A domain is internal or a subdomain of an internal one (cached per domain)."""
         self.owner: Callable[[str | None], User | None] = self._owner.__getitem__  # type: ignore[assignment]
         """The user account (active or not) that has an address (``None`` for ``None``)."""
-        self._ignorable: tuple[frozenset[str], frozenset[str]] | None = None  # made on first use
         self._domain_ignorable: Callable[[str], bool] = lru_cache(maxsize=4096)(
             self._ignored_domain
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The indexes of the configuration, for the load cache (:func:`load_indexed_config`)."""
+        kept = ("config", "_owner", "_internal_domains", "_roster", "_ignorable", "_lookalikes")
+        return {name: value for name, value in self.__dict__.items() if name in kept}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._start()
 
     @classmethod
     def of(cls, config: Config) -> Directory:
         """The directory of ``config``, built once however many parts ask for it."""
         return _SHARED.get(config, cls)
+
+    def indexed(self) -> Directory:
+        """This directory with the indexes every judgement asks for made now."""
+        if self._ignorable is None:
+            self._ignorable = self._ignore_union()
+        self.lookalikes  # noqa: B018  (made on first use)
+        return self
 
     @property
     def lookalikes(self) -> LookalikeIndex:
@@ -210,3 +231,22 @@ class Directory:
             self._positions = {id(u): i for i, u in enumerate(self.config.users)}
         position = self._positions.get(id(user))
         return position if position is not None and self.config.users[position] is user else None
+
+
+def load_indexed_config(path: str) -> Config:
+    """:func:`~whynolog.engine.read.config.load_config`, with the configuration's
+    :class:`Directory` (what :meth:`Directory.of` answers) kept in the load cache beside it.
+
+    Indexing 2,000 users' addresses and ignore lists costs more than judging one email:
+    a cold start reads the indexes made by the first load of these bytes.
+    """
+    from whynolog.engine.base.cache import cached
+
+    raw = read_bytes(path)
+    # The path is part of the key: the loaded configuration names its file in positions.
+    directory = cached(
+        "directory",
+        path.encode() + b"\0" + raw,
+        lambda: Directory(config_from_bytes(path, raw)).indexed(),
+    )
+    return _SHARED.get(directory.config, lambda _: directory).config
