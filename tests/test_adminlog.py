@@ -938,6 +938,8 @@ _VALUES = [
     " a@b.com,c@d.org",
     " a@b.com, a@b.com",
     " a@b.com, C@D.org, x@y.z",
+    " a@b.com, C@D.org\r",
+    " a@b.com\r\r",
     " Bob <bob@x.com>",
     ' "Smith, Bob" <bob@x.com>, a@b.com',
     " not an address",

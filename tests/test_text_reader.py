@@ -129,7 +129,11 @@ def test_block_reader_reads_as_the_line_reader(
     assert fast == lines
 
 
-def test_usual_entries_take_the_block_way(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("blanks", [1, 2])
+def test_usual_entries_take_the_block_way(
+    newline: str, blanks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The property would hold as well if every entry went the line way: check they do not."""
     fed: list[str] = []
     feed = adminlog._TextLines.feed
@@ -139,12 +143,17 @@ def test_usual_entries_take_the_block_way(monkeypatch: pytest.MonkeyPatch) -> No
         return feed(self, before, lines, overlong)
 
     monkeypatch.setattr(adminlog._TextLines, "feed", counted)
-    entry = "2026-11-20 14:{:02d}:00 Subject: s\nFrom: a@b.com\nTo: c@d.org\nLOG_OK\n\n"
-    data = "".join(entry.format(minute) for minute in range(60)).encode()
-    read = _read(adminlog._parse_text, data)
+    entry = "2026-11-20 14:{:02d}:00 Subject: s\nFrom: a@b.com\nTo: c@d.org\nLOG_OK" + "\n" * (
+        1 + blanks
+    )
+    data = "".join(entry.format(minute) for minute in range(60)).replace("\n", newline)
+    read = _read(adminlog._parse_text, data.encode())
     assert len(read) == 60
-    # only the first entry (its hour and code not seen yet) and the end go line by line
-    assert fed == [*entry.format(0).split("\n")[:-1], ""]
+    # Only the first entry (its hour and code not seen yet), the blank lines after the first
+    # of each run, and the end go line by line.
+    cr = newline[:-1]
+    first = [line + cr for line in entry.format(0).split("\n")[: 4 + blanks]]
+    assert fed == [*first, *[cr] * ((blanks - 1) * 59), ""]
 
 
 @pytest.mark.parametrize("name", ["admin.log"])

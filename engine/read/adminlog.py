@@ -82,19 +82,21 @@ _PLAIN_ADDRESS = r"[a-zA-Z0-9._+-]+@[a-zA-Z0-9.-]+"
 """Addresses that ``addresses_in`` reads as themselves, lower-cased (a subset of its bare
 form, in ASCII classes: ``re`` matches them a quarter faster than the bare form's)."""
 _BARE_LIST = rf"{_PLAIN_ADDRESS}(?:, {_PLAIN_ADDRESS})*"
-_USUAL_ENTRY = re.compile(
+_USUAL_ENTRY = re.compile(  # (?:…|) for optional lines: a branch, cheaper in re than (?:…)?
     r"([^\n]{13})([^\n]{6}) Subject:([^\n]*)"  # first line: hour, :MM:SS, subject
-    rf"(?:\nFrom:(?: ({_PLAIN_ADDRESS})|([^\n]*)))?"  # a bare address, or any value
-    rf"(?:\nTo:(?: ({_BARE_LIST})|([^\n]*)))?"  # bare addresses ", "-separated, or any value
-    rf"(?:\nCc:(?: ({_BARE_LIST})|([^\n]*)))?"
-    r"(?:\nMessage-ID:([^\n]*))?"
-    r"\n([A-Z][A-Z0-9_]*)"  # the outcome code, nothing around it
+    rf"(?:\nFrom:(?: ({_PLAIN_ADDRESS})\r?|([^\n]*))|)"  # a bare address, or any value
+    rf"(?:\nTo:(?: ({_BARE_LIST})\r?|([^\n]*))|)"  # bare addresses ", "-separated, or any value
+    rf"(?:\nCc:(?: ({_BARE_LIST})\r?|([^\n]*))|)"
+    r"(?:\nMessage-ID:([^\n]*)|)"
+    r"\n([A-Z][A-Z0-9_]*)\r?"  # the outcome code, nothing around it
 )
 """An entry as exports usually write it (the :data:`_USUAL_ORDER` headers), its lines joined:
 one match reads it all (a fraction of the Python steps of reading it line by line)."""
-_USUAL_RUN = re.compile(_USUAL_ENTRY.pattern + r"\n(?=\n|\Z)")
-""":data:`_USUAL_ENTRY` in a block's text, its blank line next: it holds every line of the
-entry, as no line it matches is blank."""
+_USUAL_RUN = re.compile(_USUAL_ENTRY.pattern + r"\n\r?(?=\n|\Z)")
+""":data:`_USUAL_ENTRY` in a block's text and its blank line (but that line's ``\\n``): it holds
+every line of the entry, as no line it matches is blank. CRs end lines of Windows exports."""
+_BLANK_LINE = re.compile(r"\n\r?\n")
+"""The end of a line and the empty (or CR) line after it."""
 _CSV_REQUIRED = ("time", "subject", "outcome")
 CSV_FIELDS = ("time", "subject", "from", "to", "cc", "bcc", "message_id", "outcome", "user")
 _CSV_SYNONYMS = {
@@ -529,7 +531,8 @@ def _parse_text(
             continue
         pos, number, size = 0, before + 1, len(text)  # number: the line at pos
         while pos <= size:
-            m = None if general.start else run(text, pos)
+            # an entry still open from the block before ends by the line way
+            m = run(text, pos) if pos or not general.start else None
             entry = None if m is None else usual(number, m)
             if entry is not None:
                 yield entry
@@ -537,12 +540,9 @@ def _parse_text(
                 number += count(text, "\n", pos, end) + 1  # C counts; +1: the blank line
                 pos = end + 1
                 continue
-            # through the next empty line (or the block's end), where no entry is open
-            if pos == size or text[pos] == "\n":
-                after = pos + 1
-            else:
-                found = text.find("\n\n", pos)
-                after = size + 1 if found < 0 else found + 2
+            # through the next blank line (or the block's end), where no entry is open
+            found = _BLANK_LINE.search(text, pos - 1 if pos else 0)
+            after = size + 1 if found is None else found.end()
             lines = text[pos : after - 1].split("\n")
             yield from general.feed(number - 1, lines, False)
             number += len(lines)
