@@ -24,7 +24,7 @@ from whynolog.engine.audit.health import (
 )
 from whynolog.engine.audit.prediction import Predictor
 from whynolog.engine.audit.redaction import Redactor
-from whynolog.engine.audit.rows import iso_time
+from whynolog.engine.audit.rows import iso_time, iso_times, utc_midnight
 from whynolog.engine.decide.rulepack import load_rule_pack
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry, read_log
 from whynolog.engine.read.config import load_config
@@ -305,3 +305,23 @@ def test_row_times_are_the_iso_times(when: dt.datetime, whole: bool) -> None:
     if whole:
         when = when.replace(microsecond=0)
     assert iso_time(when, _DAYS) == when.isoformat()
+
+
+@given(
+    st.datetimes(timezones=_ZONES),
+    st.lists(st.integers(0, 2 * 86_400), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_a_batch_of_row_times_is_the_iso_times(
+    start: dt.datetime, seconds: list[int], whole: bool
+) -> None:
+    """A batch's time texts are exactly ``isoformat()``: within one day or across midnight,
+    in whole UTC seconds or not."""
+    if whole:
+        start = start.replace(microsecond=0)
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    times = [max(start, midnight + dt.timedelta(seconds=s)) for s in seconds]
+    found = utc_midnight(times, min(times), max(times))
+    if found is not None:
+        assert {when.date() for when in times} == {found.date()}
+    assert iso_times(times, found, _DAYS, {}) == [when.isoformat() for when in times]

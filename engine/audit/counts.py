@@ -14,9 +14,11 @@ MAX_DAYS_SHOWN = 400
 MAX_DAYS_AFTER = 60
 """Days without entries before ``as_of`` are shown when there are at most this many."""
 
-Tally = dict[tuple[str | None, str, str, str | None], int]
+TallyKey = tuple[str | None, str, str, str | None]
+Tally = dict[TallyKey, int]
 """Entries by (user, logged code, status, predicted code)."""
-DayTally = dict[tuple[dt.date, str], int]
+DayKey = tuple[dt.date, str]
+DayTally = dict[DayKey, int]
 """Entries by (day, logged code)."""
 
 

@@ -11,15 +11,17 @@ causes, never on the number of entries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from whynolog.engine.audit.counts import (
     Counts,
-    DayTally,
-    Tally,
+    DayKey,
+    TallyKey,
     codes_seen,
     days_shown,
     matrix_order,
@@ -44,7 +46,7 @@ from whynolog.engine.audit.mismatches import (
 from whynolog.engine.audit.prediction import Prediction, Predictor
 from whynolog.engine.audit.redaction import Redactor
 from whynolog.engine.audit.rhythm import Rhythm, learn
-from whynolog.engine.audit.rows import Rows
+from whynolog.engine.audit.rows import Rows, utc_midnight
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.read.addresses import normalise
@@ -75,7 +77,14 @@ SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
 MAX_LOOKALIKE_MEMO = 65_536
 """Addresses whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
-_UNSEEN: Any = object()
+# Columns of a batch of entries and predictions, read in C (``map``) rather than per entry.
+_TIME, _CODE, _SENDER, _TO, _CC = (operator.itemgetter(i) for i in (1, 3, 4, 5, 6))
+_STATUS, _OUTCOME = operator.attrgetter("status"), operator.attrgetter("outcome")
+_HOUR = operator.attrgetter("hour")
+_DISAGREES: Callable[[str], bool] = "disagree".__eq__
+_AFTER_AT = operator.itemgetter(2)  # of ``address.rpartition("@")``: the domain
+_is_none: Callable[[object], bool] = functools.partial(operator.is_, None)
+_is_not_none: Callable[[object], bool] = functools.partial(operator.is_not, None)
 
 
 def outcome_meaning(code: str, pack: RulePack | None = None) -> dict[str, str]:
@@ -114,8 +123,8 @@ class Diagnosis:
         self.total = 0
         # Entries counted by (user, logged, status, predicted) and by (day, logged): every
         # per-outcome, per-user and per-day figure is a sum over these.
-        self._tally: Tally = {}
-        self._day_tally: DayTally = {}
+        self._tally: Counter[TallyKey] = Counter()  # Counters: a batch is counted in C
+        self._day_tally: Counter[DayKey] = Counter()
         self._users: set[str] = set()
         self._summed: tuple[int, Counts] | None = None
         self._rows = Rows(redactor)
@@ -171,7 +180,7 @@ class Diagnosis:
             predictions = [
                 None if isinstance(item, RejectedEntry) else predict(item) for item in batch
             ]
-            yield self._count(zip(batch, predictions, strict=True), rows)
+            yield self._count(batch, predictions, rows)
 
     def feed_predicted(
         self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm = "dict"
@@ -185,99 +194,175 @@ class Diagnosis:
         """:meth:`feed_predicted`, a list of rows at a time."""
         it = iter(pairs)
         while batch := list(itertools.islice(it, BATCH)):
-            yield self._count(batch, rows)
+            items, predictions = zip(*batch, strict=True)
+            yield self._count(items, predictions, rows)
 
     def _count(
-        self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm
+        self,
+        items: Sequence[LogEntry | RejectedEntry],
+        predictions: Sequence[Prediction | None],
+        rows: RowForm,
     ) -> list[tuple[str, Any]]:
-        """Count a batch of items and predictions (``None`` for a rejected item); their rows.
-
-        One loop with the counters in local names: the steps of counting an entry are
-        most of the counting time of a long log, and a call and attribute look-ups an entry
-        took a third of it.
-        """
-        row = {"dict": self._rows.row, "json": self._rows.json, "none": _no_row}[rows]
+        """Count a batch of items and their predictions (``None`` for a rejected item);
+        their rows, in order."""
+        if not any(map(_is_none, predictions)):  # the usual batch: entries only
+            return self._count_entries(items, predictions, rows)  # type: ignore[arg-type]
         out: list[tuple[str, Any]] = []
-        count_lookalikes, user_of, users = self._count_lookalikes, self._user_of, self._users
-        tally, days, hour_counts = self._tally, self._day_tally, self._hour_counts
-        logged_codes, stale_after, sample = self.logged_codes, self.stale_after, self.sample
-        total, previous, last_log_ok = self.total, self._previous, self.last_log_ok
-        first_entry, last_entry = self.first_entry, self.last_entry
-        for item, prediction in pairs:
-            if prediction is None:  # a rejected entry
-                out.append(("rejected", self.reject(item)))  # type: ignore[arg-type]
-                continue
-            total += 1
-            _, when, _, code, sender, to, cc, _, named, _ = item  # type: ignore[misc]
-            people = sender is not None or to or cc
-            if people:
-                count_lookalikes(sender, to, cc)
-            # a subject-only entry: nobody
-            user = user_of(item) if people or named else None  # type: ignore[arg-type]
-            if user is not None and user not in users:
-                if len(users) >= self.max_users:
-                    user = "(other)"
+        start = 0
+        for end in [*itertools.compress(itertools.count(), map(_is_none, predictions))]:
+            out += self._count_entries(items[start:end], predictions[start:end], rows)  # type: ignore[arg-type]
+            out.append(("rejected", self.reject(items[end])))  # type: ignore[arg-type]
+            start = end + 1
+        return out + self._count_entries(items[start:], predictions[start:], rows)  # type: ignore[arg-type]
+
+    def _count_entries(
+        self, entries: Sequence[LogEntry], predictions: Sequence[Prediction], rows: RowForm
+    ) -> list[tuple[str, Any]]:
+        """Count a run of entries, column by column; their rows.
+
+        Most counts are C-level passes over a batch's columns (``map``, ``Counter.update``):
+        per-entry Python steps were most of the counting time of a long log.
+        """
+        if not entries:
+            return []
+        self.total += len(entries)
+        times = list(map(_TIME, entries))
+        codes = list(map(_CODE, entries))
+        statuses = list(map(_STATUS, predictions))
+        users = list(map(self._user_of, entries))
+        self._bound_users(users)
+        self._count_lookalikes(entries)
+        self._tally.update(zip(users, codes, statuses, map(_OUTCOME, predictions), strict=True))
+        earliest, latest = min(times), max(times)
+        midnight = utc_midnight(times, earliest, latest)
+        self._count_days(times, codes, midnight, earliest, latest)
+        self._count_times(times, codes, earliest, latest)
+        self._count_shown(entries, predictions, statuses)
+        if rows == "json":
+            texts = self._rows.json(entries, predictions, times, midnight)
+            return list(zip(itertools.repeat("entry"), texts))
+        if rows == "dict":
+            return [
+                ("entry", self._rows.row(*pair)) for pair in zip(entries, predictions, strict=True)
+            ]
+        return [("entry", None)] * len(entries)
+
+    def _bound_users(self, users: list[str | None]) -> None:
+        """Remember the batch's new users; past :attr:`max_users`, name them ``(other)``."""
+        new = set(users).difference(self._users)
+        new.discard(None)
+        if not new:  # the usual batch: users seen before
+            return
+        known = self._users
+        for i, user in enumerate(users):
+            if user is not None and user not in known:
+                if len(known) >= self.max_users:
+                    users[i] = "(other)"
                 else:
-                    users.add(user)
-            status = prediction.status
-            key = (user, code, status, prediction.outcome)
-            tally[key] = tally.get(key, 0) + 1
-            day = (when.date(), code)
-            days[day] = days.get(day, 0) + 1
-            hour_counts[when.hour] += 1
-            # The first and last entries, the last that logged, and the longest gaps.
-            if previous is None:
-                first_entry = last_entry = when
-            else:
-                if when > last_entry:  # type: ignore[operator]
-                    last_entry = when
-                elif when < first_entry:  # type: ignore[operator]
-                    first_entry = when
-                if when - previous > stale_after:
+                    known.add(user)
+
+    def _count_days(
+        self,
+        times: list[dt.datetime],
+        codes: list[str],
+        midnight: dt.datetime | None,
+        earliest: dt.datetime,
+        latest: dt.datetime,
+    ) -> None:
+        """Entries by (day, logged code) and by hour of the day."""
+        if midnight is None:  # a batch across midnight (or not in whole UTC seconds)
+            self._day_tally.update(zip(map(dt.datetime.date, times), codes, strict=True))
+        else:  # the usual batch: one day, so its codes are counted
+            day = midnight.date()
+            for code, n in Counter(codes).items():
+                self._day_tally[(day, code)] += n
+        if midnight is not None and earliest.hour == latest.hour:  # within one hour
+            self._hour_counts[earliest.hour] += len(times)
+        else:
+            for hour, n in Counter(map(_HOUR, times)).items():
+                self._hour_counts[hour] += n
+
+    def _count_times(
+        self,
+        times: list[dt.datetime],
+        codes: list[str],
+        earliest: dt.datetime,
+        latest: dt.datetime,
+    ) -> None:
+        """The first and last entries, the last that logged, and the longest gaps."""
+        stale_after, previous = self.stale_after, self._previous
+        if previous is None:
+            self.first_entry, self.last_entry = earliest, latest
+        else:
+            if latest > self.last_entry:  # type: ignore[operator]
+                self.last_entry = latest
+            if earliest < self.first_entry:  # type: ignore[operator]
+                self.first_entry = earliest
+        # no gap between consecutive entries can be longer than the batch's span
+        if latest - earliest > stale_after or (
+            previous is not None and times[0] - previous > stale_after
+        ):
+            for when in times:
+                if previous is not None and when - previous > stale_after:
                     keep_gap(self._gaps, previous, when)
-            previous = when
-            if code in logged_codes and (last_log_ok is None or when > last_log_ok):
-                last_log_ok = when
-            if status == "disagree" or len(sample) < SAMPLE_ENTRIES:
-                shown = self._rows.row(item, prediction)  # type: ignore[arg-type]
-                if status == "disagree":
-                    count_mismatch(
-                        self.groups, self.by_kind, shown, prediction.cause_kind, self.max_groups
-                    )
-                if len(sample) < SAMPLE_ENTRIES:
-                    sample.append(shown)
-            out.append(("entry", row(item, prediction)))  # type: ignore[arg-type]
-        self.total, self._previous, self.last_log_ok = total, previous, last_log_ok
-        self.first_entry, self.last_entry = first_entry, last_entry
-        return out
+                previous = when
+        self._previous = times[-1]
+        logged = list(itertools.compress(times, map(self.logged_codes.__contains__, codes)))
+        if logged and (self.last_log_ok is None or max(logged) > self.last_log_ok):
+            self.last_log_ok = max(logged)
+
+    def _count_shown(
+        self, entries: Sequence[LogEntry], predictions: Sequence[Prediction], statuses: list[str]
+    ) -> None:
+        """Count the mismatches in their groups; keep the first entries as the sample."""
+        sample, room = self.sample, SAMPLE_ENTRIES - len(self.sample)
+        # the mismatches found in C: a batch holds a few at most
+        shown: Iterable[int] = itertools.compress(itertools.count(), map(_DISAGREES, statuses))
+        if room > 0:
+            shown = sorted({*range(min(room, len(entries))), *shown})
+        for i in shown:
+            prediction = predictions[i]
+            row = self._rows.row(entries[i], prediction)
+            if statuses[i] == "disagree":
+                count_mismatch(
+                    self.groups, self.by_kind, row, prediction.cause_kind, self.max_groups
+                )
+            if len(sample) < SAMPLE_ENTRIES:
+                sample.append(row)
 
     def add(self, entry: LogEntry, prediction: Prediction) -> None:
         """Count one entry."""
-        self._count([(entry, prediction)], "none")
+        self._count([entry], [prediction], "none")
 
-    def _count_lookalikes(
-        self, sender: str | None, to: tuple[str, ...] | None, cc: tuple[str, ...] | None
-    ) -> None:
-        """Count the entry once if a party's domain imitates the organisation's (a warning)."""
+    def _count_lookalikes(self, entries: Sequence[LogEntry]) -> None:
+        """Count the entries where a party's domain imitates the organisation's (a warning).
+
+        By domain, remembered: a long log has few domains but more addresses than a memo
+        keeps. A batch with no look-alike domain is passed over in one look-up a domain.
+        """
         known = self._lookalike_of
-        found: Lookalike | None = None
-        for address in (sender, *(to or ()), *(cc or ())):
-            if address is None:
-                continue
-            # by domain: a long log has few domains but more addresses than a memo keeps
-            domain = address.rpartition("@")[2]
-            hit = known.get(domain, _UNSEEN)
-            if hit is _UNSEEN:
-                if len(known) >= MAX_LOOKALIKE_MEMO:
-                    known.clear()  # bounded memory on long logs
-                hit = known[domain] = self.directory.lookalikes.of(domain)
-            if hit is not None:
-                found = hit
-                break
-        if found is not None:
-            self.lookalike_entries += 1
-            _, count = self.lookalikes.get(found.domain, (found, 0))
-            self.lookalikes[found.domain] = (found, count + 1)
+        addresses = itertools.chain(
+            filter(_is_not_none, map(_SENDER, entries)),
+            itertools.chain.from_iterable(filter(None, map(_TO, entries))),
+            itertools.chain.from_iterable(filter(None, map(_CC, entries))),
+        )
+        domains = set(map(_AFTER_AT, map(str.rpartition, addresses, itertools.repeat("@"))))
+        if not known.keys() >= domains:
+            if len(known) >= MAX_LOOKALIKE_MEMO:
+                known.clear()  # bounded memory on long logs
+            lookalike_of = self.directory.lookalikes.of
+            for domain in domains - known.keys():
+                known[domain] = lookalike_of(domain)
+        if all(map(_is_none, map(known.__getitem__, domains))):  # the usual batch
+            return
+        for _, _, _, _, sender, to, cc, _, _, _ in entries:
+            for address in (sender, *(to or ()), *(cc or ())):
+                hit = None if address is None else known[address.rpartition("@")[2]]
+                if hit is not None:
+                    self.lookalike_entries += 1
+                    _, count = self.lookalikes.get(hit.domain, (hit, 0))
+                    self.lookalikes[hit.domain] = (hit, count + 1)
+                    break
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""
@@ -435,7 +520,3 @@ class Diagnosis:
         out["rejected_shown"] = len(self.rejected)
         out["sample"] = list(self.sample) if self.total <= SAMPLE_ENTRIES else []
         return out
-
-
-def _no_row(entry: LogEntry, prediction: Prediction) -> None:
-    """The row of an entry when only the counts are wanted."""

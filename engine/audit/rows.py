@@ -7,8 +7,12 @@ shares with every entry of the same prediction is rendered once and remembered.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
-from typing import Any
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from whynolog.engine.audit.prediction import Prediction
 from whynolog.engine.audit.redaction import Redactor
@@ -21,6 +25,11 @@ MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Rows.json`."""
 _json_string: Any = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
+_LINE, _SUBJECT, _LOGGED = (operator.itemgetter(i) for i in (0, 2, 3))  # LogEntry fields
+_SECONDS, _MICROSECOND = operator.attrgetter("seconds"), operator.attrgetter("microsecond")
+_TZINFO = operator.attrgetter("tzinfo")
+_ONE_DAY = dt.timedelta(days=1)
+_is_none: Callable[[object], bool] = functools.partial(operator.is_, None)
 _HOURS = tuple(f"T{h:02d}:" for h in range(24))
 _MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
 
@@ -33,13 +42,63 @@ def iso_time(when: dt.datetime, days: dict[dt.date, str]) -> str:
     """
     if when.tzinfo is not UTC or when.microsecond:
         return when.isoformat()
-    day = when.date()
-    prefix = days.get(day)
-    if prefix is None:
+    clock = _HOURS[when.hour] + _MINUTES_SECONDS[when.minute * 60 + when.second]
+    return _day_text(when.date(), days) + clock
+
+
+def utc_midnight(
+    times: Sequence[dt.datetime], earliest: dt.datetime, latest: dt.datetime
+) -> dt.datetime | None:
+    """The midnight starting the one day that all ``times`` (``earliest`` to ``latest``) fall
+    in, when they are whole seconds in UTC, as a log's times are; else None.
+
+    Nearly every batch of a log is within one day: its days, hours and times are then
+    counted and written a batch at a time (see :func:`iso_times`).
+    """
+    midnight = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
+    if (
+        latest - midnight >= _ONE_DAY
+        or any(map(_MICROSECOND, times))
+        or not all(map(operator.is_, map(_TZINFO, times), itertools.repeat(UTC)))
+    ):
+        return None
+    return midnight
+
+
+def iso_times(
+    times: Sequence[dt.datetime],
+    midnight: dt.datetime | None,
+    days: dict[dt.date, str],
+    clocks: dict[int, str],
+) -> list[str]:
+    """``[when.isoformat() for when in times]``, with ``midnight`` from :func:`utc_midnight`.
+
+    Within one day, each time is the day's text and the remembered text of its second of the
+    day, found in C (``map``) rather than by a call an entry; ``clocks`` holds at most the
+    86,400 seconds of a day.
+    """
+    if midnight is None:
+        return [iso_time(when, days) for when in times]
+    seconds = list(map(_SECONDS, map(operator.sub, times, itertools.repeat(midnight))))
+    texts = list(map(clocks.get, seconds))
+    for i in [*itertools.compress(itertools.count(), map(_is_none, texts))]:  # not seen yet
+        texts[i] = clocks.get(seconds[i]) or clocks.setdefault(seconds[i], _clock_text(seconds[i]))
+    return list(map(_day_text(midnight.date(), days).__add__, texts))  # type: ignore[arg-type]
+
+
+def _day_text(day: dt.date, days: dict[dt.date, str]) -> str:
+    """``day.isoformat()``, remembered in ``days``."""
+    text = days.get(day)
+    if text is None:
         if len(days) >= 100_000:
             days.clear()
-        prefix = days[day] = day.isoformat()
-    return prefix + _HOURS[when.hour] + _MINUTES_SECONDS[when.minute * 60 + when.second]
+        text = days[day] = day.isoformat()
+    return text
+
+
+def _clock_text(second: int) -> str:
+    """The clock of an ISO time in UTC from its second of the day: ``T07:00:21+00:00``."""
+    return _HOURS[second // 3600] + _MINUTES_SECONDS[second % 3600]
 
 
 class Rows:
@@ -48,7 +107,8 @@ class Rows:
     def __init__(self, redactor: Redactor | None = None) -> None:
         self.redactor = redactor
         self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
-        self._days: dict[dt.date, str] = {}  # for iso_time
+        self._days: dict[dt.date, str] = {}  # for iso_times
+        self._clocks: dict[int, str] = {}
 
     def text(self, text: str) -> str:
         """Free text as a report shows it (addresses and names replaced when redacting)."""
@@ -63,23 +123,48 @@ class Rows:
             **self.verdict(entry.outcome, prediction),
         }
 
-    def json(self, entry: LogEntry, prediction: Prediction) -> str:
-        """``dump_json_line(row(entry, prediction))``, built from a remembered JSON text
-        of the part the entry shares with every entry of the same prediction."""
-        line, when, subject, logged, _, _, _, _, _, _ = entry
-        key = (id(prediction), logged)
-        cached = self._tails.get(key)
-        if cached is None or cached[0] is not prediction:
-            if len(self._tails) >= MAX_TAILS:
-                self._tails.clear()
-            cached = (prediction, "," + dump_json_line(self.verdict(logged, prediction))[1:])
-            self._tails[key] = cached
+    def json(
+        self,
+        entries: Sequence[LogEntry],
+        predictions: Sequence[Prediction],
+        times: Sequence[dt.datetime],
+        midnight: dt.datetime | None,
+    ) -> list[str]:
+        """``dump_json_line(row(entry, prediction))`` of each entry, built from a remembered
+        JSON text of the part an entry shares with every entry of the same prediction.
+
+        A batch at a time (``times`` and ``midnight``: see :func:`iso_times`): its columns
+        are read in C (``map``), leaving one f-string an entry.
+        """
+        tails = self._tails
+        # a remembered tail keeps its prediction alive, so an id found is that prediction's
+        keys = list(zip(map(id, predictions), map(_LOGGED, entries), strict=True))
+        found = list(map(tails.get, keys))
+        for i in [*itertools.compress(itertools.count(), map(_is_none, found))]:  # not seen lately
+            found[i] = tails.get(keys[i]) or self._tail(keys[i], predictions[i])
+        subjects = map(_SUBJECT, entries)
         if self.redactor is not None:
-            subject = self.redactor.subject(subject)
-        return (
-            f'{{"line":{line},"time":"{iso_time(when, self._days)}","subject":'
-            f"{_json_string(subject)}{cached[1]}"
+            subjects = map(self.redactor.subject, subjects)
+        return [
+            f'{{"line":{line},"time":"{when}","subject":{subject}{tail}'
+            for line, when, subject, (_, tail) in zip(
+                map(_LINE, entries),
+                iso_times(times, midnight, self._days, self._clocks),
+                map(_json_string, subjects),
+                cast("list[tuple[Prediction, str]]", found),  # every one found now
+                strict=True,
+            )
+        ]
+
+    def _tail(self, key: tuple[int, str], prediction: Prediction) -> tuple[Prediction, str]:
+        """The JSON text of a row after its subject, remembered (at most :data:`MAX_TAILS`)."""
+        if len(self._tails) >= MAX_TAILS:
+            self._tails.clear()
+        tail = self._tails[key] = (
+            prediction,
+            "," + dump_json_line(self.verdict(key[1], prediction))[1:],
         )
+        return tail
 
     def verdict(self, logged: str, prediction: Prediction) -> dict[str, Any]:
         """What a row says of the prediction against the logged code."""

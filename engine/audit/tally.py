@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,14 +175,14 @@ def put(diagnosis: Diagnosis, t: PartTally) -> None:
     for user, _, _, _ in t.tally:
         if user is not None and user not in kept and len(kept) < d.max_users:
             kept.add(user)
-    tally: dict[tuple[str | None, str, str, str | None], int] = {}
+    tally: Counter[tuple[str | None, str, str, str | None]] = Counter()
     for (user, code, status, outcome), n in t.tally.items():
         if user is not None and user not in kept:
             user = OTHER_USERS
         key = (user, code, status, outcome)
         tally[key] = tally.get(key, 0) + n
     d._tally, d._users, d._summed = tally, kept, None
-    d._day_tally, d._hour_counts = t.day_tally, t.hour_counts
+    d._day_tally, d._hour_counts = Counter(t.day_tally), t.hour_counts
     d.total = t.total
     d.by_kind.clear()
     d.by_kind.update(t.by_kind)
