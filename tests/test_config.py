@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,16 @@ def test_a_value_yaml_cannot_build_is_an_error_with_position(tmp_path: Path) -> 
     path = _write(tmp_path, "organization:\n  name: A\nintegration:\n  last_verified: 2026-02-30\n")
     (error,) = _errors(path)
     assert error.startswith(f"{path}:4:18: invalid value '2026-02-30'")
+
+
+def test_a_configuration_pickles_whole(tmp_path: Path) -> None:
+    """Users travel as rows: they come back equal, positions and all, and still frozen."""
+    config = load_config(str(STARTER))
+    again = pickle.loads(pickle.dumps(config))
+    assert again == config and again.path == config.path
+    assert [u.position for u in again.users] == [u.position for u in config.users]
+    assert [vars(u) for u in again.users] == [vars(u) for u in config.users]
+    assert list(vars(again)) == list(vars(config))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.users[0].name = "Someone"  # type: ignore[misc]
+    assert hash(again.users[0]) == hash(config.users[0])

@@ -79,7 +79,7 @@ def test_a_loaded_configuration_brings_its_directory_from_the_load_cache(
     org.write_text(ORG, encoding="utf-8")
     load_indexed_config(str(org))  # loaded, indexed and kept
     config = load_indexed_config(str(org))  # read back from the cache
-    assert len(list((tmp_path / "cache").glob("directory-*"))) == 1
+    assert len(list((tmp_path / "cache").glob("indexed-*"))) == 1
     assert config == load_config(str(org))
     kept, fresh = Directory.of(config), Directory(config)
     alice, carol = config.users

@@ -63,7 +63,7 @@ def test_wheel_carries_the_layers_and_their_data(wheel: zipfile.ZipFile) -> None
 
 def test_console_script_is_declared(wheel: zipfile.ZipFile) -> None:
     (entry,) = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
-    assert "whynolog = whynolog.cli.app:main" in wheel.read(entry).decode()
+    assert "whynolog = whynolog.cli:main" in wheel.read(entry).decode()
 
 
 def test_sdist_and_wheel_pass_twine_check(dist: Path) -> None:

@@ -23,7 +23,7 @@ STARTER = Path(__file__).resolve().parent.parent / "cli" / "starter"
 PROBE = """
 import atexit, json, os, sys
 atexit.register(lambda: open(os.environ["PROBE_OUT"], "w").write(json.dumps(sorted(sys.modules))))
-from whynolog.cli.app import main
+from whynolog.cli import main
 sys.argv[0] = "whynolog"
 main()
 """

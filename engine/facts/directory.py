@@ -121,12 +121,20 @@ class Directory:
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        """The indexes of the configuration, for the load cache (:func:`load_indexed_config`)."""
-        kept = ("config", "_owner", "_internal_domains", "_roster", "_ignorable", "_lookalikes")
-        return {name: value for name, value in self.__dict__.items() if name in kept}
+        """The indexes of the configuration, for the load cache (:func:`load_indexed_config`).
+
+        Owners are kept as positions in the configuration's users, which travel on their own.
+        """
+        kept = ("config", "_internal_domains", "_ignorable", "_lookalikes")
+        state = {name: value for name, value in self.__dict__.items() if name in kept}
+        positions = {id(user): i for i, user in enumerate(self.config.users)}
+        state["_owner"] = {address: positions[id(u)] for address, u in self._owner.items()}
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        users = state["config"].users
+        owners = _Owners({address: users[i] for address, i in state.pop("_owner").items()})
+        self.__dict__.update(state, _owner=owners, _roster=None)
         self._start()
 
     @classmethod
@@ -245,7 +253,7 @@ def load_indexed_config(path: str) -> Config:
     raw = read_bytes(path)
     # The path is part of the key: the loaded configuration names its file in positions.
     directory = cached(
-        "directory",
+        "indexed",  # the configuration with its directory
         path.encode() + b"\0" + raw,
         lambda: Directory(config_from_bytes(path, raw)).indexed(),
     )
