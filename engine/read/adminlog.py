@@ -435,7 +435,7 @@ def _blocks(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Block]:
         yield number, pending.decode("utf-8", errors="replace"), False
 
 
-def _batches(blocks: Iterator[_Block]) -> Iterator[_Batch]:
+def _batches(blocks: Iterable[_Block]) -> Iterator[_Batch]:
     """``blocks`` as lists of lines, the lines over :data:`MAX_LINE_CHARS` in batches of their
     own (marked over-long, cut to an excerpt)."""
     for before, text, overlong in blocks:
@@ -526,7 +526,7 @@ def _parse_text(
     run, count = _USUAL_RUN.match, str.count
     for before, text, overlong in blocks:
         if overlong or len(text) > MAX_LINE_CHARS:  # some line may be over-long
-            for batch in _batches(iter([(before, text, overlong)])):
+            for batch in _batches([(before, text, overlong)]):
                 yield from general.feed(*batch)
             continue
         pos, number, size = 0, before + 1, len(text)  # number: the line at pos
