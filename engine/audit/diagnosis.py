@@ -229,7 +229,7 @@ class Diagnosis:
         times = list(map(_TIME, entries))
         codes = list(map(_CODE, entries))
         statuses = list(map(_STATUS, predictions))
-        users = list(map(self._user_of, entries))
+        users = self._users_of(entries)
         self._bound_users(users)
         self._count_lookalikes(entries)
         self._tally.update(zip(users, codes, statuses, map(_OUTCOME, predictions), strict=True))
@@ -406,28 +406,32 @@ class Diagnosis:
         """Logged codes by day (UTC), days in order."""
         return self._counts().by_day
 
-    def _user_of(self, entry: LogEntry) -> str | None:
-        """The user an entry concerns, by account name where the configuration knows it."""
-        owner_of = self.directory.owner
-        _, _, _, _, sender, to, cc, _, user, _ = entry
-        if user:
-            address = normalise(user) or user.strip().lower()
-            owner = owner_of(address)
-            if owner is not None:
-                return self._name(owner.name)
-            return self.redactor.address(address) if self.redactor else user.strip()
-        owner = owner_of(sender)
-        if owner is None:
-            for address in (to or ()) + (cc or ()):
-                owner = owner_of(address)
-                if owner is not None and owner.active:
-                    break
-            else:
-                return None
-        return self.redactor.name(owner.name) if self.redactor else owner.name
+    def _users_of(self, entries: Sequence[LogEntry]) -> list[str | None]:
+        """The user each entry concerns, by account name where the configuration knows it.
 
-    def _name(self, name: str) -> str:
-        return self.redactor.name(name) if self.redactor else name
+        One loop a batch with its look-ups in local names, rather than a call an entry.
+        """
+        owner_of, redactor = self.directory.owner, self.redactor
+        users: list[str | None] = []
+        for _, _, _, _, sender, to, cc, _, user, _ in entries:
+            if user:
+                address = normalise(user) or user.strip().lower()
+                owner = owner_of(address)
+                if owner is None:
+                    users.append(redactor.address(address) if redactor else user.strip())
+                    continue
+            else:
+                owner = owner_of(sender)
+                if owner is None:
+                    for address in (to or ()) + (cc or ()):
+                        owner = owner_of(address)
+                        if owner is not None and owner.active:
+                            break
+                    else:
+                        users.append(None)
+                        continue
+            users.append(redactor.name(owner.name) if redactor else owner.name)
+        return users
 
     # --- results -------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import functools
 import itertools
 import json
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from whynolog.engine.audit.prediction import Prediction
@@ -75,14 +75,18 @@ def iso_times(
 
     Within one day, each time is the day's text and the remembered text of its second of the
     day, found in C (``map``) rather than by a call an entry; ``clocks`` holds at most the
-    86,400 seconds of a day.
+    86,400 seconds of a day, filled an hour at a time.
     """
     if midnight is None:
         return [iso_time(when, days) for when in times]
     seconds = list(map(_SECONDS, map(operator.sub, times, itertools.repeat(midnight))))
     texts = list(map(clocks.get, seconds))
-    for i in [*itertools.compress(itertools.count(), map(_is_none, texts))]:  # not seen yet
-        texts[i] = clocks.get(seconds[i]) or clocks.setdefault(seconds[i], _clock_text(seconds[i]))
+    if None in texts:  # an hour of the day not seen yet: all its clocks at once
+        unseen = itertools.compress(seconds, map(_is_none, texts))
+        for hour in {second // 3600 for second in unseen}:
+            first = hour * 3600
+            clocks.update(zip(range(first, first + 3600), _clocks_of(hour), strict=True))
+        texts = list(map(clocks.__getitem__, seconds))
     return list(map(_day_text(midnight.date(), days).__add__, texts))  # type: ignore[arg-type]
 
 
@@ -96,9 +100,10 @@ def _day_text(day: dt.date, days: dict[dt.date, str]) -> str:
     return text
 
 
-def _clock_text(second: int) -> str:
-    """The clock of an ISO time in UTC from its second of the day: ``T07:00:21+00:00``."""
-    return _HOURS[second // 3600] + _MINUTES_SECONDS[second % 3600]
+def _clocks_of(hour: int) -> Iterator[str]:
+    """The clocks of an ISO time in UTC, second by second through an hour: ``T07:00:00+00:00``,
+    ``T07:00:01+00:00``..."""
+    return map(_HOURS[hour].__add__, _MINUTES_SECONDS)
 
 
 class Rows:
@@ -140,8 +145,9 @@ class Rows:
         # a remembered tail keeps its prediction alive, so an id found is that prediction's
         keys = list(zip(map(id, predictions), map(_LOGGED, entries), strict=True))
         found = list(map(tails.get, keys))
-        for i in [*itertools.compress(itertools.count(), map(_is_none, found))]:  # not seen lately
-            found[i] = tails.get(keys[i]) or self._tail(keys[i], predictions[i])
+        if None in found:  # predictions not seen lately
+            for i in [*itertools.compress(itertools.count(), map(_is_none, found))]:
+                found[i] = tails.get(keys[i]) or self._tail(keys[i], predictions[i])
         subjects = map(_SUBJECT, entries)
         if self.redactor is not None:
             subjects = map(self.redactor.subject, subjects)
