@@ -175,12 +175,8 @@ class Diagnosis:
         faster than doing all three entry by entry (the interpreter's caches stay warm).
         """
         it = iter(items)
-        predict = predictor.predict
         while batch := list(itertools.islice(it, BATCH)):
-            predictions = [
-                None if isinstance(item, RejectedEntry) else predict(item) for item in batch
-            ]
-            yield self._count(batch, predictions, rows)
+            yield self._count(batch, predictor.predict_batch(batch), rows)
 
     def feed_predicted(
         self, pairs: Iterable[tuple[LogEntry | RejectedEntry, Any]], rows: RowForm = "dict"
