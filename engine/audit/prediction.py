@@ -147,7 +147,7 @@ class Predictor:
             if isinstance(item, RejectedEntry):
                 out.append(None)
                 continue
-            _, _, subject, logged, sender, to, cc, message_id, _, bcc = item  # type: ignore[misc]
+            _, _, subject, logged, sender, to, cc, message_id, _, bcc = item
             mid = message_id.strip().lower() if message_id else None
             hits = hits_of.get(subject)  # the filters' own memo, without a call per entry
             if hits is None:
@@ -167,7 +167,7 @@ class Predictor:
                 values = values_of(parties, len(hits), duplicate, mid is not None, False)
             if not remember:
                 vector = dict(zip(FACTS, values, strict=True))
-                prediction = self._predict(item, vector, unknown, mid, explain)  # type: ignore[arg-type]
+                prediction = self._predict(item, vector, unknown, mid, explain)
             else:
                 key = (getter(values), unknown, mid is not None, logged)
                 prediction = memo.get(key)  # type: ignore[assignment]
@@ -178,7 +178,7 @@ class Predictor:
                         memo.clear()  # bounded memory on long logs
                     memo[key] = prediction
             if prediction.changes:
-                prediction = self._name_causes(item, prediction, hits, mid)  # type: ignore[arg-type]
+                prediction = self._name_causes(item, prediction, hits, mid)
             if mid is not None and logged in logged_codes:
                 logged_ids.add(mid)
             out.append(prediction)
