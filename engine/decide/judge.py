@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whynolog.engine.decide.inference import RuleEngine
-from whynolog.engine.decide.remedies import find_fix
 from whynolog.engine.decide.rulepack import Rule, RulePack
 from whynolog.engine.decide.templates import RuleTemplates
 from whynolog.engine.decide.verdict import UNDECIDED, TraceStep, Verdict, VerdictWarning
@@ -68,6 +67,9 @@ class Judge:
         fix = None
         target = self.pack.logged_code
         if explain and target is not None and outcome not in self.pack.logged_codes:
+            # The fix search's modules load with the first email that needs one, not at start.
+            from whynolog.engine.decide.remedies import find_fix
+
             fix = find_fix(
                 self.deriver,
                 self.engine,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from whynolog.engine.facts.overlay import Edit
 from whynolog.engine.read.domains import canonical_forms
 from whynolog.engine.read.emails import Email
+
+if TYPE_CHECKING:  # the fix search's: loaded by the first search, not at start
+    from whynolog.engine.facts.overlay import Edit
 
 UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
 

@@ -11,15 +11,17 @@ entry) are kept beside the vector for explanations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.facts.filters import FilterSet
-from whynolog.engine.facts.overlay import DirectoryOverlay, Edit
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import distinct_addresses
 from whynolog.engine.read.emails import Email
 from whynolog.engine.read.lookalikes import Lookalike
+
+if TYPE_CHECKING:  # the fix search's: loaded by the first search (see FactDeriver.edited)
+    from whynolog.engine.facts.overlay import DirectoryOverlay, Edit
 
 SENDER, RECIPIENTS, MESSAGE_ID, DATE = "sender", "recipients", "message_id", "date"
 PARTS = (SENDER, RECIPIENTS, MESSAGE_ID, DATE)
@@ -294,6 +296,8 @@ class FactDeriver:
         It gives the facts a deriver of ``apply_edits(config, edits)`` would,
         without rebuilding any index: its cost grows with the edits, not the users.
         """
+        from whynolog.engine.facts.overlay import DirectoryOverlay
+
         base = self.directory
         if isinstance(base, DirectoryOverlay):
             base, edits = base.base, (*self.edits, *edits)
