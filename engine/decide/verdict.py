@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from whynolog.engine.read.domains import canonical_forms
 from whynolog.engine.read.emails import Email
@@ -14,8 +14,7 @@ if TYPE_CHECKING:  # the fix search's: loaded by the first search, not at start
 UNDECIDED = "UNDECIDED"  # no rule of the pack matched (a pack without a catch-all)
 
 
-@dataclass(frozen=True)
-class TraceStep:
+class TraceStep(NamedTuple):  # a record: a dataclass costs every start 0.7 ms to make
     """One condition of the deciding rule, the fact's value, and whether it held."""
 
     condition: str
@@ -50,8 +49,7 @@ class Fix:
         return {"changes": list(self.changes), "outcome": self.outcome, "rule": self.rule}
 
 
-@dataclass(frozen=True)
-class VerdictWarning:
+class VerdictWarning(NamedTuple):  # a record: a dataclass costs every start 0.7 ms to make
     """Something the admin should know that changes no outcome (``LOOKALIKE_DOMAIN``)."""
 
     code: str
