@@ -93,6 +93,8 @@ def test_diagnosis_counts_every_entry_and_keeps_rejected_with_lines(config: Any,
     assert out["total"] == 9
     assert out["agree"] + out["disagree"] + out["undetermined"] == out["total"]
     assert [r["line"] for kind, r in rows if kind == "rejected"] == [23, 36]
+    lines = [r["line"] for _, r in rows]
+    assert lines == sorted(lines)  # rejected rows among the entries' rows, in log order
     assert [r["line"] for r in out["rejected"]] == [23, 36]
     assert out["rejected_count"] == 2
     assert "no outcome code" in out["rejected"][0]["reason"]
@@ -111,6 +113,21 @@ def test_diagnosis_counts_every_entry_and_keeps_rejected_with_lines(config: Any,
         )
         == 1
     )
+
+
+def test_a_batch_is_counted_as_its_entries_one_by_one(config: Any, pack: Any) -> None:
+    """A batch (rejected items among its entries, days apart) gives the counts of its
+    entries added one at a time."""
+    as_of = dt.datetime(2026, 11, 20, 12, tzinfo=UTC)
+    batched, _ = run(config, pack, HERE / "admin.log", as_of=as_of)
+    one_by_one = Diagnosis(config, as_of=as_of)
+    predictor = Predictor(config, pack)
+    for item in read_log(str(HERE / "admin.log")):
+        if isinstance(item, RejectedEntry):
+            one_by_one.reject(item)
+        else:
+            one_by_one.add(item, predictor.predict(item))
+    assert batched.summary() == one_by_one.summary()
 
 
 def test_aggregates(config: Any, pack: Any) -> None:
