@@ -165,7 +165,10 @@ def _address(text: str) -> str | None:
     address = text.strip().lower()
     if "@" not in address or address.startswith("@") or address.endswith("@"):
         return None
-    if not address.startswith('"') and (_SPECIALS.intersection(address) or address.count("@") > 1):
+    if address.startswith('"'):  # a quoted local part may hold anything; its domain may not
+        if _SPECIALS.intersection(address.rpartition("@")[2]):
+            return None  # ``""@>``: a stray character spoils the word
+    elif _SPECIALS.intersection(address) or address.count("@") > 1:
         return None  # ``<Undisclosed-Recipient:@host;>``, ``a@b@c`` and the like: no mailbox
     return address
 
