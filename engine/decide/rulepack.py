@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whynolog.engine.base.errors import InputError, InputErrors, Position
 from whynolog.engine.base.schemas import validate
@@ -111,8 +111,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):  # a record: a dataclass costs every start 0.7 ms to make
     """What an outcome code means: declared by the pack, never by the code reading it."""
 
     code: str
