@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from whynolog.engine.base.cache import cache_dir
+from whynolog.engine.base import cache
+from whynolog.engine.base.cache import cache_dir, remembered
 from whynolog.engine.base.errors import InputErrors
 from whynolog.engine.decide.rulepack import load_rule_pack
 from whynolog.engine.read.config import load_config
@@ -30,6 +32,30 @@ def test_a_clean_load_is_cached_and_reused(tmp_path: Path, own_cache: Path) -> N
     assert load_config(str(org)) == first
     org.write_text(ORG.format(name="Two"), encoding="utf-8")
     assert load_config(str(org)).name == "Two"  # changed bytes: loaded afresh
+
+
+def test_another_install_of_the_same_version_loads_afresh(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two builds of one version may pickle differently: a reinstall must not read the entries
+    of the copy before it."""
+    org = tmp_path / "org.yaml"
+    org.write_text(ORG.format(name="One"), encoding="utf-8")
+    load_config(str(org))
+    key = str(org).encode() + b"\0" + org.read_bytes()  # as load_config names its entry
+    assert remembered("config", key) is not None
+    module = Path(cache.__file__)
+    stat = module.stat()
+    cache._installed.cache_clear()
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "reinstalled.py"))
+    (tmp_path / "reinstalled.py").write_text("", encoding="utf-8")
+    os.utime(tmp_path / "reinstalled.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    try:
+        assert remembered("config", key) is None
+        load_config(str(org))
+        assert len(list(own_cache.glob("config-*"))) == 2
+    finally:
+        cache._installed.cache_clear()
 
 
 def test_a_copy_elsewhere_names_its_own_file(tmp_path: Path) -> None:

@@ -3,14 +3,15 @@
 Admins run whynolog many times an hour against the same configuration; a
 2,000-user file takes longer to validate than the whole judgement. What
 loaded cleanly is pickled under ``$WHYNOLOG_CACHE_DIR`` (default
-``~/.cache/whynolog``) and reused while the bytes, and whynolog's version,
-are the same. Errors are never cached. The rule engine keeps its decisions
+``~/.cache/whynolog``) and reused while the bytes and the installed copy of
+whynolog (its version, and when it was installed) are the same. Errors are never cached. The rule engine keeps its decisions
 for a rule pack here too (:func:`remember`). ``WHYNOLOG_NO_CACHE=1`` turns it
 off; any problem with the cache itself just means loading afresh.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -81,5 +82,16 @@ def remember(kind: str, raw: bytes, value: Any) -> None:
 
 
 def _path(kind: str, raw: bytes) -> Path:
-    digest = hashlib.sha256(f"{kind}\0{__version__}\0".encode() + raw).hexdigest()
+    digest = hashlib.sha256(f"{kind}\0{_installed()}\0".encode() + raw).hexdigest()
     return cache_dir() / f"{kind}-{digest}.pickle"
+
+
+@functools.cache
+def _installed() -> str:
+    """This copy of whynolog: its version and when this module was written. Two builds of one
+    version (installed from the repository) may pickle differently; an install rewrites it."""
+    try:
+        written = Path(__file__).stat().st_mtime_ns
+    except OSError:
+        written = 0
+    return f"{__version__}\0{written}"
