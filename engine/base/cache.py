@@ -4,9 +4,10 @@ Admins run whynolog many times an hour against the same configuration; a
 2,000-user file takes longer to validate than the whole judgement. What
 loaded cleanly is pickled under ``$WHYNOLOG_CACHE_DIR`` (default
 ``~/.cache/whynolog``) and reused while the bytes and the installed copy of
-whynolog (its version, and when it was installed) are the same. Errors are never cached. The rule engine keeps its decisions
-for a rule pack here too (:func:`remember`). ``WHYNOLOG_NO_CACHE=1`` turns it
-off; any problem with the cache itself just means loading afresh.
+whynolog (its version, and when it was installed) are the same. Errors are
+never cached. The rule engine keeps its decisions for a rule pack here too
+(:func:`remember`). ``WHYNOLOG_NO_CACHE=1`` turns it off; any problem with
+the cache itself just means loading afresh.
 """
 
 from __future__ import annotations
