@@ -32,9 +32,10 @@ def field_errors(messages: list[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for message in messages:
         name, _, rest = message.partition(": ")
-        key = name.split(".")[-1] if rest else ""
-        if key.isdigit():  # "emails.0.to.1: …" names a list item
-            key = name.split(".")[-2]
+        parts = name.split(".")
+        key = parts[-1] if rest else ""
+        if key.isdigit():  # "emails.0.to.1: …" names a list item; "0: …" the whole email
+            key = parts[-2] if len(parts) > 1 else ""
         if key in FIELDS:
             errors.setdefault(key, _plain(rest))
         elif "'from'" in message:

@@ -93,6 +93,13 @@ def test_a_bad_address_is_shown_beside_its_field(client: TestClient) -> None:
     assert 'aria-invalid="true"' in got.text
 
 
+def test_a_shared_link_without_a_sender_asks_for_one(client: TestClient) -> None:
+    got = client.get("/simulate?to=alice%40acme.com&subject=Hello")
+    assert got.status_code == 422
+    error = re.search(r'<p class="error" id="e-from" role="alert">(.*?)</p>', got.text)
+    assert error and "sender" in error.group(1)
+
+
 def test_an_unreadable_eml_is_shown_beside_the_upload(client: TestClient) -> None:
     got = client.post("/simulate", files={"eml": ("x.eml", b"\x00\x01 binary junk")})
     assert got.status_code == 422
