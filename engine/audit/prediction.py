@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from whynolog.engine.audit.outcomes import Changes, Getter, OutcomeSearch
 from whynolog.engine.decide.inference import RuleEngine
 from whynolog.engine.decide.judge import Judge
@@ -56,6 +58,7 @@ MAX_MEMO = 16_384  # remembered predictions; the memo is emptied when full (flat
 MAX_NAMED = 4_096  # causes said in words for an entry's people, remembered
 
 
+@mypyc_attr(native_class=False)  # a plain dataclass: pickled, replaced
 @dataclass(frozen=True)
 class Prediction:
     """The configuration's view of one logged entry."""
@@ -170,13 +173,15 @@ class Predictor:
                 prediction = self._predict(item, vector, unknown, mid, explain)
             else:
                 key = (getter(values), unknown, mid is not None, logged)
-                prediction = memo.get(key)  # type: ignore[assignment]
-                if prediction is None:
+                found = memo.get(key)
+                if found is None:
                     vector = dict(zip(FACTS, values, strict=True))
                     prediction = self._predict(item, vector, unknown, mid, explain)
                     if len(memo) >= MAX_MEMO:
                         memo.clear()  # bounded memory on long logs
                     memo[key] = prediction
+                else:
+                    prediction = found
             if prediction.changes:
                 prediction = self._name_causes(item, prediction, hits, mid)
             if mid is not None and logged in logged_codes:

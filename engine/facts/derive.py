@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from whynolog.engine.facts.directory import Directory
 from whynolog.engine.facts.filters import FilterSet
 from whynolog.engine.read.config import Config, User
@@ -29,6 +31,7 @@ PARTS = (SENDER, RECIPIENTS, MESSAGE_ID, DATE)
 time is when the integration processed the email)."""
 
 
+@mypyc_attr(native_class=False)  # a plain dataclass: pickled, replaced
 @dataclass(frozen=True)
 class FactSpec:
     """One fact the rules may test: its type, values, meaning in plain words, and what
@@ -250,6 +253,7 @@ def duplicate_key(email: Email) -> tuple[Any, ...] | None:
     )
 
 
+@mypyc_attr(native_class=False)  # a plain dataclass: pickled, replaced
 @dataclass(frozen=True)
 class Derived:
     """The fact vector of one email, with the details explanations name."""
@@ -282,13 +286,26 @@ class FactDeriver:
     indexes (the fix search's candidates).
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self,
+        config: Config,
+        overlay: DirectoryOverlay | None = None,
+        edits: tuple[Edit, ...] = (),
+    ) -> None:
+        """The deriver of ``config``; with ``overlay``, of ``config`` with ``edits`` applied
+        (see :meth:`edited`)."""
         self.config = config
-        self.directory: Directory | DirectoryOverlay = Directory.of(config)
+        self.directory: Directory | DirectoryOverlay = (
+            Directory.of(config) if overlay is None else overlay
+        )
         self.filters = FilterSet.of(config.content_filters)
-        self.credentials_valid = config.credentials_valid
-        self.dropped: frozenset[int] = frozenset()  # content filters the edits removed
-        self.edits: tuple[Edit, ...] = ()
+        self.credentials_valid = config.credentials_valid or any(
+            e.kind == "credentials" for e in edits
+        )
+        self.dropped = frozenset(  # content filters the edits removed
+            i for e in edits if e.kind == "unfilter" for i in self.filters.indexes_named(e.value)
+        )
+        self.edits = edits
 
     def edited(self, edits: tuple[Edit, ...]) -> FactDeriver:
         """The deriver of this configuration with ``edits`` applied, as an overlay.
@@ -301,18 +318,8 @@ class FactDeriver:
         base = self.directory
         if isinstance(base, DirectoryOverlay):
             base, edits = base.base, (*self.edits, *edits)
-        deriver = object.__new__(FactDeriver)  # the indexes are shared, not rebuilt
-        deriver.config = self.config
-        deriver.filters = self.filters
-        deriver.directory = DirectoryOverlay(base, edits)
-        deriver.credentials_valid = self.config.credentials_valid or any(
-            e.kind == "credentials" for e in edits
-        )
-        deriver.dropped = frozenset(
-            i for e in edits if e.kind == "unfilter" for i in self.filters.indexes_named(e.value)
-        )
-        deriver.edits = edits
-        return deriver
+        # the indexes are shared, not rebuilt
+        return FactDeriver(self.config, DirectoryOverlay(base, edits), edits)
 
     def parties(
         self,

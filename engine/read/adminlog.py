@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, BinaryIO, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from whynolog.engine.base.errors import InputError, Position
 from whynolog.engine.read.addresses import addresses_in, normalise, parse_addresses
 from whynolog.engine.read.domains import canonical_forms
@@ -175,6 +177,7 @@ class LogEntry(NamedTuple):
         return {**_UNRECORDED, **self.to_dict()}
 
 
+@mypyc_attr(native_class=False)  # a plain dataclass: pickled, replaced
 @dataclass(frozen=True)
 class RejectedEntry:
     """An entry that could not be parsed, kept so reports never hide it."""
@@ -359,23 +362,23 @@ def _read(
         yield from parser(path, _blocks(handle, path, before), is_known, times)
 
 
+def _raw_blocks(raw: BinaryIO, path: str, before: int) -> Iterator[bytes]:
+    """The bytes of ``raw`` as read, a block at a time."""
+    read = getattr(raw, "read1", raw.read)
+    while True:
+        try:
+            block = read(_BLOCK)
+        except OSError as exc:
+            raise InputError(Position(path, before + 1), f"cannot read the log: {exc}") from None
+        if not block:
+            return
+        yield block
+
+
 def _utf8_blocks(raw: BinaryIO, path: str, before: int) -> Iterator[bytes]:
     """The bytes of ``raw`` as UTF-8, in blocks: a byte-order mark is dropped, UTF-16 and
     UTF-32 (told by their mark) are recoded, and lone CRs (old Mac line ends) become LFs."""
-    read = getattr(raw, "read1", raw.read)
-
-    def blocks() -> Iterator[bytes]:
-        while True:
-            try:
-                block = read(_BLOCK)
-            except OSError as exc:
-                where = Position(path, before + 1)
-                raise InputError(where, f"cannot read the log: {exc}") from None
-            if not block:
-                return
-            yield block
-
-    chunks = blocks()
+    chunks = _raw_blocks(raw, path, before)
     first = next(chunks, b"")
     while len(first) < 4 and first:  # a mark can span short reads of a pipe
         more = next(chunks, b"")
@@ -512,7 +515,7 @@ def _addresses(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_text(
-    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
+    _path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives.
 
@@ -520,7 +523,6 @@ def _parse_text(
     read straight from a block's text; every other stretch of lines goes through
     :class:`_TextLines` (the same result, a Python step a line).
     """
-    del path
     parser = _TextEntryParser(is_known, times)
     usual, general = parser.usual, _TextLines(parser.entry)
     run, count = _USUAL_RUN.match, str.count
@@ -551,10 +553,9 @@ def _parse_text(
 
 
 def _parse_text_lines(
-    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
+    _path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """:func:`_parse_text` a line at a time, every entry through :class:`_TextLines`."""
-    del path
     general = _TextLines(_TextEntryParser(is_known, times).entry)
     for batch in itertools.chain(_batches(blocks), [(0, [""], False)]):
         yield from general.feed(*batch)
@@ -868,20 +869,9 @@ def _parse_csv(
 
     The delimiter (``,`` ``;`` tab ``|``) is the one the header line uses most.
     """
-    lines = _lines(blocks)
     long_lines: list[int] = []
     first_line: list[str] = []  # the current row's first physical line, for excerpts
-
-    def feed() -> Iterator[str]:
-        for number, text, overlong in lines:
-            if overlong:
-                long_lines.append(number)
-                text = "\n"  # stands in for the skipped line; its row is rejected below
-            if not first_line:
-                first_line.append(text)
-            yield text
-
-    source = feed()
+    source = _csv_lines(_lines(blocks), long_lines, first_line)
     peeked: list[str] = []
     for text in source:  # up to the header line, to tell its delimiter
         peeked.append(text)
@@ -929,6 +919,20 @@ def _parse_csv(
             yield _Pending(read, start, excerpt, str(undecided))
             continue
         yield parsed if isinstance(parsed, LogEntry) else RejectedEntry(start, parsed, excerpt)
+
+
+def _csv_lines(
+    lines: Iterator[_Line], long_lines: list[int], first_line: list[str]
+) -> Iterator[str]:
+    """The text of ``lines`` for the CSV reader; over-long lines noted in ``long_lines``, the
+    first line of the current row kept in ``first_line``."""
+    for number, text, overlong in lines:
+        if overlong:
+            long_lines.append(number)
+            text = "\n"  # stands in for the skipped line; its row is rejected below
+        if not first_line:
+            first_line.append(text)
+        yield text
 
 
 def _column_key(name: str) -> str:
@@ -1045,10 +1049,9 @@ def _csv_entry(
 
 
 def _parse_jsonl(
-    path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
+    _path: str, blocks: Iterator[_Block], is_known: Callable[[str], bool], times: TimeReader
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """One object a line; blank lines are not entries."""
-    del path
     for number, text, overlong in _lines(blocks):
         if overlong:
             yield RejectedEntry(number, LONG_LINE, _excerpt(text))
