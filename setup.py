@@ -20,6 +20,8 @@ from setuptools.command.build_py import build_py
 COMPILED = (
     "engine/read/adminlog.py",
     "engine/facts/derive.py",
+    "engine/facts/directory.py",
+    "engine/facts/filters.py",
     "engine/audit/prediction.py",
     "engine/audit/diagnosis.py",
     "engine/audit/rows.py",

@@ -78,13 +78,11 @@ SAMPLE_ENTRIES = 100
 MAX_LOOKALIKE_MEMO = 65_536
 """Addresses whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
 # Columns of a batch of entries and predictions, read in C (``map``) rather than per entry.
-_TIME, _CODE, _SENDER, _TO, _CC = (operator.itemgetter(i) for i in (1, 3, 4, 5, 6))
+_TIME, _CODE = operator.itemgetter(1), operator.itemgetter(3)
 _STATUS, _OUTCOME = operator.attrgetter("status"), operator.attrgetter("outcome")
 _HOUR = operator.attrgetter("hour")
 _DISAGREES: Callable[[str], bool] = "disagree".__eq__
-_AFTER_AT = operator.itemgetter(2)  # of ``address.rpartition("@")``: the domain
 _is_none: Callable[[object], bool] = functools.partial(operator.is_, None)
-_is_not_none: Callable[[object], bool] = functools.partial(operator.is_not, None)
 
 
 def outcome_meaning(code: str, pack: RulePack | None = None) -> dict[str, str]:
@@ -338,12 +336,15 @@ class Diagnosis:
         keeps. A batch with no look-alike domain is passed over in one look-up a domain.
         """
         known = self._lookalike_of
-        addresses = itertools.chain(
-            filter(_is_not_none, map(_SENDER, entries)),
-            itertools.chain.from_iterable(filter(None, map(_TO, entries))),
-            itertools.chain.from_iterable(filter(None, map(_CC, entries))),
-        )
-        domains = set(map(_AFTER_AT, map(str.rpartition, addresses, itertools.repeat("@"))))
+        domains: set[str] = set()
+        # a loop of slices: compiled (setup.py), cheaper than rpartition's three new strings
+        for _, _, _, _, sender, to, cc, _, _, _ in entries:
+            if sender is not None:
+                domains.add(sender[sender.rfind("@") + 1 :])  # rpartition("@")[2]
+            for address in to or ():
+                domains.add(address[address.rfind("@") + 1 :])
+            for address in cc or ():
+                domains.add(address[address.rfind("@") + 1 :])
         if not known.keys() >= domains:
             if len(known) >= MAX_LOOKALIKE_MEMO:
                 known.clear()  # bounded memory on long logs
@@ -353,8 +354,8 @@ class Diagnosis:
         if all(map(_is_none, map(known.__getitem__, domains))):  # the usual batch
             return
         for _, _, _, _, sender, to, cc, _, _, _ in entries:
-            for address in (sender, *(to or ()), *(cc or ())):
-                hit = None if address is None else known[address.rpartition("@")[2]]
+            for party in (sender, *(to or ()), *(cc or ())):
+                hit = None if party is None else known[party.rpartition("@")[2]]
                 if hit is not None:
                     self.lookalike_entries += 1
                     _, count = self.lookalikes.get(hit.domain, (hit, 0))

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from whynolog.engine.base.perobject import PerObject
 from whynolog.engine.base.yamlio import read_bytes
 from whynolog.engine.read.addresses import domain_of, parent_domains
@@ -72,6 +74,7 @@ class _Roster(NamedTuple):
         return cls(named, local_parts)
 
 
+@mypyc_attr(native_class=False)  # a dict with __missing__
 class _Owners(dict[str, User]):
     """Users by canonical address; a look-up that misses retries in canonical form.
 
@@ -88,6 +91,7 @@ class _Owners(dict[str, User]):
 _SHARED: PerObject[Config, Directory] = PerObject()
 
 
+@mypyc_attr(native_class=False)  # pickled by its __dict__ (the load cache)
 class Directory:
     """Address, domain and ignore-list look-ups over one :class:`Config`.
 
