@@ -7,7 +7,6 @@ subject and body are each scanned once whatever the number of filters.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 import re2
@@ -36,6 +35,12 @@ class FilterSet:
             [i for i, f in enumerate(filters) if f.field in ("subject", "any")]
         )
         self._body = self._compile([i for i, f in enumerate(filters) if f.field in ("body", "any")])
+        # Made now, not on first use: a compiled class (setup.py) has no __dict__ to cache in.
+        self._empty_body = self._match(self._body, "")  # the body filters an empty body hits
+        named: dict[str, list[int]] = {}
+        for i, flt in enumerate(filters):
+            named.setdefault(flt.name, []).append(i)
+        self._by_name = {name: tuple(indexes) for name, indexes in named.items()}
 
     @classmethod
     def of(cls, filters: tuple[ContentFilter, ...]) -> FilterSet:
@@ -95,20 +100,9 @@ class FilterSet:
             self._subject_memo[subject] = hit
         return hit
 
-    @cached_property
-    def _empty_body(self) -> set[int]:
-        return self._match(self._body, "")
-
     def indexes_named(self, name: str) -> tuple[int, ...]:
         """The indexes of the filters called ``name``."""
         return self._by_name.get(name, ())
-
-    @cached_property
-    def _by_name(self) -> dict[str, tuple[int, ...]]:
-        named: dict[str, list[int]] = {}
-        for i, flt in enumerate(self.filters):
-            named.setdefault(flt.name, []).append(i)
-        return {name: tuple(indexes) for name, indexes in named.items()}
 
     def may_hit_unknown_body(self) -> bool:
         """True when some filter looks at the body (so an unknown body may match)."""
