@@ -166,7 +166,7 @@ def test_usual_entries_take_the_block_way(
     data = "".join(entry.format(minute) for minute in range(60)).replace("\n", newline)
     read = _read(source._parse_text, data.encode())
     assert len(read) == 60
-    # Only the first entry (its hour and code not seen yet), the blank lines after the first
+    # Only the first entry (its code not seen yet), the blank lines after the first
     # of each run, and the end go line by line.
     cr = newline[:-1]
     first = [line + cr for line in entry.format(0).split("\n")[: 4 + blanks]]

@@ -519,8 +519,8 @@ def _parse_text(
 ) -> Iterator[LogEntry | RejectedEntry | _Pending]:
     """Entries are runs of non-blank lines; each is judged once its blank line (or EOF) arrives.
 
-    Entries of the usual shape (:data:`_USUAL_RUN`), their hour and code seen before, are
-    read straight from a block's text; every other stretch of lines goes through
+    Entries of the usual shape (:data:`_USUAL_RUN`), their code seen before, are read
+    straight from a block's text; every other stretch of lines goes through
     :class:`_TextLines` (the same result, a Python step a line).
     """
     parser = _TextEntryParser(is_known, times)
@@ -654,15 +654,7 @@ class _TextEntryParser:
     def _time(self, first: str) -> tuple[dt.datetime, str] | str:
         """The entry's time and the rest of the first line, or why there is none."""
         if first[19:28] == " Subject:" and first[4] == "-":
-            hour = self.hours.get(first[:13], _UNREAD)
-            if hour is _UNREAD:
-                try:
-                    hour = self.times.parse(first[:13] + ":00")
-                except ValueError:
-                    hour = None
-                if len(self.hours) >= _MEMO_SIZE:
-                    self.hours.clear()
-                self.hours[first[:13]] = hour
+            hour = self._hour(first[:13])
             rest = self.minutes_seconds.get(first[13:19])
             if hour is not None and rest is not None:
                 return hour + rest, first[20:]
@@ -675,6 +667,20 @@ class _TextEntryParser:
             return f"first line does not start with a date and time ({TIME_FORM})"
         when, end = found
         return when, first[end:].lstrip()
+
+    def _hour(self, text: str) -> dt.datetime | None:
+        """The time of ``2026-11-20 14`` (a usual first line's hour), remembered; None when
+        it is none."""
+        hour = self.hours.get(text, _UNREAD)
+        if hour is _UNREAD:
+            try:
+                hour = self.times.parse(text + ":00")
+            except ValueError:
+                hour = None
+            if len(self.hours) >= _MEMO_SIZE:
+                self.hours.clear()
+            self.hours[text] = hour
+        return hour
 
     def _code(self, line: str) -> tuple[str, str | None]:
         code = line.strip()
@@ -702,12 +708,14 @@ class _TextEntryParser:
         return self._general(start, body) if entry is None else entry
 
     def usual(self, start: int, m: re.Match[str]) -> LogEntry | None:
-        """The entry of a :data:`_USUAL_ENTRY` match, or None when its hour or code was not
-        seen yet (or is not valid): :meth:`_general` reads it then."""
+        """The entry of a :data:`_USUAL_ENTRY` match, or None when its hour is not valid or
+        its code was not seen yet (or is not valid): :meth:`_general` reads it then."""
         hour_text, ms, subject, bare_from, sender, bare_to, to, bare_cc, cc, message_id, code = (
             m.groups()
         )
         hour = self.hours.get(hour_text)
+        if hour is None and hour_text[4] == "-" and not hour_text[0].isspace():
+            hour = self._hour(hour_text)  # an hour's first entry: read as _time reads it
         minutes = self.minutes_seconds.get(ms)
         if hour is None or minutes is None or self.codes.get(code, "") is not None:
             return None
