@@ -1,7 +1,7 @@
 """Build hook: the loops every entry of a diagnosed log runs through are compiled with mypyc.
 
 Reading a text log, deriving an entry's facts, predicting and counting take several
-interpreter steps an entry; compiled to C from the same typed source they take about a sixth
+interpreter steps an entry; compiled to C from the same typed source they take about a fifth
 less CPU. Editable installs stay pure Python (an edit to these modules takes effect at once),
 and so does any build with ``WHYNOLOG_PURE_PYTHON=1`` (a machine without a C compiler):
 both give the same results.
