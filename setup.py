@@ -29,11 +29,19 @@ COMPILED = (
 """The modules compiled: each runs for every entry of a diagnosed log."""
 
 
+BUILDS = {"build", "build_ext", "bdist_wheel", "bdist_egg", "install"}
+"""The commands that build the package; metadata, sdists and editable installs do not compile."""
+
+
 def compiled_modules() -> list[Any]:
     """The extension modules mypyc makes of :data:`COMPILED`, or none."""
-    if os.environ.get("WHYNOLOG_PURE_PYTHON") or "editable_wheel" in sys.argv:
+    if os.environ.get("WHYNOLOG_PURE_PYTHON") or not BUILDS.intersection(sys.argv[1:]):
         return []
-    from mypyc.build import mypycify
+    try:
+        from mypyc.build import mypycify
+    except ImportError:  # a build without isolation, where mypy is not installed
+        print("whynolog: mypyc not found, building pure Python (same results)", file=sys.stderr)
+        return []
 
     # The repository's top folder is the package (package-dir): mypyc, like mypy, sees it
     # as `whynolog` through a link. Third-party types are not needed to compile.
