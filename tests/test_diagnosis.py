@@ -341,4 +341,4 @@ def test_a_batch_of_row_times_is_the_iso_times(
     found = utc_midnight(times, min(times), max(times))
     if found is not None:
         assert {when.date() for when in times} == {found.date()}
-    assert iso_times(times, found, _DAYS, {}) == [when.isoformat() for when in times]
+    assert iso_times(times, found, _DAYS) == [when.isoformat() for when in times]

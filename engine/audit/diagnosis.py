@@ -48,7 +48,7 @@ from whynolog.engine.audit.redaction import Redactor
 from whynolog.engine.audit.rhythm import Rhythm, learn
 from whynolog.engine.audit.rows import Rows, utc_midnight
 from whynolog.engine.decide.rulepack import RulePack, load_rule_pack
-from whynolog.engine.facts.directory import Directory
+from whynolog.engine.facts.directory import Directory, owner_in
 from whynolog.engine.read.addresses import normalise
 from whynolog.engine.read.adminlog import LogEntry, RejectedEntry
 from whynolog.engine.read.config import Config
@@ -409,20 +409,20 @@ class Diagnosis:
 
         One loop a batch with its look-ups in local names, rather than a call an entry.
         """
-        owner_of, redactor = self.directory.owner, self.redactor
+        owners, redactor = self.directory.owners, self.redactor
         users: list[str | None] = []
         for _, _, _, _, sender, to, cc, _, user, _ in entries:
             if user:
                 address = normalise(user) or user.strip().lower()
-                owner = owner_of(address)
+                owner = owner_in(owners, address)
                 if owner is None:
                     users.append(redactor.address(address) if redactor else user.strip())
                     continue
             else:
-                owner = owner_of(sender)
+                owner = None if sender is None else owner_in(owners, sender)
                 if owner is None:
                     for address in (to or ()) + (cc or ()):
-                        owner = owner_of(address)
+                        owner = owner_in(owners, address)
                         if owner is not None and owner.active:
                             break
                     else:

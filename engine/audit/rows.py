@@ -11,7 +11,7 @@ import functools
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from whynolog.engine.audit.prediction import Prediction
@@ -26,24 +26,29 @@ MAX_TAILS = 4_096
 _json_string: Any = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
 _LINE, _SUBJECT, _LOGGED = (operator.itemgetter(i) for i in (0, 2, 3))  # LogEntry fields
-_SECONDS, _MICROSECOND = operator.attrgetter("seconds"), operator.attrgetter("microsecond")
+_MICROSECOND = operator.attrgetter("microsecond")
 _TZINFO = operator.attrgetter("tzinfo")
 _ONE_DAY = dt.timedelta(days=1)
 _is_none: Callable[[object], bool] = functools.partial(operator.is_, None)
-_HOURS = tuple(f"T{h:02d}:" for h in range(24))
-_MINUTES_SECONDS = tuple(f"{m:02d}:{s:02d}+00:00" for m in range(60) for s in range(60))
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+"""Hours, minutes and seconds as ISO times write them: a table small enough to stay in cache."""
 
 
 def iso_time(when: dt.datetime, days: dict[dt.date, str]) -> str:
     """``when.isoformat()``, about three times as fast for whole seconds in UTC (log times).
 
-    ``days`` remembers each day's text (``2026-11-20``) between calls; the clock is looked up
-    from its parts (``timestamp()`` alone took as long as the whole text).
+    ``days`` remembers each day's text (``2026-11-20``) between calls; the clock is built from
+    its parts (``timestamp()`` alone took as long as the whole text).
     """
     if when.tzinfo is not UTC or when.microsecond:
         return when.isoformat()
-    clock = _HOURS[when.hour] + _MINUTES_SECONDS[when.minute * 60 + when.second]
-    return _day_text(when.date(), days) + clock
+    return _whole_utc(_day_text(when.date(), days), when)
+
+
+def _whole_utc(day: str, when: dt.datetime) -> str:
+    """The ISO text of ``when`` (whole seconds, UTC) on ``day``: ``2026-11-20T07:00:21+00:00``."""
+    two = _TWO_DIGITS
+    return f"{day}T{two[when.hour]}:{two[when.minute]}:{two[when.second]}+00:00"
 
 
 def utc_midnight(
@@ -52,8 +57,8 @@ def utc_midnight(
     """The midnight starting the one day that all ``times`` (``earliest`` to ``latest``) fall
     in, when they are whole seconds in UTC, as a log's times are; else None.
 
-    Nearly every batch of a log is within one day: its days, hours and times are then
-    counted and written a batch at a time (see :func:`iso_times`).
+    Nearly every batch of a log is within one day: its days and hours are then counted a
+    batch at a time, and its times written without a check each (see :func:`iso_times`).
     """
     midnight = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
     if (
@@ -66,28 +71,14 @@ def utc_midnight(
 
 
 def iso_times(
-    times: Sequence[dt.datetime],
-    midnight: dt.datetime | None,
-    days: dict[dt.date, str],
-    clocks: dict[int, str],
+    times: Sequence[dt.datetime], midnight: dt.datetime | None, days: dict[dt.date, str]
 ) -> list[str]:
-    """``[when.isoformat() for when in times]``, with ``midnight`` from :func:`utc_midnight`.
-
-    Within one day, each time is the day's text and the remembered text of its second of the
-    day, found in C (``map``) rather than by a call an entry; ``clocks`` holds at most the
-    86,400 seconds of a day, filled an hour at a time.
-    """
+    """``[when.isoformat() for when in times]``, with ``midnight`` from :func:`utc_midnight`:
+    within one day, each time is the day's text and its clock."""
     if midnight is None:
         return [iso_time(when, days) for when in times]
-    seconds = list(map(_SECONDS, map(operator.sub, times, itertools.repeat(midnight))))
-    texts = list(map(clocks.get, seconds))
-    if None in texts:  # an hour of the day not seen yet: all its clocks at once
-        unseen = itertools.compress(seconds, map(_is_none, texts))
-        for hour in {second // 3600 for second in unseen}:
-            first = hour * 3600
-            clocks.update(zip(range(first, first + 3600), _clocks_of(hour), strict=True))
-        texts = list(map(clocks.__getitem__, seconds))
-    return list(map(_day_text(midnight.date(), days).__add__, texts))  # type: ignore[arg-type]
+    day = _day_text(midnight.date(), days)
+    return [_whole_utc(day, when) for when in times]
 
 
 def _day_text(day: dt.date, days: dict[dt.date, str]) -> str:
@@ -100,12 +91,6 @@ def _day_text(day: dt.date, days: dict[dt.date, str]) -> str:
     return text
 
 
-def _clocks_of(hour: int) -> Iterator[str]:
-    """The clocks of an ISO time in UTC, second by second through an hour: ``T07:00:00+00:00``,
-    ``T07:00:01+00:00``..."""
-    return map(_HOURS[hour].__add__, _MINUTES_SECONDS)
-
-
 class Rows:
     """The rows of a log's entries, redacted when a :class:`Redactor` is given."""
 
@@ -113,7 +98,6 @@ class Rows:
         self.redactor = redactor
         self._tails: dict[tuple[int, str], tuple[Prediction, str]] = {}
         self._days: dict[dt.date, str] = {}  # for iso_times
-        self._clocks: dict[int, str] = {}
 
     def text(self, text: str) -> str:
         """Free text as a report shows it (addresses and names replaced when redacting)."""
@@ -155,7 +139,7 @@ class Rows:
             f'{{"line":{line},"time":"{when}","subject":{subject}{tail}'
             for line, when, subject, (_, tail) in zip(
                 map(_LINE, entries),
-                iso_times(times, midnight, self._days, self._clocks),
+                iso_times(times, midnight, self._days),
                 map(_json_string, subjects),
                 cast("list[tuple[Prediction, str]]", found),  # every one found now
                 strict=True,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
-from whynolog.engine.facts.directory import Directory
+from whynolog.engine.facts.directory import Directory, owner_in
 from whynolog.engine.facts.filters import FilterSet
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import distinct_addresses
@@ -73,6 +73,8 @@ def _fact(name: str, kind: str, description: str, *phrases: str, **more: Any) ->
     return FactSpec(name, kind, description, phrases, tuple(values), needs, **more)
 
 
+MAX_DOMAINS = 65_536
+"""Domains whose internal answer a deriver remembers (then forgotten at once: bounded memory)."""
 _BOTH = (SENDER, RECIPIENTS)
 FACTS: dict[str, FactSpec] = {
     spec.name: spec
@@ -306,6 +308,12 @@ class FactDeriver:
             i for e in edits if e.kind == "unfilter" for i in self.filters.indexes_named(e.value)
         )
         self.edits = edits
+        # The hot look-ups of parties(), kept here as plain dicts: in compiled code a dict
+        # probe costs a tenth of a call through the directory's lru_cache.
+        self._owners: dict[str, User] | None = (
+            self.directory.owners if isinstance(self.directory, Directory) else None
+        )  # an overlay answers owners itself
+        self._internal_domains: dict[str, bool] = {}  # a domain as addresses write it → internal
 
     def edited(self, edits: tuple[Edit, ...]) -> FactDeriver:
         """The deriver of this configuration with ``edits`` applied, as an overlay.
@@ -335,14 +343,10 @@ class FactDeriver:
         among To/Cc.
         """
         d = self.directory
-        owner = d.owner
-        domain_is_internal = d.domain_is_internal
-        sender_user = owner(sender)
+        sender_user = None if sender is None else self._user(sender)
         # Internal: the sender belongs to a user, or to an internal domain.
         outbound = sender_user is not None or (
-            sender is not None
-            and bool(sender)
-            and domain_is_internal(sender.rpartition("@")[2].rstrip("."))
+            sender is not None and bool(sender) and self._internal(sender)
         )
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
         if len(to_cc) > 1 and not all(map(str.isascii, to_cc)):
@@ -352,9 +356,9 @@ class FactDeriver:
         active: list[User] = []
         inactive: list[User] = []
         for address in to_cc:  # one look-up an address: its user, else its domain
-            user = owner(address)
+            user = self._user(address)
             if user is None:
-                if not domain_is_internal(address.rpartition("@")[2].rstrip(".")):
+                if not self._internal(address):
                     external.append(address)
             else:
                 owners.append((address, user))
@@ -362,7 +366,11 @@ class FactDeriver:
         recipients = to_cc
         if bcc:
             recipients = distinct_addresses((*to_cc, *bcc))
-            external += [a for a in recipients[len(to_cc) :] if not d.is_internal(a)]
+            external += [
+                a
+                for a in recipients[len(to_cc) :]
+                if self._user(a) is None and not self._internal(a)
+            ]
         # Users without repeats, by identity (each address has one owner object).
         if len(active) > 1:
             active = list({id(u): u for u in active}.values())
@@ -405,6 +413,25 @@ class FactDeriver:
                 ignored,
             ),
         )
+
+    def _user(self, address: str) -> User | None:
+        """The user account (active or not) that has ``address``: :meth:`Directory.owner`."""
+        if self._owners is None:
+            return self.directory.owner(address)
+        return owner_in(self._owners, address)
+
+    def _internal(self, address: str) -> bool:
+        """``address``'s domain is internal or a subdomain of an internal one (remembered per
+        domain: logs repeat the same domains far more than the same addresses)."""
+        domain = address[address.rfind("@") + 1 :]
+        known = self._internal_domains.get(domain)
+        if known is None:
+            if len(self._internal_domains) >= MAX_DOMAINS:
+                self._internal_domains.clear()  # bounded memory
+            known = self._internal_domains[domain] = self.directory.domain_is_internal(
+                domain.rstrip(".")
+            )
+        return known
 
     def values_of(
         self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool, has_date: bool
