@@ -11,7 +11,7 @@ entry) are kept beside the vector for explanations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
@@ -73,7 +73,7 @@ def _fact(name: str, kind: str, description: str, *phrases: str, **more: Any) ->
     return FactSpec(name, kind, description, phrases, tuple(values), needs, **more)
 
 
-MAX_DOMAINS = 65_536
+MAX_DOMAINS: Final = 65_536
 """Domains whose internal answer a deriver remembers (then forgotten at once: bounded memory)."""
 _BOTH = (SENDER, RECIPIENTS)
 FACTS: dict[str, FactSpec] = {
@@ -314,6 +314,10 @@ class FactDeriver:
             self.directory.owners if isinstance(self.directory, Directory) else None
         )  # an overlay answers owners itself
         self._internal_domains: dict[str, bool] = {}  # a domain as addresses write it → internal
+        base = self.directory if isinstance(self.directory, Directory) else self.directory.base
+        # Edits only remove ignore entries (or add users without any): the base's answer holds.
+        self._ignorable_addresses = base.ignorable_addresses
+        self._ignorable_domains: dict[str, bool] = {}  # a domain → some ignore list may cover it
 
     def edited(self, edits: tuple[Edit, ...]) -> FactDeriver:
         """The deriver of this configuration with ``edits`` applied, as an overlay.
@@ -349,7 +353,7 @@ class FactDeriver:
             sender is not None and bool(sender) and self._internal(sender)
         )
         to_cc = tuple(dict.fromkeys((*to, *cc))) if cc or len(to) > 1 else to
-        if len(to_cc) > 1 and not all(map(str.isascii, to_cc)):
+        if len(to_cc) > 1 and not "".join(to_cc).isascii():
             to_cc = distinct_addresses(to_cc)  # one address in two IDN spellings counts once
         external: list[str] = []
         owners: list[tuple[str, User]] = []
@@ -380,9 +384,8 @@ class FactDeriver:
         if outbound:
             parties = external
             if sender_user is not None and sender_user.ignore:
-                may_be_ignored = d.may_be_ignored
                 for party in parties:
-                    if not may_be_ignored(party):
+                    if not self._may_be_ignored(party):
                         continue  # one probe for everyone first: most parties are on no list
                     entry = d.ignore_entry(sender_user, party)
                     if entry:
@@ -390,7 +393,7 @@ class FactDeriver:
             ignored = len(ignore_hits)
         else:
             parties = [sender] if sender else []
-            if sender and active and d.may_be_ignored(sender):  # most senders: on no list
+            if sender and active and self._may_be_ignored(sender):  # most senders: on no list
                 for user in active:
                     entry = d.ignore_entry(user, sender)
                     if entry:
@@ -426,11 +429,20 @@ class FactDeriver:
         domain = address[address.rfind("@") + 1 :]
         known = self._internal_domains.get(domain)
         if known is None:
-            if len(self._internal_domains) >= MAX_DOMAINS:
-                self._internal_domains.clear()  # bounded memory
-            known = self._internal_domains[domain] = self.directory.domain_is_internal(
-                domain.rstrip(".")
-            )
+            known = self.directory.domain_is_internal(domain.rstrip("."))
+            _remember(self._internal_domains, domain, known)
+        return known
+
+    def _may_be_ignored(self, address: str) -> bool:
+        """:meth:`Directory.may_be_ignored`, its answer for a domain remembered (as
+        :meth:`_internal`'s)."""
+        if address in self._ignorable_addresses or not address.isascii():
+            return True
+        domain = address[address.rfind("@") + 1 :]
+        known = self._ignorable_domains.get(domain)
+        if known is None:  # the address is on no list: the directory answers for its domain
+            known = self.directory.may_be_ignored(address)
+            _remember(self._ignorable_domains, domain, known)
         return known
 
     def values_of(
@@ -573,3 +585,10 @@ if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
     from importlib import resources
 
     write_rule_schema(str(resources.files("whynolog.engine.base") / "schemas/rules.schema.json"))
+
+
+def _remember(memo: dict[str, bool], key: str, value: bool) -> None:
+    """``memo[key] = value``, the memo emptied first when full (bounded memory)."""
+    if len(memo) >= MAX_DOMAINS:
+        memo.clear()
+    memo[key] = value

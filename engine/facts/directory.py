@@ -163,8 +163,7 @@ class Directory:
 
     def indexed(self) -> Directory:
         """This directory with the indexes every judgement asks for made now."""
-        if self._ignorable is None:
-            self._ignorable = self._ignore_union()
+        self._ignorable_union()
         self.lookalikes  # noqa: B018  (made on first use)
         return self
 
@@ -207,11 +206,19 @@ class Directory:
         can find it): one probe for all users, where most addresses are ignored by nobody."""
         if not address.isascii():
             return True  # compared in canonical form: left to ignore_entry
-        if self._ignorable is None:
-            self._ignorable = self._ignore_union()
-        return address in self._ignorable[0] or self._domain_ignorable(
+        return address in self._ignorable_union()[0] or self._domain_ignorable(
             address.rpartition("@")[2].rstrip(".")
         )  # domain_of(), inlined: a hot path
+
+    @property
+    def ignorable_addresses(self) -> frozenset[str]:
+        """The whole addresses on any user's ignore list (canonical)."""
+        return self._ignorable_union()[0]
+
+    def _ignorable_union(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._ignorable is None:
+            self._ignorable = self._ignore_union()
+        return self._ignorable
 
     def _ignore_union(self) -> tuple[frozenset[str], frozenset[str]]:
         """The addresses and domains of every user's ignore list, as their indexes hold them."""
@@ -223,9 +230,7 @@ class Directory:
 
     def _ignored_domain(self, domain: str) -> bool:
         """Cached per domain: some ignore list holds the domain or a parent of it."""
-        if self._ignorable is None:
-            self._ignorable = self._ignore_union()
-        return not self._ignorable[1].isdisjoint(parent_domains(domain))
+        return not self._ignorable_union()[1].isdisjoint(parent_domains(domain))
 
     def ignore_entry(self, user: User, address: str) -> str | None:
         """The entry of ``user``'s ignore list that covers ``address``, if any."""

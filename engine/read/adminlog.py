@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from mypy_extensions import mypyc_attr
 
@@ -94,6 +94,19 @@ _USUAL_ENTRY = re.compile(  # (?:…|) for optional lines: a branch, cheaper in 
 )
 """An entry as exports usually write it (the :data:`_USUAL_ORDER` headers), its lines joined:
 one match reads it all (a fraction of the Python steps of reading it line by line)."""
+_UsualGroups = tuple[  # the groups of a _USUAL_ENTRY match
+    str,
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str,
+]
 _USUAL_RUN = re.compile(_USUAL_ENTRY.pattern + r"\n\r?(?=\n|\Z)")
 """:data:`_USUAL_ENTRY` in a block's text and its blank line (but that line's ``\\n``): it holds
 every line of the entry, as no line it matches is blank. CRs end lines of Windows exports."""
@@ -710,8 +723,9 @@ class _TextEntryParser:
     def usual(self, start: int, m: re.Match[str]) -> LogEntry | None:
         """The entry of a :data:`_USUAL_ENTRY` match, or None when its hour is not valid or
         its code was not seen yet (or is not valid): :meth:`_general` reads it then."""
+        # its groups typed: compiled, their string methods are direct calls
         hour_text, ms, subject, bare_from, sender, bare_to, to, bare_cc, cc, message_id, code = (
-            m.groups()
+            cast("_UsualGroups", m.groups())
         )
         hour = self.hours.get(hour_text)
         if hour is None and hour_text[4] == "-" and not hour_text[0].isspace():
