@@ -19,6 +19,7 @@ from setuptools.command.build_py import build_py
 
 COMPILED = (
     "engine/read/adminlog.py",
+    "engine/read/addresses.py",
     "engine/facts/derive.py",
     "engine/facts/directory.py",
     "engine/facts/filters.py",

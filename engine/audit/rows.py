@@ -7,12 +7,11 @@ shares with every entry of the same prediction is rendered once and remembered.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import json
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from whynolog.engine.audit.prediction import Prediction
 from whynolog.engine.audit.redaction import Redactor
@@ -23,13 +22,11 @@ UTC = dt.timezone.utc
 UNDETERMINED = "undetermined"  # the predicted code of entries with several possible outcomes
 MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Rows.json`."""
-_json_string: Any = json.encoder.encode_basestring
+_json_string: Callable[[str], str] = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
-_LINE, _SUBJECT, _LOGGED = (operator.itemgetter(i) for i in (0, 2, 3))  # LogEntry fields
 _MICROSECOND = operator.attrgetter("microsecond")
 _TZINFO = operator.attrgetter("tzinfo")
 _ONE_DAY = dt.timedelta(days=1)
-_is_none: Callable[[object], bool] = functools.partial(operator.is_, None)
 _TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
 """Hours, minutes and seconds as ISO times write them: a table small enough to stay in cache."""
 
@@ -122,29 +119,24 @@ class Rows:
         """``dump_json_line(row(entry, prediction))`` of each entry, built from a remembered
         JSON text of the part an entry shares with every entry of the same prediction.
 
-        A batch at a time (``times`` and ``midnight``: see :func:`iso_times`): its columns
-        are read in C (``map``), leaving one f-string an entry.
+        A batch at a time (``times`` and ``midnight``: see :func:`iso_times`), one loop: compiled
+        (setup.py), it leaves a look-up and one f-string an entry.
         """
         tails = self._tails
-        # a remembered tail keeps its prediction alive, so an id found is that prediction's
-        keys = list(zip(map(id, predictions), map(_LOGGED, entries), strict=True))
-        found = list(map(tails.get, keys))
-        if None in found:  # predictions not seen lately
-            for i in [*itertools.compress(itertools.count(), map(_is_none, found))]:
-                found[i] = tails.get(keys[i]) or self._tail(keys[i], predictions[i])
-        subjects = map(_SUBJECT, entries)
-        if self.redactor is not None:
-            subjects = map(self.redactor.subject, subjects)
-        return [
-            f'{{"line":{line},"time":"{when}","subject":{subject}{tail}'
-            for line, when, subject, (_, tail) in zip(
-                map(_LINE, entries),
-                iso_times(times, midnight, self._days),
-                map(_json_string, subjects),
-                cast("list[tuple[Prediction, str]]", found),  # every one found now
-                strict=True,
+        subject_of = self.redactor.subject if self.redactor is not None else None
+        out: list[str] = []
+        for entry, prediction, when in zip(
+            entries, predictions, iso_times(times, midnight, self._days), strict=True
+        ):
+            # a remembered tail keeps its prediction alive, so an id found is that prediction's
+            key = (id(prediction), entry[3])
+            found = tails.get(key)
+            tail = (found or self._tail(key, prediction))[1]
+            subject = entry[2] if subject_of is None else subject_of(entry[2])
+            out.append(
+                f'{{"line":{entry[0]},"time":"{when}","subject":{_json_string(subject)}{tail}'
             )
-        ]
+        return out
 
     def _tail(self, key: tuple[int, str], prediction: Prediction) -> tuple[Prediction, str]:
         """The JSON text of a row after its subject, remembered (at most :data:`MAX_TAILS`)."""
