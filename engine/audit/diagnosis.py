@@ -330,37 +330,35 @@ class Diagnosis:
         self._count([entry], [prediction], "none")
 
     def _count_lookalikes(self, entries: Sequence[LogEntry]) -> None:
-        """Count the entries where a party's domain imitates the organisation's (a warning).
-
-        By domain, remembered: a long log has few domains but more addresses than a memo
-        keeps. A batch with no look-alike domain is passed over in one look-up a domain.
-        """
-        known = self._lookalike_of
-        domains: set[str] = set()
-        # a loop of slices: compiled (setup.py), cheaper than rpartition's three new strings
+        """Count the entries where a party's domain imitates the organisation's (a warning):
+        each entry once, for its first such party (From, then To, then Cc)."""
         for _, _, _, _, sender, to, cc, _, _, _ in entries:
-            if sender is not None:
-                domains.add(sender[sender.rfind("@") + 1 :])  # rpartition("@")[2]
-            for address in to or ():
-                domains.add(address[address.rfind("@") + 1 :])
-            for address in cc or ():
-                domains.add(address[address.rfind("@") + 1 :])
-        if not known.keys() >= domains:
+            hit = None if sender is None else self._lookalike(sender)
+            if hit is None and to:
+                for address in to:
+                    hit = self._lookalike(address)
+                    if hit is not None:
+                        break
+            if hit is None and cc:
+                for address in cc:
+                    hit = self._lookalike(address)
+                    if hit is not None:
+                        break
+            if hit is not None:
+                self.lookalike_entries += 1
+                _, count = self.lookalikes.get(hit.domain, (hit, 0))
+                self.lookalikes[hit.domain] = (hit, count + 1)
+
+    def _lookalike(self, address: str) -> Lookalike | None:
+        """The look-alike finding of ``address``'s domain, or None: remembered by domain (a
+        long log has few domains but more addresses than a memo keeps)."""
+        domain = address[address.rfind("@") + 1 :]  # rpartition("@")[2], one string made
+        known = self._lookalike_of
+        if domain not in known:
             if len(known) >= MAX_LOOKALIKE_MEMO:
                 known.clear()  # bounded memory on long logs
-            lookalike_of = self.directory.lookalikes.of
-            for domain in domains - known.keys():
-                known[domain] = lookalike_of(domain)
-        if all(map(_is_none, map(known.__getitem__, domains))):  # the usual batch
-            return
-        for _, _, _, _, sender, to, cc, _, _, _ in entries:
-            for party in (sender, *(to or ()), *(cc or ())):
-                hit = None if party is None else known[party.rpartition("@")[2]]
-                if hit is not None:
-                    self.lookalike_entries += 1
-                    _, count = self.lookalikes.get(hit.domain, (hit, 0))
-                    self.lookalikes[hit.domain] = (hit, count + 1)
-                    break
+            known[domain] = self.directory.lookalikes.of(domain)
+        return known[domain]
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""
