@@ -572,7 +572,8 @@ class DiagnosisStream:
                         dump_json_line(row) + "\n" for kind, row in batch if kind == "rejected"
                     )
                 if rows:
-                    out.write(separator + ",\n".join(rows))
+                    out.write(separator)  # on its own: a batch's text is copied once less
+                    out.write(",\n".join(rows))
                     separator = ",\n"
             out.write("\n],\n")
             for key, value in {**self.diagnosis.aggregates(), **self.meta}.items():

@@ -50,7 +50,7 @@ MAX_UNDECIDED = 100_000
 # A line of at most MAX_LINE_CHARS characters never takes more than 4 bytes a
 # character (undecodable bytes become one character each), plus "\r\n".
 _READ_CAP = 4 * MAX_LINE_CHARS + 2
-_BLOCK = 1 << 18  # bytes read at a time
+_BLOCK = 1 << 15  # bytes read at a time: a block and its text stay in a core's cache
 
 _UTC = dt.timezone.utc
 
