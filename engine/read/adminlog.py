@@ -131,10 +131,8 @@ _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
 @cache
 def _minutes_seconds() -> dict[str, dt.timedelta]:
     """``:MM:SS`` → its duration, for every valid minute and second (built on first use)."""
-    return {
-        f":{m:02d}:{s:02d}": dt.timedelta(0, 60 * m + s)  # (days, seconds): keywords cost 10×
-        for m in range(60)
-        for s in range(60)
+    return {  # timedelta(days, seconds): keyword arguments cost ten times as much
+        f":{m:02d}:{s:02d}": dt.timedelta(0, 60 * m + s) for m in range(60) for s in range(60)
     }
 
 
