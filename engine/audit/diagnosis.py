@@ -76,7 +76,7 @@ RowForm = Literal["dict", "json", "none"]
 SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
 MAX_LOOKALIKE_MEMO = 65_536
-"""Addresses whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
+"""Domains whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
 # Columns of a batch of entries and predictions, read in C (``map``) rather than per entry.
 _TIME, _CODE = operator.itemgetter(1), operator.itemgetter(3)
 _STATUS, _OUTCOME = operator.attrgetter("status"), operator.attrgetter("outcome")

@@ -75,6 +75,15 @@ def _fact(name: str, kind: str, description: str, *phrases: str, **more: Any) ->
 
 MAX_DOMAINS: Final = 65_536
 """Domains whose internal answer a deriver remembers (then forgotten at once: bounded memory)."""
+
+
+def _remember(memo: dict[str, bool], key: str, value: bool) -> None:
+    """``memo[key] = value``, the memo emptied first when full (bounded memory)."""
+    if len(memo) >= MAX_DOMAINS:
+        memo.clear()
+    memo[key] = value
+
+
 _BOTH = (SENDER, RECIPIENTS)
 FACTS: dict[str, FactSpec] = {
     spec.name: spec
@@ -310,11 +319,10 @@ class FactDeriver:
         self.edits = edits
         # The hot look-ups of parties(), kept here as plain dicts: in compiled code a dict
         # probe costs a tenth of a call through the directory's lru_cache.
-        self._owners: dict[str, User] | None = (
-            self.directory.owners if isinstance(self.directory, Directory) else None
-        )  # an overlay answers owners itself
-        self._internal_domains: dict[str, bool] = {}  # a domain as addresses write it → internal
         base = self.directory if isinstance(self.directory, Directory) else self.directory.base
+        # an overlay answers owners itself
+        self._owners: dict[str, User] | None = base.owners if base is self.directory else None
+        self._internal_domains: dict[str, bool] = {}  # a domain as addresses write it → internal
         # Edits only remove ignore entries (or add users without any): the base's answer holds.
         self._ignorable_addresses = base.ignorable_addresses
         self._ignorable_domains: dict[str, bool] = {}  # a domain → some ignore list may cover it
@@ -585,10 +593,3 @@ if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
     from importlib import resources
 
     write_rule_schema(str(resources.files("whynolog.engine.base") / "schemas/rules.schema.json"))
-
-
-def _remember(memo: dict[str, bool], key: str, value: bool) -> None:
-    """``memo[key] = value``, the memo emptied first when full (bounded memory)."""
-    if len(memo) >= MAX_DOMAINS:
-        memo.clear()
-    memo[key] = value
