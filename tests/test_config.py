@@ -143,7 +143,9 @@ def test_a_configuration_pickles_whole(tmp_path: Path) -> None:
     again = pickle.loads(pickle.dumps(config))
     assert again == config and again.path == config.path
     assert [u.position for u in again.users] == [u.position for u in config.users]
-    assert [vars(u) for u in again.users] == [vars(u) for u in config.users]
+    assert [dataclasses.astuple(u) for u in again.users] == [
+        dataclasses.astuple(u) for u in config.users
+    ]
     assert list(vars(again)) == list(vars(config))
     with pytest.raises(dataclasses.FrozenInstanceError):
         again.users[0].name = "Someone"  # type: ignore[misc]

@@ -13,7 +13,7 @@ from whynolog.engine.base.yamlio import load_yaml, position_of, read_bytes, read
 from whynolog.engine.read.addresses import clean_domain
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a user is read for every entry of a long log
 class User:
     """A CRM user account; ``emails[0]`` is the login, the rest are aliases."""
 
@@ -94,15 +94,17 @@ class Config:
 def _config_from_rows(state: dict[str, Any]) -> Config:
     """The configuration :meth:`Config.__reduce__` pickled, made as pickle makes objects: the
     attributes set directly (dataclass ``__init__`` would cost as much again)."""
-    new = object.__new__
+    new, put = object.__new__, object.__setattr__
     users = []
     for name, emails, active, ignore, path, line, col in state["users"]:
         position = new(Position)
         position.__dict__.update(path=path, line=line, col=col)
         user = new(User)
-        user.__dict__.update(
-            name=name, emails=emails, active=active, ignore=ignore, position=position
-        )
+        put(user, "name", name)
+        put(user, "emails", emails)
+        put(user, "active", active)
+        put(user, "ignore", ignore)
+        put(user, "position", position)
         users.append(user)
     config = new(Config)
     config.__dict__.update(state, users=tuple(users))
