@@ -327,13 +327,20 @@ def _read_log(
     for name in log_names(log):
         parts.append(name if isinstance(name, LogBytes) else resolve([str(name)]))
 
+    several = sum(1 if isinstance(part, LogBytes) else len(part) for part in parts) > 1
+
     def entries() -> Iterator[LogEntry | RejectedEntry]:
         for part in parts:
             if isinstance(part, LogBytes):
                 stream = io.BytesIO(part.data)
-                yield from read_log(part.name, log_format, pack.log_codes, stream, **options)
+                label = part.name if several else None
+                yield from read_log(
+                    part.name, log_format, pack.log_codes, stream, label=label, **options
+                )
             else:
-                yield from read_sources(part, log_format, pack.log_codes, **options)
+                yield from read_sources(
+                    part, log_format, pack.log_codes, name_each=several, **options
+                )
 
     return entries()
 

@@ -8,6 +8,7 @@ strips terminal control sequences. A template can only opt out explicitly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from whynolog.engine.base.templatecache import compiled_templates
+from whynolog.engine.read.rejections import place
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSION = {"text": "txt", "markdown": "md", "html": "html"}
@@ -69,6 +71,32 @@ def clip_html(value: Any, limit: int = CLIP) -> Markup:
 def breakable(code: Any) -> Markup:
     """An outcome code that may wrap after its underscores (narrow table headers)."""
     return Markup("_<wbr>").join(escape(str(code)).split("_"))
+
+
+def _line_log(item: Any) -> tuple[int, str | None]:
+    """The line of a row (a dict) or an entry, and its log when several are read as one."""
+    if isinstance(item, Mapping):
+        return item["line"], item.get("log")
+    return item.line, getattr(item, "log", None)
+
+
+def place_of(item: Any) -> str:
+    """``line 12``, or ``LOG:12`` when several logs are read as one."""
+    return place(*_line_log(item))
+
+
+def line_of(item: Any) -> str:
+    """``12``, or ``LOG:12`` when several logs are read as one (a table's column)."""
+    line, log = _line_log(item)
+    return str(line) if log is None else f"{log}:{line}"
+
+
+def lines_of(items: Any) -> str:
+    """:func:`line_of` of rows, or of a rejection group's lines (``lines`` and ``logs``)."""
+    if isinstance(items, Mapping):
+        logs = items.get("logs") or [None] * len(items["lines"])
+        items = [{"line": line, "log": log} for line, log in zip(items["lines"], logs, strict=True)]
+    return ", ".join(map(line_of, items))
 
 
 def _finalize_text(value: Any) -> Any:
@@ -135,6 +163,9 @@ def _make_environment(fmt: str, colour: bool, loader: jinja2.BaseLoader) -> jinj
     env.filters["clip"] = clip_html if fmt == "html" else clip
     env.filters["breakable"] = breakable if fmt == "html" else (lambda code: code)
     env.filters["pct"] = lambda num, den: f"{100 * num / den:.0f}%" if den else "-"
+    env.filters["place"] = place_of
+    env.filters["line_of"] = line_of
+    env.filters["lines_of"] = lines_of
     return env
 
 

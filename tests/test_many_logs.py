@@ -47,7 +47,7 @@ def _without_names(report: Any) -> Any:
     """A report without what names the files (the log, and lines that restart per file);
     groups ordered by their content (ties are broken by line)."""
     if isinstance(report, dict):
-        skip = {"log", "line", "lines"}
+        skip = {"log", "line", "lines", "logs"}
         return {k: _without_names(v) for k, v in report.items() if k not in skip}
     if isinstance(report, list):
         items = [_without_names(v) for v in report]
@@ -78,6 +78,14 @@ def test_a_folder_reads_as_the_one_log_it_was_cut_from(
     assert folder["total"] == whole["total"] > 0
     assert _without_names(folder) == _without_names(whole)
     assert folder["log"] == str(tmp_path / "logs")
+    # Lines restart in each file: every row names its file, and no two rows share a place.
+    assert "log" not in whole["entries"][0]
+    places = [(row["log"], row["line"]) for row in folder["entries"]]
+    assert len(set(places)) == len(places) == folder["total"]
+    assert [Path(log).name for log, _ in places[:4]] == ["2026-11-16.log"] * 3 + [
+        "2026-11-17.log.gz"
+    ]
+    assert places[3][1] == 1  # the second file's first entry
 
 
 def test_files_globs_and_urls_name_the_same_log(cli: Callable[..., Any], tmp_path: Path) -> None:
@@ -121,6 +129,31 @@ def test_search_and_why_take_several_logs(cli: Callable[..., Any], tmp_path: Pat
         cli("why", *logs, "--subject", "welcome", "--config", CONFIG, "-f", "json").stdout
     )
     assert why["matched"] == 2 and why["log"] == ", ".join(logs)
+    # Both entries are on line 1 of their file: each answer says which file.
+    assert [(json.loads(r)["log"], json.loads(r)["line"]) for r in rows] == [
+        (logs[0], 1),
+        (logs[1], 1),
+    ]
+    text = cli("why", *logs, "--subject", "welcome", "--config", CONFIG).stdout
+    assert f"{logs[0]}:1" in text and f"{logs[1]}:1" in text
+
+
+def test_reports_name_the_file_of_each_line(cli: Callable[..., Any], tmp_path: Path) -> None:
+    """Line numbers restart in each file: a report of several logs says file:line, for
+    mismatches and for entries it could not read alike."""
+    logs = [str(tmp_path / "a.log"), str(tmp_path / "b.log")]
+    for path in logs:
+        Path(path).write_text(FIRST + "2026-11-18 10:00:00 Subject: Cut short\n\n", "utf-8")
+    report = diagnose_json(cli, *logs)
+    assert [(r["log"], r["line"]) for r in report["rejected"]] == [(logs[0], 7), (logs[1], 7)]
+    assert report["rejected_groups"][0]["logs"] == logs
+    text = cli("diagnose", *logs, "--config", CONFIG, "--as-of", AS_OF).stdout
+    assert f"{logs[0]}:7, {logs[1]}:7" in text
+    for fmt in ("html", "markdown"):
+        shown = cli("diagnose", *logs, "--config", CONFIG, "--as-of", AS_OF, "-f", fmt).stdout
+        assert "b.log:7" in shown and "a.log:7" in shown  # (markdown escapes the _ of the path)
+    one = diagnose_json(cli, logs[0])  # one log: lines alone, as before
+    assert "log" not in one["rejected"][0] and "logs" not in one["rejected_groups"][0]
 
 
 def test_an_error_names_the_file_it_is_in(cli: Callable[..., Any], tmp_path: Path) -> None:

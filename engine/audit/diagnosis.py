@@ -332,7 +332,7 @@ class Diagnosis:
     def _count_lookalikes(self, entries: Sequence[LogEntry]) -> None:
         """Count the entries where a party's domain imitates the organisation's (a warning):
         each entry once, for its first such party (From, then To, then Cc)."""
-        for _, _, _, _, sender, to, cc, _, _, _ in entries:
+        for _, _, _, _, sender, to, cc, _, _, _, _ in entries:
             hit = None if sender is None else self._lookalike(sender)
             if hit is None and to:
                 for address in to:
@@ -366,7 +366,9 @@ class Diagnosis:
         row = self._rows.rejected(rejected)
         if len(self.rejected) < MAX_REJECTED_KEPT:
             self.rejected.append(row)
-        self.rejections.add(RejectedEntry(row["line"], row["reason"], row["excerpt"]))
+        self.rejections.add(
+            RejectedEntry(row["line"], row["reason"], row["excerpt"], row.get("log"))
+        )
         return row
 
     # --- the counts --------------------------------------------------------------------
@@ -409,7 +411,7 @@ class Diagnosis:
         """
         owners, redactor = self.directory.owners, self.redactor
         users: list[str | None] = []
-        for _, _, _, _, sender, to, cc, _, user, _ in entries:
+        for _, _, _, _, sender, to, cc, _, user, _, _ in entries:
             if user:
                 address = normalise(user) or user.strip().lower()
                 owner = owner_in(owners, address)

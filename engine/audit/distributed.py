@@ -90,6 +90,8 @@ class Part:
     """What separates its entries (a text log in UTF-8), else None."""
     file: int = 0
     """Which of the sources it is part of (a file named twice is read twice)."""
+    label: str | None = None
+    """The log's name in each entry: set when several logs are read as one."""
 
 
 @dataclass(frozen=True)
@@ -251,17 +253,20 @@ def plan(
             MIN_BLOCKSIZE, min(BLOCKSIZE, sum(sizes) // max(1, workers * PARTS_PER_WORKER) + 1)
         )
     parts: list[Part] = []
+    several = len(sources) > 1
     for file, (source, size) in enumerate(zip(sources, sizes, strict=True)):
         form = source.format(fmt)
         path = source.name if source.remote else os.path.abspath(source.name)
         delimiter = _delimiter(source, date_order) if form == "text" else None
+        label = source.name if several else None
         if delimiter is None or source.compressed or size <= blocksize:
             # A gzip stream cannot be entered in the middle: one part, read whole.
-            parts.append(Part(len(parts), source.name, path, form, 0, None, delimiter, file))
+            parts.append(Part(len(parts), source.name, path, form, 0, None, delimiter, file, label))
             continue
         for start in range(0, size, blocksize):
-            block = Part(len(parts), source.name, path, form, start, blocksize, delimiter, file)
-            parts.append(block)
+            parts.append(
+                Part(len(parts), source.name, path, form, start, blocksize, delimiter, file, label)
+            )
     return parts
 
 
@@ -294,7 +299,13 @@ def _entries(
     part: Part, stream: BinaryIO, job: Job, first_line: int = 1
 ) -> Iterator[LogEntry | RejectedEntry]:
     return read_log(
-        part.source, part.fmt, job.pack.log_codes, stream, first_line=first_line, **job.reading
+        part.source,
+        part.fmt,
+        job.pack.log_codes,
+        stream,
+        first_line=first_line,
+        label=part.label,
+        **job.reading,
     )
 
 

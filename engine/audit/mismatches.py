@@ -44,9 +44,10 @@ def count_mismatch(
             groups[key] = group
     group["count"] += 1
     if len(group["examples"]) < EXAMPLES_PER_GROUP:
-        group["examples"].append(
-            {"line": row["line"], "time": row["time"], "subject": row["subject"]}
-        )
+        place = {"line": row["line"]}
+        if "log" in row:  # several logs read as one
+            place = {"log": row["log"], **place}
+        group["examples"].append({**place, "time": row["time"], "subject": row["subject"]})
 
 
 def ordered_groups(groups: Groups) -> list[dict[str, Any]]:

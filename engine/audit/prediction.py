@@ -150,7 +150,7 @@ class Predictor:
             if isinstance(item, RejectedEntry):
                 out.append(None)
                 continue
-            _, _, subject, logged, sender, to, cc, message_id, _, bcc = item
+            _, _, subject, logged, sender, to, cc, message_id, _, bcc, _ = item
             mid = message_id.strip().lower() if message_id else None
             hits = hits_of.get(subject)  # the filters' own memo, without a call per entry
             if hits is None:

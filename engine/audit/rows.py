@@ -101,8 +101,9 @@ class Rows:
         return self.redactor.text(text) if self.redactor else text
 
     def row(self, entry: LogEntry, prediction: Prediction) -> dict[str, Any]:
-        """An entry's row in the JSON report."""
+        """An entry's row in the JSON report (``log`` first when several logs are read)."""
         return {
+            **({} if entry.log is None else {"log": entry.log}),
             "line": entry.line,
             "time": entry.time.isoformat(),
             "subject": self.redactor.subject(entry.subject) if self.redactor else entry.subject,
@@ -133,8 +134,10 @@ class Rows:
             found = tails.get(key)
             tail = (found or self._tail(key, prediction))[1]
             subject = entry[2] if subject_of is None else subject_of(entry[2])
+            log = entry[10]
+            place = "{" if log is None else f'{{"log":{_json_string(log)},'
             out.append(
-                f'{{"line":{entry[0]},"time":"{when}","subject":{_json_string(subject)}{tail}'
+                f'{place}"line":{entry[0]},"time":"{when}","subject":{_json_string(subject)}{tail}'
             )
         return out
 
@@ -163,6 +166,7 @@ class Rows:
     def rejected(self, rejected: RejectedEntry) -> dict[str, Any]:
         """The row of an entry that could not be read (its excerpt hidden with subjects)."""
         return {
+            **({} if rejected.log is None else {"log": rejected.log}),
             "line": rejected.line,
             "reason": self.text(rejected.reason),
             "excerpt": "(hidden: it may hold the subject)"

@@ -39,6 +39,8 @@ from whynolog.engine.read.rejections import FIRST_LINES, RejectionGroup
 
 Order = tuple[int, int]
 """Where an entry is in the whole log: (part, line); lines grow within a part."""
+LineOrder = tuple[int, int, "str | None"]
+"""A rejected line's :data:`Order` and its log (when several logs are read as one)."""
 FURTHER_CAUSES = "(further causes)"
 OTHER_USERS = "(other)"
 OTHER_REASONS = "(other reasons)"
@@ -58,7 +60,7 @@ class PartTally:
     rejected_count: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     reasons: dict[str, RejectionGroup] = field(default_factory=dict)
-    reason_lines: dict[str, list[Order]] = field(default_factory=dict)
+    reason_lines: dict[str, list[LineOrder]] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
     first_entry: dt.datetime | None = None
     last_entry: dt.datetime | None = None
@@ -68,6 +70,12 @@ class PartTally:
     gaps: list[tuple[float, str, str]] = field(default_factory=list)
     lookalike_entries: int = 0
     lookalikes: dict[str, tuple[Lookalike, int]] = field(default_factory=dict)
+
+
+def _orders(part: int, group: RejectionGroup) -> list[LineOrder]:
+    """Where each of ``group``'s first lines is, and its log."""
+    logs: list[str | None] = [*group.logs] or [None] * len(group.lines)
+    return [(part, line, log) for line, log in zip(group.lines, logs, strict=True)]
 
 
 def unbounded(diagnosis: Diagnosis) -> Diagnosis:
@@ -91,7 +99,7 @@ def take(diagnosis: Diagnosis, part: int, first_time: dt.datetime | None) -> Par
         rejected_count=d.rejected_count,
         rejected=d.rejected,
         reasons=d.rejections.groups,
-        reason_lines={r: [(part, n) for n in g.lines] for r, g in d.rejections.groups.items()},
+        reason_lines={r: _orders(part, g) for r, g in d.rejections.groups.items()},
         sample=d.sample,
         first_entry=d.first_entry,
         last_entry=d.last_entry,
@@ -147,6 +155,7 @@ def merge(a: PartTally, b: PartTally, stale_after: dt.timedelta) -> PartTally:
         room = FIRST_LINES - len(known.lines)
         if room > 0:
             known.lines += rgroup.lines[:room]
+            known.logs += rgroup.logs[:room]
             a.reason_lines[reason] += b.reason_lines[reason][:room]
     a.sample += b.sample[: SAMPLE_ENTRIES - len(a.sample)]
     a.first_entry = _earliest(a.first_entry, b.first_entry)
@@ -228,7 +237,7 @@ def _bounded_groups(t: PartTally, bound: int) -> dict[tuple[Any, ...], dict[str,
 def _bounded_reasons(t: PartTally, bound: int) -> dict[str, RejectionGroup]:
     """Rejection reasons as one process keeps them (see :func:`_bounded_groups`)."""
     reasons: dict[str, RejectionGroup] = {}
-    orders: dict[str, list[Order]] = {}
+    orders: dict[str, list[LineOrder]] = {}
     for reason, group in t.reasons.items():
         if len(reasons) < bound:
             reasons[reason], orders[reason] = group, t.reason_lines[reason]
@@ -236,12 +245,18 @@ def _bounded_reasons(t: PartTally, bound: int) -> dict[str, RejectionGroup]:
         known = reasons.get(OTHER_REASONS)
         if known is None:
             reasons[OTHER_REASONS] = RejectionGroup(
-                OTHER_REASONS, group.count, group.lines, group.example, group.example_reason
+                OTHER_REASONS,
+                group.count,
+                group.lines,
+                group.example,
+                group.example_reason,
+                group.logs,
             )
             orders[OTHER_REASONS] = t.reason_lines[reason]
             continue
         known.count += group.count
         both = sorted(orders[OTHER_REASONS] + t.reason_lines[reason])[:FIRST_LINES]
         orders[OTHER_REASONS] = both
-        known.lines = [line for _, line in both]
+        known.lines = [line for _, line, _ in both]
+        known.logs = [log for _, _, log in both if log is not None]
     return reasons

@@ -17,7 +17,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import Any, BinaryIO, NamedTuple, cast
 
@@ -156,6 +156,7 @@ class LogEntry(NamedTuple):
     message_id: str | None = None
     user: str | None = None
     bcc: tuple[str, ...] | None = None
+    log: str | None = None  # the log's name, when several are read as one
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output: only the participants the log recorded."""
@@ -163,8 +164,10 @@ class LogEntry(NamedTuple):
             "time": self.time.isoformat(),
             "subject": self.subject,
             "outcome": self.outcome,
-            "line": self.line,
         }
+        if self.log is not None:
+            out["log"] = self.log
+        out["line"] = self.line
         if self.sender is not None:
             out["from"] = self.sender
         if self.to is not None:
@@ -196,10 +199,12 @@ class RejectedEntry:
     line: int
     reason: str
     excerpt: str = ""
+    log: str | None = None  # the log's name, when several are read as one
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
-        return {"line": self.line, "reason": self.reason, "excerpt": self.excerpt}
+        place = {"line": self.line} if self.log is None else {"log": self.log, "line": self.line}
+        return {**place, "reason": self.reason, "excerpt": self.excerpt}
 
 
 def parse_time(text: str, times: TimeReader | None = None) -> dt.datetime:
@@ -256,10 +261,12 @@ def read_log(
     tz: str | dt.tzinfo | None = None,
     date_order: DateOrder | None = None,
     columns: Mapping[str, str] | None = None,
+    label: str | None = None,
 ) -> Iterator[LogEntry | RejectedEntry]:
     """Every entry of the log at ``path`` (``-`` is ``stream`` or stdin), in file order.
 
-    ``first_line`` numbers the stream's first line (when it is a part of a larger log).
+    ``first_line`` numbers the stream's first line (when it is a part of a larger log);
+    ``label``, when given, names the log in each entry (``log``: several logs read as one).
 
     ``fmt`` is one of :data:`LOG_FORMATS` (default: by extension). ``known_codes``
     are the outcome codes accepted: the rule pack's (``RulePack.log_codes``); an
@@ -284,7 +291,19 @@ def read_log(
         "jsonl": _parse_jsonl,
     }
     parser = parsers[fmt]
-    return _in_order(path, _read(path, stream, parser, is_known, times, first_line - 1), times)
+    items = _in_order(path, _read(path, stream, parser, is_known, times, first_line - 1), times)
+    return items if label is None else _labelled(items, label)
+
+
+def _labelled(
+    items: Iterator[LogEntry | RejectedEntry], label: str
+) -> Iterator[LogEntry | RejectedEntry]:
+    """``items``, each naming its log ``label``."""
+    for item in items:
+        if isinstance(item, LogEntry):
+            yield tuple.__new__(LogEntry, (*item[:-1], label))  # as _replace(log=label)
+        else:
+            yield replace(item, log=label)
 
 
 class _Pending(NamedTuple):
@@ -757,6 +776,7 @@ class _TextEntryParser:
                 message_id.strip() or None if message_id else None,
                 None,
                 None,
+                None,
             ),
         )
 
@@ -815,6 +835,7 @@ class _TextEntryParser:
                 message_id.strip() or None if message_id else None,
                 user.strip() or None if user else None,
                 None if bcc is None else addresses_in(bcc.strip()),
+                None,
             ),
         )
 

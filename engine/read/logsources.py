@@ -146,15 +146,26 @@ def read_sources(
     sources: Sequence[LogSource],
     fmt: str | None = None,
     known_codes: Collection[str] | None = None,
+    *,
+    name_each: bool | None = None,
     **reading: Any,
 ) -> Iterator[LogEntry | RejectedEntry]:
     """Every entry of ``sources``, one file after the other, as
-    :func:`~whynolog.engine.read.adminlog.read_log` reads each (``reading``: its options)."""
+    :func:`~whynolog.engine.read.adminlog.read_log` reads each (``reading``: its options).
+
+    ``name_each``: each entry names its log (its ``log``), as line numbers alone would be
+    ambiguous; by default when there are several sources.
+    """
+    if name_each is None:
+        name_each = len(sources) > 1
     for source in sources:
+        label = source.name if name_each else None
         if source.name == "-" or not (source.remote or source.compressed):
-            yield from read_log(source.name, source.format(fmt), known_codes, **reading)
+            yield from read_log(
+                source.name, source.format(fmt), known_codes, label=label, **reading
+            )
             continue
         with source.open() as stream:
             yield from read_log(
-                source.name, source.format(fmt), known_codes, stream=stream, **reading
+                source.name, source.format(fmt), known_codes, stream=stream, label=label, **reading
             )

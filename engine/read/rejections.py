@@ -47,6 +47,18 @@ _HINTS = (
 )
 
 
+def place(line: int, log: str | None = None) -> str:
+    """Where an entry is: ``line 12``, or ``LOG:12`` when several logs are read as one."""
+    return f"line {line}" if log is None else f"{log}:{line}"
+
+
+def places(lines: list[int], logs: list[str] | None = None) -> str:
+    """Where entries are: ``lines 3, 12``, or ``A.log:3, B.log:12`` (``logs``: one a line)."""
+    if logs:
+        return ", ".join(map(place, lines, logs))
+    return f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+
+
 def reason_group(reason: str) -> str:
     """A reason without the quoted text that differs from entry to entry."""
     return _QUOTED.sub("'…'", reason)
@@ -66,13 +78,16 @@ class RejectionGroup:
     lines: list[int] = field(default_factory=list)
     example: str = ""
     example_reason: str = ""
+    logs: list[str] = field(default_factory=list)  # the log of each line, when several
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for reports: the reason, how many, the first lines, one example."""
+        """Plain data for reports: the reason, how many, the first lines (and their logs,
+        when several logs are read as one), one example."""
         return {
             "reason": self.reason,
             "count": self.count,
             "lines": list(self.lines),
+            **({"logs": list(self.logs)} if self.logs else {}),
             "excerpt": self.example,  # "excerpt": redaction hides it with subjects
             "example_reason": self.example_reason,
             "hint": hint_for(self.reason),
@@ -103,6 +118,8 @@ class Rejections:
         group.count += 1
         if len(group.lines) < FIRST_LINES:
             group.lines.append(rejected.line)
+            if rejected.log is not None:
+                group.logs.append(rejected.log)
 
     def ordered(self) -> list[RejectionGroup]:
         """The groups, the commonest first (ties: the earliest first)."""
@@ -116,8 +133,7 @@ class Rejections:
         """One line a person reads: how many, and why, grouped."""
         parts = [
             f"{g.count}x {g.example_reason if g.count == 1 else g.reason} "
-            f"(line{'s' if len(g.lines) > 1 else ''} "
-            f"{', '.join(map(str, g.lines))}{', …' if g.count > len(g.lines) else ''})"
+            f"({places(g.lines, g.logs)}{', …' if g.count > len(g.lines) else ''})"
             for g in self.ordered()
         ]
         noun = "entry" if self.count == 1 else "entries"
