@@ -110,6 +110,38 @@ def test_crlf_is_cut_at_its_own_blank_lines(
     assert json.loads(spread)["health"]["gaps"]
 
 
+def test_json_lines_are_cut_at_line_ends(
+    cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
+) -> None:
+    """A JSON Lines log (the generated one, written as an export would) is cut between its
+    objects, and reads as one: duplicates across parts, rejected lines and all."""
+    from whynolog.engine.read.adminlog import LogEntry, read_log
+
+    lines = []
+    for item in read_log(str(corpus / "admin.log")):
+        assert isinstance(item, LogEntry)
+        row = {"time": item.time.isoformat(), "subject": item.subject, "outcome": item.outcome}
+        for key in ("sender", "to", "cc", "message_id"):
+            value = getattr(item, key)
+            if value is not None:
+                row["from" if key == "sender" else key] = (
+                    list(value) if key in ("to", "cc") else value
+                )
+        lines.append(json.dumps(row, ensure_ascii=False))
+    lines[len(lines) // 2] = '{"time": "not json'  # rejected where it is, not lost in a cut
+    log, org = corpus / "admin.jsonl", str(corpus / "org.yaml")
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    parts = distributed.plan(api_sources(str(log)), None, 2)
+    assert len(parts) > 20 and {p.delimiter for p in parts} == {b"\n"}
+    alone, spread = both(
+        cli, str(log), "--config", org, "--as-of", AS_OF, "-f", "json", "--dask", scheduler
+    )
+    assert spread == alone
+    report = json.loads(spread)
+    assert report["total"] == len(lines) - 1 and report["by_outcome"]["NOLOG_DUPLICATE"] > 20
+    assert [r["line"] for r in report["rejected"]] == [len(lines) // 2 + 1]
+
+
 def test_several_files_and_gz_every_format(
     cli: Callable[..., Any], corpus: Path, scheduler: str, small_blocks: None
 ) -> None:

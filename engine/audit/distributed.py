@@ -1,11 +1,11 @@
 """``diagnose --dask``: a diagnosis on a Dask cluster, byte for byte what one process writes.
 
 The logs are cut into parts: a text file at blank lines (``\\n\\n``, or
-``\\r\\n\\r\\n`` in a CRLF file) into blocks of about ``blocksize`` bytes, read
-with :func:`fsspec.utils.read_block` (the cut dask's ``read_text`` makes: each
-block starts after the first delimiter at or after its offset); a ``.gz``, CSV or
-JSON Lines file, or a text log that must be read whole (see
-:func:`~whynolog.engine.audit.parallel.splittable`), is one part.
+``\\r\\n\\r\\n`` in a CRLF file), a JSON Lines file at line ends, into blocks of about
+``blocksize`` bytes, read with :func:`fsspec.utils.read_block` (the cut dask's
+``read_text`` makes: each block starts after the first delimiter at or after its
+offset); a ``.gz`` or CSV file (a quoted cell may hold a line end), or a log that must
+be read whole (see :func:`~whynolog.engine.audit.parallel.splittable`), is one part.
 
 A prediction depends on earlier entries only through duplicates: an entry whose
 Message-ID logged before (as the log says: its code, not its prediction). So
@@ -92,6 +92,12 @@ class Part:
     """Which of the sources it is part of (a file named twice is read twice)."""
     label: str | None = None
     """The log's name in each entry: set when several logs are read as one."""
+
+    @property
+    def guessable(self) -> bool:
+        """Its Message-IDs may be guessed from its bytes (a text log cut at blank lines; see
+        :func:`_guess`); the parser reads any other part's."""
+        return self.delimiter is not None and self.fmt == "text"
 
 
 @dataclass(frozen=True)
@@ -257,7 +263,7 @@ def plan(
     for file, (source, size) in enumerate(zip(sources, sizes, strict=True)):
         form = source.format(fmt)
         path = source.name if source.remote else os.path.abspath(source.name)
-        delimiter = _delimiter(source, date_order) if form == "text" else None
+        delimiter = _delimiter(source, date_order, form)
         label = source.name if several else None
         if delimiter is None or source.compressed or size <= blocksize:
             # A gzip stream cannot be entered in the middle: one part, read whole.
@@ -270,15 +276,17 @@ def plan(
     return parts
 
 
-def _delimiter(source: LogSource, date_order: str | None) -> bytes | None:
-    """What separates the entries of a text log where it may be cut (see
+def _delimiter(source: LogSource, date_order: str | None, form: str) -> bytes | None:
+    """What separates the entries of a text or JSON Lines log where it may be cut (see
     :func:`~whynolog.engine.audit.parallel.splittable`), or None."""
-    if source.name == "-":
+    if source.name == "-" or form not in ("text", "jsonl"):
         return None
     with source.open() as stream:
         sample = stream.read(_SAMPLE)
     if not splittable(sample, date_order):
         return None
+    if form == "jsonl":
+        return b"\n"  # a JSON object's line holds no raw line end
     return b"\r\n\r\n" if b"\r\n" in sample else b"\n\n"
 
 
@@ -339,7 +347,8 @@ def _scan(part: Part, job: Job) -> Scan:
     with _opened(part) as stream:
         if part.length is not None:
             scan.newlines = stream.getvalue().count(b"\n")  # type: ignore[attr-defined]
-        if part.delimiter is None:
+        delimiter = part.delimiter
+        if delimiter is None or not part.guessable:
             for item in _entries(part, stream, job):
                 if isinstance(item, LogEntry) and item.message_id:
                     scan.ids.add(item.message_id, item.outcome in job.pack.logged_codes)
@@ -348,12 +357,12 @@ def _scan(part: Part, job: Job) -> Scan:
         tail = b""
         while block := stream.read(_SCAN_BYTES):
             data = tail + block
-            cut = data.rfind(part.delimiter)
+            cut = data.rfind(delimiter)
             if cut >= 0:
-                _guess(data[:cut], part.delimiter, codes, scan.ids)
+                _guess(data[:cut], delimiter, codes, scan.ids)
                 data = data[cut:]
             tail = data
-        _guess(tail, part.delimiter, codes, scan.ids)
+        _guess(tail, delimiter, codes, scan.ids)
     return scan
 
 
@@ -614,10 +623,11 @@ class _Run:
         # nor does a part with nothing after it.
         skip = early and (parts[0].length is None or len(parts) == 1)
         wanted = range(1 if skip else 0, len(parts))
-        # A text part is scanned here when the cluster is local (a byte-level look, about
-        # a thirteenth of diagnosing it): an idle process's work, and no sets of guessed
-        # Message-IDs to send back. Parts read by the parser are scanned on the cluster.
-        away = [i for i in wanted if not (self.scan_here and parts[i].delimiter is not None)]
+        # A text part cut at blank lines is scanned here when the cluster is local (a
+        # byte-level look, about a thirteenth of diagnosing it): an idle process's work, and
+        # no sets of guessed Message-IDs to send back. Parts read by the parser are scanned
+        # on the cluster.
+        away = [i for i in wanted if not (self.scan_here and parts[i].guessable)]
         # One call for them all: Dask then queues them and hands each to the next free
         # worker; one call each binds some to the worker diagnosing the first part.
         found = client.map(_scan, [parts[i] for i in away], job=remote, pure=False)
