@@ -16,7 +16,7 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from whynolog.engine.audit.counts import (
     Counts,
@@ -77,6 +77,7 @@ SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
 MAX_LOOKALIKE_MEMO = 65_536
 """Domains whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
+_UNSEEN: Final = Lookalike("", "", "")  # a domain not in the memo (compared by identity)
 # Columns of a batch of entries and predictions, read in C (``map``) rather than per entry.
 _TIME, _CODE = operator.itemgetter(1), operator.itemgetter(3)
 _STATUS, _OUTCOME = operator.attrgetter("status"), operator.attrgetter("outcome")
@@ -354,11 +355,12 @@ class Diagnosis:
         long log has few domains but more addresses than a memo keeps)."""
         domain = address[address.rfind("@") + 1 :]  # rpartition("@")[2], one string made
         known = self._lookalike_of
-        if domain not in known:
+        found = known.get(domain, _UNSEEN)  # one probe: most domains were seen
+        if found is _UNSEEN:
             if len(known) >= MAX_LOOKALIKE_MEMO:
                 known.clear()  # bounded memory on long logs
-            known[domain] = self.directory.lookalikes.of(domain)
-        return known[domain]
+            found = known[domain] = self.directory.lookalikes.of(domain)
+        return found
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""

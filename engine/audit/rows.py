@@ -11,7 +11,7 @@ import itertools
 import json
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from whynolog.engine.audit.prediction import Prediction
 from whynolog.engine.audit.redaction import Redactor
@@ -22,7 +22,7 @@ UTC = dt.timezone.utc
 UNDETERMINED = "undetermined"  # the predicted code of entries with several possible outcomes
 MAX_TAILS = 4_096
 """JSON texts of predictions remembered for :meth:`Rows.json`."""
-_json_string: Callable[[str], str] = json.encoder.encode_basestring
+_json_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
 """A string as JSON text, as ``dump_json_line`` writes it (no ASCII escapes)."""
 _MICROSECOND = operator.attrgetter("microsecond")
 _TZINFO = operator.attrgetter("tzinfo")
