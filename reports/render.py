@@ -15,8 +15,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from whynolog.engine.base.errors import entry_place
 from whynolog.engine.base.templatecache import compiled_templates
-from whynolog.engine.read.rejections import place
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSION = {"text": "txt", "markdown": "md", "html": "html"}
@@ -82,7 +82,7 @@ def _line_log(item: Any) -> tuple[int, str | None]:
 
 def place_of(item: Any) -> str:
     """``line 12``, or ``LOG:12`` when several logs are read as one."""
-    return place(*_line_log(item))
+    return entry_place(*_line_log(item))
 
 
 def line_of(item: Any) -> str:

@@ -20,6 +20,11 @@ class Position:
         return f"{self.path}:{self.line}:{max(self.col, 1)}"
 
 
+def entry_place(line: int, log: str | None = None) -> str:
+    """Where a log entry is: ``line 12``, or ``LOG:12`` when several logs are read as one."""
+    return f"line {line}" if log is None else f"{log}:{line}"
+
+
 class WhynologError(Exception):
     """Base of every error the CLI turns into a one-line message."""
 

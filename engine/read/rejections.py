@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from whynolog.engine.base.errors import InputError, Position
+from whynolog.engine.base.errors import InputError, Position, entry_place
 from whynolog.engine.read.adminlog import RejectedEntry
 
 FIRST_LINES = 5
@@ -47,15 +47,10 @@ _HINTS = (
 )
 
 
-def place(line: int, log: str | None = None) -> str:
-    """Where an entry is: ``line 12``, or ``LOG:12`` when several logs are read as one."""
-    return f"line {line}" if log is None else f"{log}:{line}"
-
-
 def places(lines: list[int], logs: list[str] | None = None) -> str:
     """Where entries are: ``lines 3, 12``, or ``A.log:3, B.log:12`` (``logs``: one a line)."""
     if logs:
-        return ", ".join(map(place, lines, logs))
+        return ", ".join(map(entry_place, lines, logs))
     return f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
 
 
