@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from whynolog.engine.base.errors import entry_place
+from whynolog.engine.base.errors import entry_line, entry_lines, entry_place
 from whynolog.engine.base.templatecache import compiled_templates
 
 FORMATS = ("text", "markdown", "html")
@@ -87,15 +87,13 @@ def place_of(item: Any) -> str:
 
 def line_of(item: Any) -> str:
     """``12``, or ``LOG:12`` when several logs are read as one (a table's column)."""
-    line, log = _line_log(item)
-    return str(line) if log is None else f"{log}:{line}"
+    return entry_line(*_line_log(item))
 
 
 def lines_of(items: Any) -> str:
     """:func:`line_of` of rows, or of a rejection group's lines (``lines`` and ``logs``)."""
     if isinstance(items, Mapping):
-        logs = items.get("logs") or [None] * len(items["lines"])
-        items = [{"line": line, "log": log} for line, log in zip(items["lines"], logs, strict=True)]
+        return entry_lines(items["lines"], items.get("logs"))
     return ", ".join(map(line_of, items))
 
 

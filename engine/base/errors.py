@@ -20,9 +20,20 @@ class Position:
         return f"{self.path}:{self.line}:{max(self.col, 1)}"
 
 
+def entry_line(line: int, log: str | None = None) -> str:
+    """A log entry's line: ``12``, or ``LOG:12`` when several logs are read as one."""
+    return str(line) if log is None else f"{log}:{line}"
+
+
 def entry_place(line: int, log: str | None = None) -> str:
     """Where a log entry is: ``line 12``, or ``LOG:12`` when several logs are read as one."""
-    return f"line {line}" if log is None else f"{log}:{line}"
+    return f"line {line}" if log is None else entry_line(line, log)
+
+
+def entry_lines(lines: list[int], logs: list[str] | None = None) -> str:
+    """:func:`entry_line` of each line (``logs``: one a line, when several are read)."""
+    named: list[str | None] = [*logs] if logs else [None] * len(lines)
+    return ", ".join(map(entry_line, lines, named))
 
 
 class WhynologError(Exception):

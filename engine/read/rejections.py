@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from whynolog.engine.base.errors import InputError, Position, entry_place
+from whynolog.engine.base.errors import InputError, Position, entry_lines
 from whynolog.engine.read.adminlog import RejectedEntry
 
 FIRST_LINES = 5
@@ -50,8 +50,8 @@ _HINTS = (
 def places(lines: list[int], logs: list[str] | None = None) -> str:
     """Where entries are: ``lines 3, 12``, or ``A.log:3, B.log:12`` (``logs``: one a line)."""
     if logs:
-        return ", ".join(map(entry_place, lines, logs))
-    return f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+        return entry_lines(lines, logs)
+    return f"line{'s' if len(lines) > 1 else ''} {entry_lines(lines)}"
 
 
 def reason_group(reason: str) -> str:
