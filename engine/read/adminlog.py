@@ -677,7 +677,10 @@ class _TextEntryParser:
     def __init__(self, is_known: Callable[[str], bool], times: TimeReader) -> None:
         self.is_known = is_known
         self.times = times
-        self.codes: dict[str, str | None] = {}  # code line → None, or why it is no code
+        # A valid code line → its code as first read: every entry of a code holds that one string,
+        # so the tallies and memos keyed by it compare by identity, not by reading a copy.
+        self.codes: dict[str, str] = {}
+        self.problems: dict[str, str] = {}  # a code line → why it is no code
         self.hours: dict[str, dt.datetime | None] = {}
         self.minutes_seconds = _minutes_seconds()
 
@@ -713,17 +716,23 @@ class _TextEntryParser:
         return hour
 
     def _code(self, line: str) -> tuple[str, str | None]:
+        """The code of an entry's last line (its remembered string), or why it is none."""
         code = line.strip()
-        problem = self.codes.get(code, "")
-        if problem == "":
+        known = self.codes.get(code)
+        if known is not None:
+            return known, None
+        problem = self.problems.get(code)
+        if problem is None:
             if _CODE.fullmatch(code) is None:
                 problem = f"no outcome code line: the last line {_short(code)!r} is not a code"
             elif not self.is_known(code):
                 problem = _unknown_code(code, self.is_known)
             else:
-                problem = None
-            if len(self.codes) < _MEMO_SIZE:
-                self.codes[code] = problem
+                if len(self.codes) < _MEMO_SIZE:
+                    self.codes[code] = code
+                return code, None
+            if len(self.problems) < _MEMO_SIZE:
+                self.problems[code] = problem
         return code, problem
 
     def entry(self, start: int, body: list[str]) -> LogEntry | str:
@@ -741,14 +750,25 @@ class _TextEntryParser:
         """The entry of a :data:`_USUAL_ENTRY` match, or None when its hour is not valid or
         its code was not seen yet (or is not valid): :meth:`_general` reads it then."""
         # its groups typed: compiled, their string methods are direct calls
-        hour_text, ms, subject, bare_from, sender, bare_to, to, bare_cc, cc, message_id, code = (
-            cast("_UsualGroups", m.groups())
-        )
+        (
+            hour_text,
+            ms,
+            subject,
+            bare_from,
+            sender,
+            bare_to,
+            to,
+            bare_cc,
+            cc,
+            message_id,
+            code_line,
+        ) = cast("_UsualGroups", m.groups())
         hour = self.hours.get(hour_text)
         if hour is None and hour_text[4] == "-" and not hour_text[0].isspace():
             hour = self._hour(hour_text)  # an hour's first entry: read as _time reads it
         minutes = self.minutes_seconds.get(ms)
-        if hour is None or minutes is None or self.codes.get(code, "") is not None:
+        code = self.codes.get(code_line)  # its remembered string
+        if hour is None or minutes is None or code is None:
             return None
         # Bare addresses are read as normalise() and addresses_in() read them, without their steps.
         sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
@@ -798,8 +818,8 @@ class _TextEntryParser:
                 return "first line has no 'Subject:' after the time"
         if len(body) == 1:
             return "no outcome code line"
-        code = body[-1].strip()
-        if self.codes.get(code, "") is not None:  # a code not seen yet, or no code
+        code = self.codes.get(body[-1].strip())
+        if code is None:  # a code not seen yet, or no code
             code, problem = self._code(body[-1])
             if problem is not None:
                 return problem
