@@ -851,6 +851,33 @@ def test_every_text_entry_is_accounted_for(data: bytes) -> None:
     assert len(read(data)) == groups
 
 
+class _Trickle(io.RawIOBase):
+    """A stream that gives its bytes in the sizes asked of it, as a pipe or socket does."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes, self.at = data, sizes, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        n = self.sizes.pop(0) if self.sizes else len(self.data)
+        chunk = self.data[self.at : self.at + n]
+        self.at += len(chunk)
+        return chunk
+
+
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=60).map(b"".join),
+    st.lists(st.integers(1, 40), max_size=30),
+)
+def test_text_read_in_any_pieces_is_read_the_same(data: bytes, sizes: list[int]) -> None:
+    # lines and blank lines cut anywhere between reads: the same entries, at the same lines
+    stream = _Trickle(data, sizes)
+    pieces = list(read_log("-", "text", stream=stream))  # type: ignore[arg-type]
+    assert pieces == read(data)
+
+
 @given(st.lists(st.sampled_from(_PIECES), max_size=60).map(b"".join))
 def test_every_jsonl_line_is_accounted_for(data: bytes) -> None:
     expected = sum(1 for line in _physical_lines(data) if line.strip())

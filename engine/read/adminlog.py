@@ -18,8 +18,8 @@ import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import cache, partial
-from typing import Any, BinaryIO, NamedTuple, cast
+from functools import partial
+from typing import Any, BinaryIO, Final, NamedTuple, cast
 
 from mypy_extensions import mypyc_attr
 
@@ -128,12 +128,22 @@ _DELIMITERS = ",;\t|"
 _MEMO_SIZE = 16_384  # remembered hours and code lines; emptied when full
 
 
-@cache
-def _minutes_seconds() -> dict[str, dt.timedelta]:
-    """``:MM:SS`` → its duration, for every valid minute and second (built on first use)."""
-    return {  # timedelta(days, seconds): keyword arguments cost ten times as much
-        f":{m:02d}:{s:02d}": dt.timedelta(0, 60 * m + s) for m in range(60) for s in range(60)
-    }
+_MINUTES: Final = tuple(dt.timedelta(0, 60 * m) for m in range(60))
+_SECONDS: Final = tuple(dt.timedelta(0, s) for s in range(60))
+"""Minutes and seconds as durations (``timedelta(days, seconds)``: keywords cost ten times as
+much). Two tables of 60 stay in a core's cache, where one of 3,600 (``:MM:SS``) did not."""
+
+
+def _past_hour(hour: dt.datetime, clock: str) -> dt.datetime | None:
+    """``hour`` plus the ``:MM:SS`` of ``clock``, or None when ``clock`` is not one."""
+    if len(clock) != 6 or clock[0] != ":" or clock[3] != ":":
+        return None
+    # digits by their code points: compiled, no string is made
+    m1, m2 = ord(clock[1]) - 48, ord(clock[2]) - 48
+    s1, s2 = ord(clock[4]) - 48, ord(clock[5]) - 48
+    if not (0 <= m1 <= 5 and 0 <= m2 <= 9 and 0 <= s1 <= 5 and 0 <= s2 <= 9):
+        return None
+    return hour + _MINUTES[10 * m1 + m2] + _SECONDS[10 * s1 + s2]
 
 
 _UNRECORDED: dict[str, Any] = dict.fromkeys(("from", "to", "cc", "message_id", "user"))
@@ -450,15 +460,24 @@ def _blocks(raw: BinaryIO, path: str, before: int = 0) -> Iterator[_Block]:
             if end < 0:
                 continue
             block, skipping = block[end + 1 :], False
-        data = pending + block if pending else block
-        last = data.rfind(b"\n")
-        if last >= 0:
-            pending = data[last + 1 :]
-            text = data[:last].decode("utf-8", errors="replace")
-            yield number, text, False
-            number += text.count("\n") + 1
+        last = block.rfind(b"\n")
+        if last < 0:
+            pending += block
         else:
-            pending = data
+            start = 0
+            if pending:  # the line left unfinished, completed: alone, so the block is not copied
+                start = block.find(b"\n") + 1
+                yield (
+                    number,
+                    (pending + block[: start - 1]).decode("utf-8", errors="replace"),
+                    False,
+                )
+                number += 1
+            if start <= last:  # the block's complete lines, decoded in place (a view: no copy)
+                text = str(memoryview(block)[start:last], "utf-8", "replace")
+                yield number, text, False
+                number += text.count("\n") + 1
+            pending = block[last + 1 :]
         if len(pending) >= _READ_CAP:
             head = pending[: 4 * EXCERPT_CHARS].decode("utf-8", errors="replace")
             yield number, head, True
@@ -682,15 +701,14 @@ class _TextEntryParser:
         self.codes: dict[str, str] = {}
         self.problems: dict[str, str] = {}  # a code line → why it is no code
         self.hours: dict[str, dt.datetime | None] = {}
-        self.minutes_seconds = _minutes_seconds()
 
     def _time(self, first: str) -> tuple[dt.datetime, str] | str:
         """The entry's time and the rest of the first line, or why there is none."""
         if first[19:28] == " Subject:" and first[4] == "-":
             hour = self._hour(first[:13])
-            rest = self.minutes_seconds.get(first[13:19])
-            if hour is not None and rest is not None:
-                return hour + rest, first[20:]
+            when = None if hour is None else _past_hour(hour, first[13:19])
+            if when is not None:
+                return when, first[20:]
         try:
             found = self.times.match(first)
         except ValueError as exc:
@@ -752,7 +770,7 @@ class _TextEntryParser:
         # its groups typed: compiled, their string methods are direct calls
         (
             hour_text,
-            ms,
+            clock,
             subject,
             bare_from,
             sender,
@@ -766,9 +784,9 @@ class _TextEntryParser:
         hour = self.hours.get(hour_text)
         if hour is None and hour_text[4] == "-" and not hour_text[0].isspace():
             hour = self._hour(hour_text)  # an hour's first entry: read as _time reads it
-        minutes = self.minutes_seconds.get(ms)
+        when = None if hour is None else _past_hour(hour, clock)
         code = self.codes.get(code_line)  # its remembered string
-        if hour is None or minutes is None or code is None:
+        if when is None or code is None:
             return None
         # Bare addresses are read as normalise() and addresses_in() read them, without their steps.
         sender = bare_from.lower() if bare_from else normalise(sender.strip()) if sender else None
@@ -787,7 +805,7 @@ class _TextEntryParser:
             LogEntry,
             (
                 start,
-                hour + minutes,
+                when,
                 subject.strip(),
                 code,
                 sender,
@@ -806,9 +824,9 @@ class _TextEntryParser:
         if (
             first[19:28] == " Subject:"
             and (hour := self.hours.get(first[:13])) is not None
-            and (minutes := self.minutes_seconds.get(first[13:19])) is not None
+            and (clock := _past_hour(hour, first[13:19])) is not None
         ):
-            when, rest = hour + minutes, first[20:]  # the usual first line, seen this hour
+            when, rest = clock, first[20:]  # the usual first line, seen this hour
         else:
             timed = self._time(first.lstrip())
             if isinstance(timed, str):
