@@ -329,6 +329,9 @@ def _read_log(
 
     several = sum(1 if isinstance(part, LogBytes) else len(part) for part in parts) > 1
 
+    if len(parts) == 1 and not isinstance(parts[0], LogBytes):
+        return read_sources(parts[0], log_format, pack.log_codes, name_each=several, **options)
+
     def entries() -> Iterator[LogEntry | RejectedEntry]:
         for part in parts:
             if isinstance(part, LogBytes):

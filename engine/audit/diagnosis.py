@@ -16,7 +16,7 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from whynolog.engine.audit.counts import (
     Counts,
@@ -77,9 +77,6 @@ the cache a quarter less often (simulated 1 MiB cache) for 2% more instructions.
 RowForm = Literal["dict", "json", "none"]
 SAMPLE_ENTRIES = 100
 """Entries kept for reports of small logs."""
-MAX_LOOKALIKE_MEMO = 65_536
-"""Domains whose look-alike answer is remembered (then forgotten at once: bounded memory)."""
-_UNSEEN: Final = Lookalike("", "", "")  # a domain not in the memo (compared by identity)
 # Columns of a batch of entries and predictions, read in C (``map``) rather than per entry.
 _TIME, _CODE = operator.itemgetter(1), operator.itemgetter(3)
 _STATUS, _OUTCOME = operator.attrgetter("status"), operator.attrgetter("outcome")
@@ -119,6 +116,7 @@ class Diagnosis:
         self.stale_after = stale_after
         self.redactor = redactor
         self.directory = Directory.of(config)
+        self._domains = self.directory.domains  # probed an address: a plain attribute
         self.max_users = MAX_USERS  # bounds a distributed run lifts in its parts (audit.tally)
         self.max_groups = MAX_GROUPS
         self.total = 0
@@ -146,7 +144,6 @@ class Diagnosis:
         self.lookalikes: dict[
             str, tuple[Lookalike, int]
         ] = {}  # outside domain → (finding, entries)
-        self._lookalike_of: dict[str, Lookalike | None] = {}  # by domain: logs repeat them
 
     # --- feeding -------------------------------------------------------------------
 
@@ -353,16 +350,11 @@ class Diagnosis:
                 self.lookalikes[hit.domain] = (hit, count + 1)
 
     def _lookalike(self, address: str) -> Lookalike | None:
-        """The look-alike finding of ``address``'s domain, or None: remembered by domain (a
-        long log has few domains but more addresses than a memo keeps)."""
+        """The look-alike finding of ``address``'s domain, or None: the directory's facts of
+        the domain (remembered: the deriver has just asked them of the same entries)."""
         domain = address[address.rfind("@") + 1 :]  # rpartition("@")[2], one string made
-        known = self._lookalike_of
-        found = known.get(domain, _UNSEEN)  # one probe: most domains were seen
-        if found is _UNSEEN:
-            if len(known) >= MAX_LOOKALIKE_MEMO:
-                known.clear()  # bounded memory on long logs
-            found = known[domain] = self.directory.lookalikes.of(domain)
-        return found
+        known = self._domains.get(domain)
+        return (self.directory.domain_facts(domain) if known is None else known)[2]
 
     def reject(self, rejected: RejectedEntry) -> dict[str, Any]:
         """Count one entry that could not be parsed; its row for JSON output."""

@@ -11,11 +11,11 @@ entry) are kept beside the vector for explanations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
-from whynolog.engine.facts.directory import Directory, owner_in
+from whynolog.engine.facts.directory import Directory, DomainFacts, owner_in
 from whynolog.engine.facts.filters import FilterSet
 from whynolog.engine.read.config import Config, User
 from whynolog.engine.read.domains import distinct_addresses
@@ -71,17 +71,6 @@ def _fact(name: str, kind: str, description: str, *phrases: str, **more: Any) ->
     assert needs <= set(PARTS), needs
     values = more.pop("values", (False, True) if kind == "bool" else ())
     return FactSpec(name, kind, description, phrases, tuple(values), needs, **more)
-
-
-MAX_DOMAINS: Final = 65_536
-"""Domains whose internal answer a deriver remembers (then forgotten at once: bounded memory)."""
-
-
-def _remember(memo: dict[str, bool], key: str, value: bool) -> None:
-    """``memo[key] = value``, the memo emptied first when full (bounded memory)."""
-    if len(memo) >= MAX_DOMAINS:
-        memo.clear()
-    memo[key] = value
 
 
 _BOTH = (SENDER, RECIPIENTS)
@@ -322,10 +311,10 @@ class FactDeriver:
         base = self.directory if isinstance(self.directory, Directory) else self.directory.base
         # an overlay answers owners itself
         self._owners: dict[str, User] | None = base.owners if base is self.directory else None
-        self._internal_domains: dict[str, bool] = {}  # a domain as addresses write it → internal
-        # Edits only remove ignore entries (or add users without any): the base's answer holds.
+        # Edits only remove ignore entries (or add users without any): the base's answers hold.
         self._ignorable_addresses = base.ignorable_addresses
-        self._ignorable_domains: dict[str, bool] = {}  # a domain → some ignore list may cover it
+        # Edits change neither a domain's internal answer nor its ignore one: the base's hold.
+        self._domains, self._domain_facts = base.domains, base.domain_facts
 
     def edited(self, edits: tuple[Edit, ...]) -> FactDeriver:
         """The deriver of this configuration with ``edits`` applied, as an overlay.
@@ -432,26 +421,21 @@ class FactDeriver:
         return owner_in(self._owners, address)
 
     def _internal(self, address: str) -> bool:
-        """``address``'s domain is internal or a subdomain of an internal one (remembered per
-        domain: logs repeat the same domains far more than the same addresses)."""
-        domain = address[address.rfind("@") + 1 :]
-        known = self._internal_domains.get(domain)
-        if known is None:
-            known = self.directory.domain_is_internal(domain.rstrip("."))
-            _remember(self._internal_domains, domain, known)
-        return known
+        """``address``'s domain is internal or a subdomain of an internal one."""
+        return self._domain(address)[0]
 
     def _may_be_ignored(self, address: str) -> bool:
-        """:meth:`Directory.may_be_ignored`, its answer for a domain remembered (as
-        :meth:`_internal`'s)."""
+        """:meth:`Directory.may_be_ignored`, its answer for a domain remembered."""
         if address in self._ignorable_addresses or not address.isascii():
             return True
+        return self._domain(address)[1]  # the address is on no list: its domain answers
+
+    def _domain(self, address: str) -> DomainFacts:
+        """:meth:`Directory.domain_facts` of ``address``'s domain (logs repeat domains far more
+        than addresses)."""
         domain = address[address.rfind("@") + 1 :]
-        known = self._ignorable_domains.get(domain)
-        if known is None:  # the address is on no list: the directory answers for its domain
-            known = self.directory.may_be_ignored(address)
-            _remember(self._ignorable_domains, domain, known)
-        return known
+        known = self._domains.get(domain)
+        return self._domain_facts(domain) if known is None else known
 
     def values_of(
         self, p: Parties, filter_hits: int, duplicate: bool, has_message_id: bool, has_date: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
@@ -13,7 +13,7 @@ from whynolog.engine.base.yamlio import read_bytes
 from whynolog.engine.read.addresses import domain_of, parent_domains
 from whynolog.engine.read.config import Config, User, config_from_bytes
 from whynolog.engine.read.domains import canonical_address, canonical_domain
-from whynolog.engine.read.lookalikes import LookalikeIndex
+from whynolog.engine.read.lookalikes import Lookalike, LookalikeIndex
 
 
 class IgnoreIndex(NamedTuple):
@@ -100,6 +100,13 @@ def owner_in(owners: dict[str, User], address: str) -> User | None:
 
 _SHARED: PerObject[Config, Directory] = PerObject()
 
+MAX_DOMAINS: Final = 65_536
+"""Domains whose facts a directory remembers (then forgotten at once: bounded memory)."""
+
+DomainFacts = tuple[bool, bool, Lookalike | None]
+"""What every entry asks of a domain (as addresses write it): internal, some ignore list may
+cover its addresses, the look-alike finding."""
+
 
 @mypyc_attr(native_class=False)  # pickled by its __dict__ (the load cache)
 class Directory:
@@ -133,6 +140,9 @@ class Directory:
         self._domain_ignorable: Callable[[str], bool] = lru_cache(maxsize=4096)(
             self._ignored_domain
         )
+        self.domains: dict[str, DomainFacts] = {}
+        """:meth:`domain_facts` remembered: hot loops probe it without a call. One table, as
+        each party's domain is asked all three (the deriver's two, the diagnosis's look-alike)."""
 
     @property
     def owners(self) -> dict[str, User]:
@@ -209,6 +219,23 @@ class Directory:
         return address in self._ignorable_union()[0] or self._domain_ignorable(
             address.rpartition("@")[2].rstrip(".")
         )  # domain_of(), inlined: a hot path
+
+    def domain_facts(self, domain: str) -> DomainFacts:
+        """What every entry asks of ``domain`` (see :data:`DomainFacts`), remembered in
+        :attr:`domains`; its ignore answer is :meth:`may_be_ignored`'s for an address of the
+        domain that no ignore list holds whole."""
+        known = self.domains.get(domain)
+        if known is None:
+            bare = domain.rstrip(".")
+            known = (
+                self.domain_is_internal(bare),
+                not bare.isascii() or self._domain_ignorable(bare),
+                self.lookalikes.of(domain),
+            )
+            if len(self.domains) >= MAX_DOMAINS:
+                self.domains.clear()
+            self.domains[domain] = known
+        return known
 
     @property
     def ignorable_addresses(self) -> frozenset[str]:

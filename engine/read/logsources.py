@@ -158,9 +158,28 @@ def read_sources(
     """
     if name_each is None:
         name_each = len(sources) > 1
+    if len(sources) == 1 and not name_each and _plain(sources[0]):
+        # one plain file, the usual audit: its reader itself (lazy too), without a
+        # generator's step an entry
+        return read_log(sources[0].name, sources[0].format(fmt), known_codes, **reading)
+    return _read_each(sources, fmt, known_codes, name_each, reading)
+
+
+def _plain(source: LogSource) -> bool:
+    """The source is read by name: stdin or a local file that is not compressed."""
+    return source.name == "-" or not (source.remote or source.compressed)
+
+
+def _read_each(
+    sources: Sequence[LogSource],
+    fmt: str | None,
+    known_codes: Collection[str] | None,
+    name_each: bool,
+    reading: dict[str, Any],
+) -> Iterator[LogEntry | RejectedEntry]:
     for source in sources:
         label = source.name if name_each else None
-        if source.name == "-" or not (source.remote or source.compressed):
+        if _plain(source):
             yield from read_log(
                 source.name, source.format(fmt), known_codes, label=label, **reading
             )
